@@ -1,0 +1,35 @@
+// `tt`: the native command-line tool for instructors and developers.
+//   tt env        the build and machine the engine runs on
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "profile.h"
+
+namespace {
+
+int usage() {
+    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n");
+    return 2;
+}
+
+int cmd_env() {
+    tt::Environment env = tt::environment();
+    std::printf("build: %s\nsimd arch: %s\nsimd width: %d\nthreads: %d\n", env.build.c_str(),
+                env.simd_arch.c_str(), env.simd_width, env.threads);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage();
+    try {
+        if (std::strcmp(argv[1], "env") == 0) return cmd_env();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "tt: error: %s\n", e.what());
+        return 1;
+    }
+    std::fprintf(stderr, "tt: unknown command '%s'\n\n", argv[1]);
+    return usage();
+}

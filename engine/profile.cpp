@@ -1,0 +1,43 @@
+#include "profile.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "error.h"
+#include "simd.h"
+
+namespace tt {
+
+Environment environment() {
+    Environment env;
+#if defined(TT_STUDENT_BUILD)
+    env.build = "student";
+#elif defined(__EMSCRIPTEN__)
+    env.build = "web-reference";
+#else
+    env.build = "native";
+#endif
+    env.simd_arch = simd_arch_name();
+    env.simd_width = kSimdWidth;
+    unsigned hw = std::thread::hardware_concurrency();
+    env.threads = hw == 0 ? 1 : static_cast<int>(hw);
+    return env;
+}
+
+std::string format_bytes(double bytes) {
+    TT_CHECK(bytes >= 0, "format_bytes: bytes must be >= 0, got " << bytes);
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024.0 && u < 4) {
+        bytes /= 1024.0;
+        ++u;
+    }
+    char text[32];
+    if (u == 0)
+        std::snprintf(text, sizeof text, "%.0f B", bytes);
+    else
+        std::snprintf(text, sizeof text, "%.2f %s", bytes, units[u]);
+    return text;
+}
+
+}  // namespace tt
