@@ -1,0 +1,71 @@
+// Loads the reference engine (Embind module) and makes its error boundary safe to cross.
+//
+// A C++ error reaches JS as an Error thrown from inside wasm (see engine/bindings/guard.h). Unwinding through wasm
+// frames that way skips their epilogues, so Emscripten's shadow-stack pointer is left where the failed call had
+// moved it: every failed call would leak stack until the module crashes. guardModule wraps every bound function,
+// method and constructor to save the stack pointer before the call and restore it when the call throws.
+
+function guardFunction(M, fn) {
+  return function guarded(...args) {
+    const sp = M.stackSave();
+    try {
+      return fn.apply(this, args);
+    } catch (error) {
+      M.stackRestore(sp);
+      throw error;
+    }
+  };
+}
+
+function guardClass(M, cls) {
+  const proto = cls.prototype;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (name !== 'constructor' && typeof d.value === 'function') proto[name] = guardFunction(M, d.value);
+    else if (d.get || d.set) {
+      Object.defineProperty(proto, name, {
+        ...d,
+        get: d.get && guardFunction(M, d.get),
+        set: d.set && guardFunction(M, d.set),
+      });
+    }
+  }
+  for (const name of Object.getOwnPropertyNames(cls)) {
+    const d = Object.getOwnPropertyDescriptor(cls, name);
+    if (typeof d.value === 'function' && d.writable) cls[name] = guardFunction(M, d.value);
+  }
+  return new Proxy(cls, {
+    construct(target, args, newTarget) {
+      const sp = M.stackSave();
+      try {
+        return Reflect.construct(target, args, newTarget);
+      } catch (error) {
+        M.stackRestore(sp);
+        throw error;
+      }
+    },
+  });
+}
+
+// Embind marks what it registers: functions carry argCount, classes inherit ClassHandle's isDeleted().
+function isBoundClass(value) {
+  return typeof value === 'function' && value.prototype && typeof value.prototype.isDeleted === 'function';
+}
+function isBoundFunction(value) {
+  return typeof value === 'function' && typeof value.argCount === 'number';
+}
+
+export function guardModule(M) {
+  for (const name of Object.keys(M)) {
+    const value = M[name];
+    if (isBoundClass(value)) M[name] = guardClass(M, value);
+    else if (isBoundFunction(value)) M[name] = guardFunction(M, value);
+  }
+  return M;
+}
+
+// url: where tt_web.mjs is served (default: wasm/ beside the page). Extra options go to the Emscripten factory.
+export async function loadEngine(url = new URL('../wasm/tt_web.mjs', import.meta.url).href, options = {}) {
+  const { default: createEngine } = await import(url);
+  return guardModule(await createEngine(options));
+}
