@@ -10,6 +10,7 @@
 //   lesson     lesson id ("01_setup"): its check files are fetched from the student folder (cached)
 //   checks     {path: text}  explicit check sources instead of (or in addition to) the lesson's
 //   framework  {path: text}  "your framework": earlier modules' files from the student, replacing the reference
+//   program    true: `checks` is a program with its own main() (doctest's main is not linked)
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
@@ -101,13 +102,13 @@ export class CompilerClient {
     return this.checkCache.get(id);
   }
 
-  async build({ files = {}, lesson = null, checks = {}, framework = {} } = {}) {
+  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
     await this.ready;
     const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'build', id, request: { files, checks: allChecks, framework } });
+      this.worker.postMessage({ type: 'build', id, request: { files, checks: allChecks, framework, program } });
     });
   }
 

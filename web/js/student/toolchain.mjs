@@ -35,14 +35,16 @@ export class Toolchain {
     this.objectCache = new Map();  // hash of (path, source, flags) → object bytes: unchanged files compile once
   }
 
-  compileFlags() {
+  // The PCH holds doctest.h, whose registration code needs doctest's main: programs with their own main() go
+  // without it.
+  compileFlags({ pch = true } = {}) {
     const m = this.manifest;
-    return [...m.compileFlags, ...m.studentFlags, ...m.pch.flag];
+    return [...m.compileFlags, ...m.studentFlags, ...(pch ? m.pch.flag : [])];
   }
 
   // → {ok, object, output, ms, cached}
-  async compile(path, source) {
-    const flags = this.compileFlags();
+  async compile(path, source, { pch = true } = {}) {
+    const flags = this.compileFlags({ pch });
     const key = await digest(JSON.stringify([path, source, flags]));
     const hit = this.objectCache.get(key);
     if (hit) return { ok: true, object: hit.object, output: hit.output, ms: 0, cached: true };
@@ -86,9 +88,10 @@ export class Toolchain {
   }
 
   // request: {files: {"engine/profile.cpp": text}, checks: {"tests/engine/test_01_setup.cpp": text},
-  //           framework: {"engine/tensor.cpp": text} (earlier modules built from the student's own files)}
+  //           framework: {"engine/tensor.cpp": text} (earlier modules built from the student's own files),
+  //           program: false (true: `checks` hold a program with its own main(); doctest's main is not linked)}
   // → {ok, stage: 'compile'|'link'|'done', diagnostics, output, wasm, timings}
-  async build({ files = {}, checks = {}, framework = {} }) {
+  async build({ files = {}, checks = {}, framework = {}, program = false }) {
     const t0 = performance.now();
     const timings = { compile: {}, cached: [], link: 0, total: 0 };
     for (const p of [...Object.keys(files), ...Object.keys(framework)]) {
@@ -102,7 +105,7 @@ export class Toolchain {
     const compiled = [];
     let ok = true;
     for (const [p, text] of Object.entries(sources)) {
-      const r = await this.compile(p, text);
+      const r = await this.compile(p, text, { pch: !program });
       timings.compile[p] = Math.round(r.ms);
       if (r.cached) timings.cached.push(p);
       output += r.output;
@@ -118,7 +121,8 @@ export class Toolchain {
     const reference = Object.entries(this.manifest.objects)
       .filter(([src]) => !replaced.has(src))
       .map(([src, obj]) => ({ name: obj.split('/').pop(), bytes: this.objects[obj] }));
-    const linkInputs = [{ name: 'doctest_main.o', bytes: this.objects[this.manifest.doctestMain] }, ...compiled, ...reference];
+    const main = program ? [] : [{ name: 'doctest_main.o', bytes: this.objects[this.manifest.doctestMain] }];
+    const linkInputs = [...main, ...compiled, ...reference];
     const l = await this.link(linkInputs);
     timings.link = Math.round(l.ms);
     timings.total = Math.round(performance.now() - t0);
