@@ -2,6 +2,7 @@
 //
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
+//   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
 //   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
 //   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
 //
@@ -102,14 +103,25 @@ export class CompilerClient {
     return this.checkCache.get(id);
   }
 
-  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
+  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens). → {path: ms}
+  async prepare(lesson) {
     await this.ready;
-    const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
+    const sources = await this.lessonChecks(lesson);
+    return this.request({ type: 'prepare', sources });
+  }
+
+  request(msg) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'build', id, request: { files, checks: allChecks, framework, program } });
+      this.worker.postMessage({ ...msg, id });
     });
+  }
+
+  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
+    await this.ready;
+    const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
+    return this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
   }
 
   terminate() {

@@ -2,6 +2,7 @@
 // then serves build requests (see toolchain.mjs). Messages:
 //   in:  {type:'init', studentBase, clangUrl}       out: {type:'progress', phase, done, total} …, {type:'ready', timings}
 //   in:  {type:'build', id, request}                out: {type:'result', id, result} | {type:'error', id, message}
+//   in:  {type:'prepare', id, sources}              out: {type:'result', id, result: {path: ms}} (compile + cache)
 import { Toolchain, loadArtifacts } from './toolchain.mjs';
 import { makeLoader, workerPort } from './worker-port.mjs';
 
@@ -45,6 +46,13 @@ const port = await workerPort(async (msg) => {
       port.post({ type: 'ready', info: await initPromise });
     } catch (e) {
       port.post({ type: 'init-error', message: String(e?.message ?? e) });
+    }
+  } else if (msg.type === 'prepare') {
+    try {
+      await initPromise;
+      port.post({ type: 'result', id: msg.id, result: await toolchain.prepare(msg.sources) });
+    } catch (e) {
+      port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
     }
   } else if (msg.type === 'build') {
     try {
