@@ -4,7 +4,7 @@
 //   const checker = createChecker({onProgress: (text) => …});
 //   await checker.warmUp();          // compiler worker + artifacts loaded, warm-up compile done (slow the first time)
 //   const r = await checker.check({lesson, files, earlier, timeLimitMs, onStage});
-//   r = {stage: 'compile'|'run'|'unavailable', ok, summary: {passed, failed, skipped, total},
+//   r = {stage: 'compile'|'link'|'run'|'unavailable', ok, summary: {passed, failed, skipped, total},
 //        checks: [{name, status: 'pass'|'fail'|'skip', reason, message, failures: [{expr, expected, got, file, line, message}]}],
 //        diagnostics: [{file, line, column, severity, message}], message, status, stdout, stderr, timings: {name: ms}}
 
@@ -64,7 +64,7 @@ export function createChecker({ onProgress = () => {} } = {}) {
       const diagnostics = (built.diagnostics ?? []).map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }));
       if (!built.ok) {
         return {
-          stage: 'compile', ok: false, checks: [], diagnostics, timings: msTimings(built.timings),
+          stage: built.stage === 'link' ? 'link' : 'compile', ok: false, checks: [], diagnostics, timings: msTimings(built.timings),
           message: diagnostics.length ? null : (built.output ?? '').slice(-2000) || 'the build failed without a message',
         };
       }

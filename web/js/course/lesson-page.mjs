@@ -81,7 +81,7 @@ async function run() {
     }
     showResult(result, { fresh: true });
     renderHead();
-    status(result.ok ? 'All checks pass' : result.stage === 'compile' ? 'Did not compile' : result.stage === 'unavailable' ? '' : 'Some checks fail');
+    status(result.ok ? 'All checks pass' : result.stage === 'compile' ? 'Did not compile' : result.stage === 'link' ? 'Did not link' : result.stage === 'unavailable' ? '' : 'Some checks fail');
   } catch (error) {
     status(`Error: ${error.message}`);
     console.error(error);

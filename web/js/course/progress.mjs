@@ -47,7 +47,8 @@ export function validateProgress(doc) {
 
 export class ProgressStore {
   // storage: {getItem, setItem, removeItem}; delayMs: debounce for code edits.
-  constructor(storage, { delayMs = 300, now = () => new Date(), setTimer = setTimeout, clearTimer = clearTimeout } = {}) {
+  constructor(storage, { delayMs = 300, now = () => new Date(),
+    setTimer = (fn, ms) => setTimeout(fn, ms), clearTimer = (id) => clearTimeout(id) } = {}) {
     this.storage = storage;
     this.delayMs = delayMs;
     this.now = now;

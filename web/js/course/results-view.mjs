@@ -30,14 +30,17 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   let headline;
   if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
   else if (result.stage === 'compile') headline = h('span', { class: 'summary fail' }, 'Your code did not compile');
+  else if (result.stage === 'link') headline = h('span', { class: 'summary fail' }, 'Your code compiled but did not link');
   else if (result.ok) headline = h('span', { class: 'summary ok' }, `All ${s.passed} checks pass`);
   else headline = h('span', { class: 'summary fail' }, `${s.passed} of ${s.passed + s.failed} checks pass`);
   const when = result.restored && result.at ? h('span', { class: 'muted' }, `last run ${formatDate(result.at)}`) : null;
-  const timing = result.timings ? h('span', { class: 'muted' },
-    Object.entries(result.timings).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(' · ')) : null;
+  const t = result.timings ?? {};
+  const build = t.total ?? t.build ?? null;
+  const timing = !result.restored && (build || t.run) ? h('span', { class: 'muted' },
+    [build ? `built in ${(build / 1000).toFixed(2)} s` : null, t.run ? `ran in ${(t.run / 1000).toFixed(2)} s` : null].filter(Boolean).join(' · ')) : null;
 
   container.dataset.outcome = result.ok ? 'pass' : 'fail';
-  container.replaceChildren(
+  container.replaceChildren(...[
     h('h2', { id: 'results-title' }, 'Checks', headline, when, timing),
     result.ok && nextModule ? h('p', { class: 'passed-banner' }, `Module passed — `,
       h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.name} →`)) : null,
@@ -47,5 +50,6 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
     result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map(checkRow)) : null,
     s.skipped ? h('p', { class: 'muted' }, `${s.skipped} check${s.skipped === 1 ? '' : 's'} skipped: they need C++ exceptions, which the in-browser build does not have; the native build runs them.`) : null,
     !result.ok && result.stage === 'run' && (result.stderr || result.stdout)
-      ? h('details', {}, h('summary', {}, 'Program output'), h('pre', { class: 'output' }, [result.stdout, result.stderr].filter(Boolean).join('\n'))) : null);
+      ? h('details', {}, h('summary', {}, 'Program output'), h('pre', { class: 'output' }, [result.stdout, result.stderr].filter(Boolean).join('\n'))) : null,
+  ].filter(Boolean));
 }
