@@ -41,10 +41,13 @@ step "xsimd >= 13 headers (into build/third_party)"
 bash scripts/fetch-xsimd.sh build/third_party/xsimd
 
 step "npm packages (pinned by package-lock.json)"
-stamp=node_modules/.package-lock.json
-if [ -f "$stamp" ] && [ "$stamp" -nt package-lock.json ] && [ "$stamp" -nt package.json ]; then
+# Compared by content, not by time: a fresh clone's lockfile is always newer than anything installed.
+stamp=node_modules/.tt-lock.sha256
+want=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "node_modules is up to date"
 else
   npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
 fi
 echo "setup done"
