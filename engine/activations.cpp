@@ -26,14 +26,16 @@ constexpr float kInvSqrt2Pi = 0.39894228040143268f;  // 1 / sqrt(2 pi)
 // ---- ReLU ---------------------------------------------------------------------------------------------------
 
 Tensor relu_forward(const Tensor& x) {
-    // max(x, 0) elementwise (unary_op)
+    // BEGIN SOLUTION max(x, 0) elementwise (unary_op)
     return unary_op(x, [](float v) { return v > 0.0f ? v : 0.0f; });
+    // END SOLUTION
 }
 
 Tensor relu_backward(const Tensor& grad_out, const Tensor& x) {
     check_same_shape(grad_out, x, "relu_backward");
-    // the gradient passes where x > 0 and is 0 elsewhere (binary_op)
+    // BEGIN SOLUTION the gradient passes where x > 0 and is 0 elsewhere (binary_op)
     return binary_op(grad_out, x, [](float g, float v) { return v > 0.0f ? g : 0.0f; }, "relu_backward");
+    // END SOLUTION
 }
 
 // ---- Sigmoid ------------------------------------------------------------------------------------------------
@@ -63,8 +65,9 @@ Tensor tanh_forward(const Tensor& x) {
 
 Tensor tanh_backward(const Tensor& grad_out, const Tensor& y) {
     check_same_shape(grad_out, y, "tanh_backward");
-    // tanh' = 1 - y^2
+    // BEGIN SOLUTION tanh' = 1 - y^2
     return binary_op(grad_out, y, [](float g, float t) { return g * (1.0f - t * t); }, "tanh_backward");
+    // END SOLUTION
 }
 
 // ---- GELU ---------------------------------------------------------------------------------------------------

@@ -44,9 +44,10 @@ Tensor& xavier_uniform_(Tensor& w, Generator& gen, float gain) {
 
 Tensor& xavier_normal_(Tensor& w, Generator& gen, float gain) {
     Fans f = compute_fans(w.shape());
-    // std = gain * sqrt(2 / (fan_in + fan_out)); fill with normal_(w, 0, std, gen)
+    // BEGIN SOLUTION std = gain * sqrt(2 / (fan_in + fan_out)); fill with normal_(w, 0, std, gen)
     float std = gain * std::sqrt(2.0f / static_cast<float>(f.fan_in + f.fan_out));
     return normal_(w, 0.0f, std, gen);
+    // END SOLUTION
 }
 
 Tensor& kaiming_uniform_(Tensor& w, Generator& gen, float a, FanMode mode) {
@@ -61,9 +62,10 @@ Tensor& kaiming_uniform_(Tensor& w, Generator& gen, float a, FanMode mode) {
 Tensor& kaiming_normal_(Tensor& w, Generator& gen, float a, FanMode mode) {
     int64_t fan = fan_for(w.shape(), mode);
     float gain = calculate_gain("leaky_relu", a);
-    // std = gain / sqrt(fan)
+    // BEGIN SOLUTION std = gain / sqrt(fan)
     float std = gain / std::sqrt(static_cast<float>(fan));
     return normal_(w, 0.0f, std, gen);
+    // END SOLUTION
 }
 
 }  // namespace tt::nn::init

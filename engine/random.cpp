@@ -48,7 +48,7 @@ float Generator::normal() {
         has_spare_ = false;
         return static_cast<float>(spare_);
     }
-    // Box-Muller: u1 in (0, 1] (so log(u1) is finite), u2 in [0, 1); r = sqrt(-2 log u1), angle 2*pi*u2; return r*cos(angle), keep r*sin(angle) in spare_
+    // BEGIN SOLUTION Box-Muller: u1 in (0, 1] (so log(u1) is finite), u2 in [0, 1); r = sqrt(-2 log u1), angle 2*pi*u2; return r*cos(angle), keep r*sin(angle) in spare_
     double u1 = 1.0 - uniform_double();
     double u2 = uniform_double();
     double r = std::sqrt(-2.0 * std::log(u1));
@@ -56,6 +56,7 @@ float Generator::normal() {
     spare_ = r * std::sin(angle);
     has_spare_ = true;
     return static_cast<float>(r * std::cos(angle));
+    // END SOLUTION
 }
 
 Generator& default_generator() {

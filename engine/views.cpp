@@ -52,11 +52,12 @@ Tensor Tensor::reshape(const Shape& shape) const {
 Tensor Tensor::transpose(int axis0, int axis1) const {
     int a = normalize_axis(axis0, dim(), "transpose");
     int b = normalize_axis(axis1, dim(), "transpose");
-    // swap the sizes and the strides of the two axes; same storage and offset
+    // BEGIN SOLUTION swap the sizes and the strides of the two axes; same storage and offset
     Shape shape = shape_, strides = strides_;
     std::swap(shape[a], shape[b]);
     std::swap(strides[a], strides[b]);
     return Tensor(storage_, shape, strides, offset_);
+    // END SOLUTION
 }
 
 Tensor Tensor::permute(const std::vector<int>& axes) const {
@@ -177,12 +178,13 @@ Tensor Tensor::clone() const {
     Tensor out(shape_);
     float* dst = out.data();
     const float* src = storage_->data();
-    // walk this tensor's elements in row-major order (OffsetWalker) and write them densely into dst
+    // BEGIN SOLUTION walk this tensor's elements in row-major order (OffsetWalker) and write them densely into dst
     OffsetWalker walk(shape_, strides_, offset_);
     for (int64_t i = 0; i < out.numel(); ++i) {
         dst[i] = src[walk.offset()];
         walk.next();
     }
+    // END SOLUTION
     return out;
 }
 
