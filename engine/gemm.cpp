@@ -76,7 +76,7 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
 
 namespace gemm_detail {
 
-constexpr int kKC = 256;   // depth of one block: a b panel is KC x NR floats = 16 KiB on wasm, fits L1
+constexpr int kKC = 256;   // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
 constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
 constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
 
@@ -155,10 +155,12 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
     packed_a.resize(static_cast<size_t>(round_m) * kKC);
     packed_b.resize(static_cast<size_t>(round_n) * kKC);
 
+    // K is cut into equal blocks of at most KC (784 → 4 x 196, not 3 x 256 + 16): no short, inefficient last block.
+    const int k_blocks = (K + kKC - 1) / kKC, kc_even = (K + k_blocks - 1) / k_blocks;
     for (int jc = 0; jc < N; jc += kNC) {
         const int nc = std::min(kNC, N - jc);
-        for (int pc = 0; pc < K; pc += kKC) {
-            const int kc = std::min(kKC, K - pc);
+        for (int pc = 0; pc < K; pc += kc_even) {
+            const int kc = std::min(kc_even, K - pc);
             const float beta_block = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
             pack_b(trans_b, B, ldb, pc, jc, kc, nc, packed_b.data());
             for (int ic = 0; ic < M; ic += kMC) {

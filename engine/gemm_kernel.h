@@ -7,9 +7,10 @@
 // Each packed value is loaded once per tile and used MR (or NR) times: that reuse, not the SIMD alone, is what
 // lifts the kernel from memory speed to arithmetic speed.
 //
-// The tile shape is set by the register file. wasm simd128 on V8/x64 has 16 vector registers: MR=2 rows x NR=16
-// columns (4 batches of 4) keeps 8 accumulators + 4 loads of b + 1 broadcast of a in registers; a larger tile
-// spills to the stack and runs ~30% slower. AVX-512 has 32 registers of 16 floats, so natively the tile grows.
+// The tile shape is set by the register file. wasm simd128 on V8/x64 has 16 vector registers: MR=4 rows x NR=8
+// columns (2 batches of 4) keeps 8 accumulators + 2 loads of b + 1 broadcast of a + 1 product in registers
+// (2 x 16 is as fast; 3 x 12 or 6 x 8 need more than 16 registers, spill to the stack and run up to ~30% slower).
+// AVX has 16 registers of 8 floats, AVX-512 32 registers of 16 floats, so natively the tile grows.
 #pragma once
 
 #include "simd.h"
@@ -20,8 +21,13 @@ namespace tt::gemm_detail {
 
 using batch = float_batch;  // 4 floats on wasm simd128 / SSE, 8 on AVX, 16 on AVX-512
 constexpr int kBatch = static_cast<int>(batch::size);
-constexpr int kMR = kBatch >= 16 ? 8 : (kBatch == 8 ? 6 : 2);  // rows of the register tile
-constexpr int kNB = kBatch >= 8 ? 2 : 4;                        // batches per row of the register tile
+// Other tiles can be tried with -DTT_GEMM_MR=.. -DTT_GEMM_NB=.. (bench/run.mjs shows the effect).
+#if defined(TT_GEMM_MR) && defined(TT_GEMM_NB)
+constexpr int kMR = TT_GEMM_MR, kNB = TT_GEMM_NB;
+#else
+constexpr int kMR = kBatch >= 16 ? 8 : (kBatch == 8 ? 6 : 4);  // rows of the register tile
+constexpr int kNB = 2;                                          // batches per row of the register tile
+#endif
 constexpr int kNR = kNB * kBatch;                               // columns of the register tile
 
 // C_tile = alpha * (a @ b) + beta * C_tile, where C_tile is MR x NR at c with leading dimension ldc.
