@@ -148,6 +148,24 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
         return;
     }
 
+    if (M < kMR) {  // fewer rows than one register tile: no packing, one row of C at a time
+        static thread_local buffer row;
+        for (int i = 0; i < M; ++i) {
+            const float* x = A + static_cast<size_t>(i) * lda;
+            if (trans_a) {  // a row of op(A) is a column of A: gather it
+                row.resize(K);
+                for (int k = 0; k < K; ++k) row[k] = A[static_cast<size_t>(k) * lda + i];
+                x = row.data();
+            }
+            float* c = C + static_cast<size_t>(i) * ldc;
+            if (trans_b)
+                row_times_bt(N, K, x, B, ldb, alpha, beta, c);
+            else
+                row_times_b(N, K, x, B, ldb, alpha, beta, c);
+        }
+        return;
+    }
+
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
     static thread_local buffer packed_a, packed_b;
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;

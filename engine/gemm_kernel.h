@@ -57,6 +57,78 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
         }
 }
 
+// ---- one row at a time, B read in place --------------------------------------------------------------------
+// When op(A) has fewer rows than a register tile (a single input vector through a Linear layer), every value of B
+// is used at most M times: packing B would cost as much as the multiply. These kernels compute one row of C,
+//   c[0:N] = alpha * x @ op(B) + beta * c     (x: one row of op(A), K contiguous values)
+// straight from B: dot products along K when B is stored N x K (trans_b, e.g. Linear weights), else rows of B
+// scaled and summed (axpy) when B is stored K x N.
+
+inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+
+inline float sum_lanes(const batch& v) {
+    alignas(64) float lanes[kBatch];
+    v.store_aligned(lanes);
+    float sum = 0.0f;
+    for (float x : lanes) sum += x;
+    return sum;
+}
+
+// B stored N x K: c[j] = dot(x, B[j, :]). Eight dot products at once share each load of x.
+inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    constexpr int kRows = 8;
+    int j = 0;
+    for (; j + kRows <= N; j += kRows) {
+        batch acc[kRows];
+        for (int r = 0; r < kRows; ++r) acc[r] = batch(0.0f);
+        int k = 0;
+        for (; k + kBatch <= K; k += kBatch) {  // vector loop
+            const batch xk = batch::load_unaligned(x + k);
+            for (int r = 0; r < kRows; ++r)
+                acc[r] = xsimd::fma(xk, batch::load_unaligned(B + (j + r) * ldb + k), acc[r]);
+        }
+        for (int r = 0; r < kRows; ++r) {
+            float sum = sum_lanes(acc[r]);
+            for (int kk = k; kk < K; ++kk) sum += x[kk] * B[(j + r) * ldb + kk];  // scalar tail
+            c[j + r] = finish(sum, alpha, beta, c[j + r]);
+        }
+    }
+    for (; j < N; ++j) {  // leftover rows of B, one dot product each
+        batch acc(0.0f);
+        int k = 0;
+        for (; k + kBatch <= K; k += kBatch)
+            acc = xsimd::fma(batch::load_unaligned(x + k), batch::load_unaligned(B + j * ldb + k), acc);
+        float sum = sum_lanes(acc);
+        for (; k < K; ++k) sum += x[k] * B[j * ldb + k];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
+// B stored K x N: c[:] = sum_k x[k] * B[k, :], 4 batches of columns at a time kept in registers.
+inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    constexpr int kCols = 4 * kBatch;
+    int j = 0;
+    for (; j + kCols <= N; j += kCols) {
+        batch acc[4] = {batch(0.0f), batch(0.0f), batch(0.0f), batch(0.0f)};
+        for (int k = 0; k < K; ++k) {
+            const batch xk(x[k]);
+            for (int q = 0; q < 4; ++q)
+                acc[q] = xsimd::fma(xk, batch::load_unaligned(B + k * ldb + j + q * kBatch), acc[q]);
+        }
+        for (int q = 0; q < 4; ++q) {
+            batch out = batch(alpha) * acc[q];
+            float* cp = c + j + q * kBatch;
+            if (beta != 0.0f) out = xsimd::fma(batch(beta), batch::load_unaligned(cp), out);
+            out.store_unaligned(cp);
+        }
+    }
+    for (; j < N; ++j) {  // scalar tail: the last < 4 batches of columns
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[k * ldb + j];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
 #else  // no xsimd (the in-browser student build): the same tile, one float at a time
 
 constexpr int kBatch = 1;
@@ -74,6 +146,24 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
             float& out = c[r * ldc + j];
             out = alpha * acc[r][j] + (beta != 0.0f ? beta * out : 0.0f);
         }
+}
+
+inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+
+inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    for (int j = 0; j < N; ++j) {
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[j * ldb + k];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
+inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    for (int j = 0; j < N; ++j) {
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[k * ldb + j];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
 }
 
 #endif
