@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian bookworm machine needs to build, serve and test the course. Idempotent: a second run
 # with everything present only checks and takes seconds. Usage: scripts/setup.sh [--dev]
-#   --dev  also the packages used only by developer scripts (PyTorch fixtures, numpy benchmark, Fashion-MNIST).
+#   --dev  also the packages used only by developer scripts (PyTorch fixtures, numpy benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(emscripten doctest-dev cmake ninja-build g++ chromium python3 gzip)
-[ "${1:-}" = "--dev" ] && pkgs+=(python3-torch python3-numpy dataset-fashion-mnist)
+pkgs=(emscripten doctest-dev cmake ninja-build g++ chromium python3 gzip dataset-fashion-mnist)
+[ "${1:-}" = "--dev" ] && pkgs+=(python3-torch python3-numpy)
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -41,10 +41,13 @@ step "xsimd >= 13 headers (into build/third_party)"
 bash scripts/fetch-xsimd.sh build/third_party/xsimd
 
 step "npm packages (pinned by package-lock.json)"
-stamp=node_modules/.package-lock.json
-if [ -f "$stamp" ] && [ "$stamp" -nt package-lock.json ] && [ "$stamp" -nt package.json ]; then
+# Compared by content, not by time: a fresh clone's lockfile is always newer than anything installed.
+stamp=node_modules/.tt-lock.sha256
+want=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "node_modules is up to date"
 else
   npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
 fi
 echo "setup done"

@@ -1,0 +1,62 @@
+// Real-browser test harness: serves the built site with serve.py and drives Debian's Chromium via playwright-core.
+// Every request that leaves the loopback interface is aborted and recorded: the course must work offline.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+export const siteDir = process.env.TT_SITE_DIR ?? path.join(repo, 'build/site');
+export const screenshotDir = path.join(repo, 'build/screenshots');
+
+// Starts serve.py on a free port; resolves to { url, close }.
+export async function startServer(root = siteDir) {
+  const proc = spawn('python3', [path.join(repo, 'serve.py'), '--root', root, '--port', '0'], {
+    env: { ...process.env, TT_SERVE_QUIET: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const lines = readline.createInterface({ input: proc.stdout });
+  const port = await new Promise((resolve, reject) => {
+    lines.on('line', (line) => { const m = /^PORT (\d+)/.exec(line); if (m) resolve(Number(m[1])); });
+    proc.on('exit', (code) => reject(new Error(`serve.py exited with ${code}: ${stderr}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, close: () => proc.kill() };
+}
+
+// Launches headless Chromium with a fresh profile; resolves to { context, page, offsite, consoleErrors, close }.
+export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const offsite = [];
+  await context.route('**/*', (route) => {
+    const { hostname } = new URL(route.request().url());
+    if (hostname === '127.0.0.1' || hostname === 'localhost') return route.continue();
+    offsite.push(route.request().url());
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return {
+    context, page, offsite, consoleErrors,
+    close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); },
+  };
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
