@@ -133,39 +133,28 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
         }
 }
 
-}  // namespace gemm_detail
-
-GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
-
-void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
-           int ldb, float beta, float* C, int ldc) {
-    using namespace gemm_detail;
-    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
-    if (M == 0 || N == 0) return;
-    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
-        for (int i = 0; i < M; ++i)
-            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
-        return;
-    }
-
-    if (M < kMR) {  // fewer rows than one register tile: no packing, one row of C at a time
-        static thread_local buffer row;
-        for (int i = 0; i < M; ++i) {
-            const float* x = A + static_cast<size_t>(i) * lda;
-            if (trans_a) {  // a row of op(A) is a column of A: gather it
-                row.resize(K);
-                for (int k = 0; k < K; ++k) row[k] = A[static_cast<size_t>(k) * lda + i];
-                x = row.data();
-            }
-            float* c = C + static_cast<size_t>(i) * ldc;
-            if (trans_b)
-                row_times_bt(N, K, x, B, ldb, alpha, beta, c);
-            else
-                row_times_b(N, K, x, B, ldb, alpha, beta, c);
+// Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
+// a time straight from B (see row_times_b / row_times_bt in gemm_kernel.h).
+static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
+    static thread_local buffer row;
+    for (int i = 0; i < M; ++i) {
+        const float* x = A + static_cast<size_t>(i) * lda;
+        if (trans_a) {  // a row of op(A) is a column of A: gather it
+            row.resize(K);
+            for (int k = 0; k < K; ++k) row[k] = A[static_cast<size_t>(k) * lda + i];
+            x = row.data();
         }
-        return;
+        float* c = C + static_cast<size_t>(i) * ldc;
+        if (trans_b)
+            row_times_bt(N, K, x, B, ldb, alpha, beta, c);
+        else
+            row_times_b(N, K, x, B, ldb, alpha, beta, c);
     }
+}
 
+static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
     static thread_local buffer packed_a, packed_b;
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
@@ -195,6 +184,25 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
             }
         }
     }
+}
+
+}  // namespace gemm_detail
+
+GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
+
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+           int ldb, float beta, float* C, int ldc) {
+    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
+    if (M == 0 || N == 0) return;
+    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+    if (M < gemm_detail::kMR)
+        gemm_detail::sgemm_by_rows(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        gemm_detail::sgemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace tt
