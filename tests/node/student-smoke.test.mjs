@@ -43,6 +43,17 @@ int main() {
   assert.equal(r.stdout, 'build=student bytes=1.50 KiB\n');
 });
 
+test('the student build uses the SIMD arch its manifest names (xsimd on wasm simd128, or scalar)', async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
+  const b = await program(`#include <cstdio>
+#include "profile.h"
+int main() { tt::Environment e = tt::environment(); std::printf("%s %d", e.simd_arch.c_str(), e.simd_width); }
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, manifest.simd === 'wasm' ? 'wasm 4' : 'scalar 1');
+});
+
 test('a syntax error is reported at its file, line and column', async () => {
   const b = await program('int main() {\n    int x = 1\n    return x;\n}\n');
   assert.equal(b.ok, false);
