@@ -102,6 +102,53 @@ const lessons = fs.existsSync(lessonsDir)
       .filter((d) => fs.existsSync(path.join(lessonsDir, d, 'lesson.json')))
       .map((d) => ({ dir: d, ...JSON.parse(fs.readFileSync(path.join(lessonsDir, d, 'lesson.json'), 'utf8')) }))
   : [];
+// "Where this code lives" (lesson pages): each engine file's leading comment, includes, the regions students write
+// (hint + enclosing function, never the body) and the full text of headers. Rendered from engine/ at every build.
+function engineMap() {
+  const dir = path.join(root, 'engine');
+  const files = [];
+  const summaryOf = (lines) => {
+    const out = [];
+    for (const line of lines) {
+      const m = /^\/\/ ?(.*)$/.exec(line);
+      if (!m) break;
+      out.push(m[1]);
+    }
+    return out.join(' ').trim();
+  };
+  const add = (rel, text) => {
+    const lines = text.split('\n');
+    const includes = [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
+    const entry = { path: rel, lines: lines.length, summary: summaryOf(lines), includes };
+    if (rel.endsWith('.h')) entry.text = text;
+    if (rel.endsWith('.cpp')) {
+      entry.regions = [];
+      let fn = null;
+      lines.forEach((line, i) => {
+        // the last function-looking line before a region names it: "Tensor Tensor::reshape(...) const {"
+        const sig = /^[A-Za-z_][\w:<>,*& ]*?\b([A-Za-z_][\w:]*(?:operator\S+)?)\s*\([^;]*$/.exec(line);
+        if (sig && !/^\s/.test(line) && !/^(if|for|while|switch|return)\b/.test(line)) fn = sig[1];
+        const b = /^\s*\/\/\s*BEGIN SOLUTION\b\s*(.*)$/.exec(line);
+        if (b) entry.regions.push({ line: i + 1, hint: b[1].trim(), function: fn });
+      });
+    }
+    if (rel.startsWith('tests/')) entry.cases = [...text.matchAll(/TEST_CASE\("([^"]+)"/g)].map((m) => m[1]);
+    files.push(entry);
+  };
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (/\.(h|cpp)$/.test(name)) add(`engine/${name}`, fs.readFileSync(path.join(dir, name), 'utf8'));
+  }
+  const testDir = path.join(root, 'tests/engine');
+  for (const name of fs.readdirSync(testDir).sort()) {
+    if (/^test_\d\d_.*\.cpp$/.test(name)) add(`tests/engine/${name}`, fs.readFileSync(path.join(testDir, name), 'utf8'));
+  }
+  return { files };
+}
+const engineMapFile = path.join(out, 'engine-map.json');
+const engineMapText = JSON.stringify(engineMap());
+if (!fs.existsSync(engineMapFile) || fs.readFileSync(engineMapFile, 'utf8') !== engineMapText) fs.writeFileSync(engineMapFile, engineMapText);
+written.add(engineMapFile);
+
 const index = path.join(out, 'lessons/index.json');
 fs.mkdirSync(path.dirname(index), { recursive: true });
 const indexText = JSON.stringify(lessons, null, 1);

@@ -1,0 +1,185 @@
+// The course site end to end in real Chromium: the map's module states, solving lesson 01 through the editor with
+// the in-browser compiler, progress surviving a reload, export → reset → import, and the inference milestone.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, screenshot, siteDir } from './harness.mjs';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const KEY = 'tinytorch.progress';
+const lessons = JSON.parse(fs.readFileSync(path.join(siteDir, 'lessons/index.json'), 'utf8'));
+const hasLesson = (id) => lessons.some((l) => String(l.id).startsWith(id));
+const studentBuilt = fs.existsSync(path.join(siteDir, 'js/student/compiler-client.mjs'))
+  && fs.existsSync(path.join(siteDir, 'student/manifest.json'));
+
+async function moduleStates(page) {
+  return page.$$eval('.module', (els) => Object.fromEntries(els.map((e) => [e.dataset.module, e.dataset.state])));
+}
+async function openMap(page, url) {
+  await page.goto(`${url}/`);
+  await page.waitForSelector('#app[data-state=ready]');
+}
+async function openSettings(page) {
+  await page.click('#open-settings');
+  await page.waitForSelector('dialog#settings[open]');
+}
+
+test('the map shows 17 modules in 4 phases with their states, and seeded passes of 01-05 unlock inference', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const { page } = browser;
+
+  await openMap(page, server.url);
+  const states = await moduleStates(page);
+  assert.equal(Object.keys(states).length, 17);
+  assert.deepEqual(await page.$$eval('.phase h2', (els) => els.map((e) => e.textContent)),
+    ['Phase 1 · Foundation', 'Phase 2 · Training & Vision', 'Phase 3 · Language', 'Phase 4 · Systems']);
+  assert.equal(states['01'], 'open');
+  for (const id of ['02', '03', '04', '05']) assert.equal(states[id], hasLesson(id) ? 'locked' : 'coming-soon', `module ${id}`);
+  for (const id of ['06', '10', '14', '17']) assert.equal(states[id], hasLesson(id) ? 'locked' : 'coming-soon', `module ${id}`);
+  assert.equal(await page.getAttribute('[data-milestone=inference]', 'data-state'),
+    ['02', '03', '04', '05'].every(hasLesson) ? 'locked' : 'coming-soon');
+  assert.match(await page.textContent('#continue'), /Start with 01 Setup/);
+  await page.waitForFunction(() => document.body.dataset.engine === 'ready');
+  assert.equal(await page.textContent('#env-simd-arch'), 'wasm');
+  await screenshot(page, 'map-start');
+
+  // Seed the state a student has after solving 01-05 (the compile path itself is the next test's job).
+  await page.evaluate((key) => {
+    const modules = {};
+    for (const [i, id] of ['01', '02', '03', '04', '05'].entries()) {
+      modules[id] = { code: {}, passedAt: `2026-11-2${i}T12:00:00.000Z`, lastRun: null };
+    }
+    localStorage.setItem(key, JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
+      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
+  }, KEY);
+  await page.reload();
+  await page.waitForSelector('#app[data-state=ready]');
+  const after = await moduleStates(page);
+  for (const id of ['01', '02', '03', '04', '05']) assert.equal(after[id], 'passed', `module ${id}`);
+  assert.equal(await page.getAttribute('[data-milestone=inference]', 'data-state'), 'unlocked');
+  assert.match(await page.textContent('[data-milestone=inference]'), /Unlocked/);
+  assert.equal(await page.getAttribute('[data-milestone=cnn-training]', 'data-state'), hasLesson('06') ? 'locked' : 'coming-soon');
+  assert.match(await page.textContent('[data-module="03"] .badge'), /Passed\s+Nov 22, 2026/);
+  assert.match(await page.textContent('.progress-line'), /5 of 17 modules passed/);
+  await screenshot(page, 'map-inference-unlocked');
+
+  // Keyboard: the settings dialog opens from the keyboard and closes with Escape.
+  await page.focus('#open-settings');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog#settings[open]');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog#settings', { state: 'hidden' });
+
+  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(browser.consoleErrors, []);
+});
+
+test('lesson 01 solved through the editor: checks pass, the map updates, reload keeps it, export → reset → import restores it',
+  { skip: studentBuilt ? false : 'the student build (web/js/student, build/student) is not in this site yet' }, async (t) => {
+    const server = await startServer();
+    t.after(() => server.close());
+    const browser = await launchBrowser();
+    t.after(() => browser.close());
+    const { page } = browser;
+    const reference = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8');
+    const editorValue = () => page.evaluate(() => window.ttEditor.value('engine/profile.cpp'));
+
+    await openMap(page, server.url);
+    await page.click('[data-module="01"] a');
+    await page.waitForURL(/lesson\.html\?m=01/);
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.match(await page.textContent('#lesson-body h1'), /Setup/);
+    assert.match(await page.textContent('#where-body'), /engine\/profile\.cpp/);
+    const starter = await editorValue();
+    assert.match(starter, /TT_TODO\(/, 'the editor opens on the starter');
+    // first load of the in-browser compiler: 75 MB of wasm, several seconds
+    await page.waitForSelector('#run:not([disabled])', { timeout: 180_000 });
+
+    // The starter compiles and fails its checks with the hint.
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
+    assert.ok(await page.$$eval('.check[data-status=fail]', (els) => els.length) >= 2);
+    assert.match(await page.textContent('#results'), /not implemented/);
+
+    // Solve it: the reference engine file, through Monaco's API; run with Ctrl+Enter in the editor.
+    await page.evaluate((text) => {
+      const model = window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp'));
+      model.setValue(text);
+    }, reference);
+    await page.evaluate(() => document.getElementById('results').removeAttribute('data-outcome'));
+    await page.click('#editor .view-lines');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass', await page.textContent('#results'));
+    const passed = await page.$$eval('.check[data-status=pass]', (els) => els.length);
+    assert.ok(passed >= 2, `${passed} checks passed`);
+    assert.equal(await page.$$eval('.check[data-status=fail]', (els) => els.length), 0);
+    assert.equal(await page.getAttribute('#module-state', 'data-state'), 'passed');
+    await page.evaluate(() => document.getElementById('lesson').scrollTop = 0);
+    await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-passed.png') });
+
+    // Reload: the code and the result are still there.
+    await page.reload();
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.equal(await editorValue(), reference);
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass');
+
+    // The map: 01 passed today, 02 open if its lesson exists.
+    await openMap(page, server.url);
+    let states = await moduleStates(page);
+    assert.equal(states['01'], 'passed');
+    assert.equal(states['02'], hasLesson('02') ? 'open' : 'coming-soon');
+    assert.match(await page.textContent('[data-module="01"] .badge'), /Passed/);
+    await screenshot(page, 'map-after-01');
+
+    // Export → reset (confirmed) → import.
+    await openSettings(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#set-export')]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tt-export-')), 'progress.json');
+    await download.saveAs(file);
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(exported.schema, 'tinytorch-progress');
+    assert.equal(exported.modules['01'].code['engine/profile.cpp'], reference);
+    await page.click('#set-reset');
+    await page.click('#set-reset-confirm');
+    await page.keyboard.press('Escape');
+    states = await moduleStates(page);
+    assert.equal(states['01'], 'open');
+    assert.equal(await page.evaluate((k) => JSON.parse(localStorage.getItem(k)).modules['01'], KEY), undefined);
+
+    await openSettings(page);
+    await page.setInputFiles('#set-import-file', file);
+    await page.waitForFunction(() => /Imported/.test(document.querySelector('.settings-status').textContent));
+    await page.keyboard.press('Escape');
+    states = await moduleStates(page);
+    assert.equal(states['01'], 'passed');
+    await page.click('[data-module="01"] a');
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.equal(await editorValue(), reference);
+    await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-imported.png') });
+
+    // Every edit is saved (debounced): type, reload at once (pagehide flushes), the edit is there.
+    await page.click('#editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n// my note');
+    await page.reload();
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.match(await editorValue(), /\/\/ my note\s*$/);
+    // Reset to starter asks twice, then brings the starter back and keeps it after a reload.
+    await page.click('#reset-code');
+    assert.match(await page.textContent('#reset-code'), /again/);
+    await page.click('#reset-code');
+    assert.equal(await editorValue(), starter);
+    await page.reload();
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.equal(await editorValue(), starter);
+
+    assert.deepEqual(browser.offsite, []);
+    assert.deepEqual(browser.consoleErrors, []);
+  });

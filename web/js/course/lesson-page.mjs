@@ -1,0 +1,196 @@
+// The lesson page (lesson.html?m=NN): lesson text, where the code lives, live systems numbers, the editor with the
+// student's file(s), Run → compile + checks → results and markers, progress saved on every edit.
+import { loadEngine } from '../engine.mjs';
+import { moduleById, MODULES } from './catalog.mjs';
+import { openStore, loadLessonIndex, h, formatDate, showEnvironment } from './shell.mjs';
+import { courseState } from './unlocks.mjs';
+import { installSettings } from './settings.mjs';
+import { renderMarkdown } from './markdown.mjs';
+import { createEditor } from './editor.mjs';
+import { createChecker } from './build-and-check.mjs';
+import { renderResults } from './results-view.mjs';
+import { renderWhere } from './where.mjs';
+import { measureSystems, renderSystems } from './systems.mjs';
+
+const $ = (id) => document.getElementById(id);
+const store = openStore();
+const moduleId = (new URLSearchParams(location.search).get('m') ?? '01').padStart(2, '0').slice(0, 2);
+const info = moduleById(moduleId);
+let course = null;
+let lesson = null;
+let editor = null;
+let running = false;
+
+function status(text) { const el = $('build-status'); el.textContent = text; el.title = text; }
+
+async function fetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+function renderHead() {
+  course = courseState(window.ttLessons ?? [], store.state);
+  const m = course.modules.find((x) => x.id === moduleId);
+  const idx = MODULES.findIndex((x) => x.id === moduleId);
+  const prev = MODULES[idx - 1];
+  const next = course.modules[idx + 1];
+  const label = { passed: 'Passed', open: 'Open', locked: 'Locked', 'coming-soon': 'Coming soon' }[m.state];
+  $('lesson-head').replaceChildren(...[
+    h('span', {}, `Module ${m.id} of 17`),
+    h('span', { class: `badge ${m.state}`, id: 'module-state', dataset: { state: m.state } }, label,
+      m.passedAt ? ` ${formatDate(m.passedAt)}` : ''),
+    h('span', { class: 'spacer' }),
+    prev ? h('a', { href: `lesson.html?m=${prev.id}` }, `← ${prev.id} ${prev.name}`) : null,
+    next && (next.state === 'open' || next.state === 'passed')
+      ? h('a', { href: `lesson.html?m=${next.id}` }, `${next.id} ${next.name} →`) : null].filter(Boolean));
+  return m;
+}
+
+function showResult(result, { fresh }) {
+  renderResults($('results'), result, {
+    onDiagnostic: (d) => editor?.reveal(d.file, d.line, d.column),
+    nextModule: fresh && result.ok ? course.modules.find((x) => x.id > moduleId && x.state === 'open') : null,
+  });
+}
+
+async function run() {
+  if (running || !editor || !lesson) return;
+  running = true;
+  $('run').disabled = true;
+  const settings = store.settings();
+  const files = editor.values();
+  // "My framework": the student's files from the modules before this one replace the reference ones too.
+  const earlier = {};
+  if (settings.buildOn === 'mine') {
+    for (const [id, m] of Object.entries(store.state.modules)) {
+      if (id < moduleId && m.passedAt) Object.assign(earlier, m.code);
+    }
+  }
+  try {
+    const result = await window.ttChecker.check({
+      lesson, files, earlier, timeLimitMs: settings.timeLimitSeconds * 1000, onStage: status,
+    });
+    editor.setDiagnostics(result.diagnostics ?? []);
+    if (result.stage !== 'unavailable') {
+      store.recordRun(moduleId, {
+        ok: result.ok, stage: result.stage, summary: result.summary, checks: result.checks,
+        diagnostics: (result.diagnostics ?? []).slice(0, 50), status: result.status,
+        stdout: (result.stdout ?? '').slice(-4000), stderr: (result.stderr ?? '').slice(-4000),
+      });
+    }
+    showResult(result, { fresh: true });
+    renderHead();
+    status(result.ok ? 'All checks pass' : result.stage === 'compile' ? 'Did not compile' : result.stage === 'link' ? 'Did not link' : result.stage === 'unavailable' ? '' : 'Some checks fail');
+  } catch (error) {
+    status(`Error: ${error.message}`);
+    console.error(error);
+  } finally {
+    running = false;
+    $('run').disabled = false;
+  }
+}
+
+async function setUpEditor() {
+  const base = new URL('../../', import.meta.url);
+  const starters = {};
+  await Promise.all(lesson.files.map(async (file) => {
+    try {
+      starters[file] = await fetchText(new URL(`student/lessons/${lesson.dir}/starter/${file}`, base));
+    } catch {
+      starters[file] = `// The starter for ${file} is not in this build of the site (build/student missing).\n`;
+    }
+  }));
+  const files = lesson.files.map((path) => ({ path, text: store.code(moduleId, path) ?? starters[path] }));
+  editor = await createEditor($('editor'), {
+    files,
+    onChange: (path, text) => store.setCode(moduleId, path, text),
+    onRun: run,
+  });
+  window.ttEditor = editor;  // for the end-to-end tests and the console
+  const tabs = $('file-tabs');
+  tabs.replaceChildren(...lesson.files.map((path, i) => h('button', {
+    type: 'button', role: 'tab', 'aria-selected': String(i === 0), title: path,
+    onclick: (e) => {
+      for (const b of tabs.children) b.setAttribute('aria-selected', String(b === e.currentTarget));
+      editor.show(path);
+    },
+  }, path.split('/').pop())));
+
+  let armed = null;
+  $('reset-code').addEventListener('click', (e) => {
+    const button = e.currentTarget;
+    if (!armed) {
+      button.textContent = 'Click again to reset';
+      button.classList.add('danger');
+      armed = setTimeout(() => { armed = null; button.textContent = 'Reset to starter'; button.classList.remove('danger'); }, 4000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    button.textContent = 'Reset to starter';
+    button.classList.remove('danger');
+    const path = editor.current();
+    editor.setValue(path, starters[path]);
+    store.resetCode(moduleId, path);
+    editor.setDiagnostics([]);
+    status(`${path.split('/').pop()} reset to the starter`);
+  });
+  $('run').addEventListener('click', run);
+}
+
+async function main() {
+  installSettings(store, { button: $('open-settings'), onChanged: () => { renderHead(); } });
+  if (!info) {
+    $('lesson-body').replaceChildren(h('p', { class: 'error' }, `There is no module ${moduleId}.`));
+    return;
+  }
+  document.title = `${info.id} ${info.name} — TinyTorch`;
+  $('crumb').textContent = `Module ${info.id} · ${info.name}`;
+
+  const lessons = await loadLessonIndex();
+  window.ttLessons = lessons;
+  const m = renderHead();
+  lesson = m.lesson;
+  if (!lesson) {
+    $('lesson-body').replaceChildren(h('h1', {}, `${info.id} ${info.name}`), h('p', {}, 'This module’s lesson is coming soon.'));
+    $('app').dataset.state = 'coming-soon';
+    return;
+  }
+  if (m.state === 'locked') {
+    $('lesson-head').append(h('p', { class: 'error', role: 'note' },
+      `This module is locked until ${m.waitingFor.join(', ')} pass${m.waitingFor.length === 1 ? 'es' : ''}. You can read it, and your code is saved, but do those first.`));
+  }
+  store.subscribe(() => renderHead());
+
+  // Start the compiler download at once: its first load is the slow part of the visit.
+  window.ttChecker = createChecker({ onProgress: status });
+  window.ttChecker.warmUp().then(() => { status('Compiler ready'); $('run').disabled = false; })
+    .catch((error) => { status(`Compiler unavailable: ${error.message}`); $('run').disabled = false; });
+
+  const base = new URL('../../', import.meta.url);
+  const text = fetchText(new URL(`lessons/${lesson.dir}/lesson.md`, base))
+    .then((md) => { $('lesson-body').innerHTML = renderMarkdown(md); })
+    .catch(() => { $('lesson-body').replaceChildren(h('h1', {}, lesson.title ?? info.name), h('p', { class: 'muted' }, 'The lesson text is not written yet.')); });
+  const where = renderWhere($('where-body'), lesson, base);
+  const edit = setUpEditor();
+  const last = store.module(moduleId).lastRun;
+  await Promise.all([text, where, edit]);
+  if (last) showResult({ ...last, restored: true }, { fresh: false });
+  $('app').dataset.state = 'ready';
+
+  loadEngine().then(async (M) => {
+    showEnvironment(M);
+    document.body.dataset.engine = 'ready';
+    renderSystems($('systems-body'), await measureSystems(M, moduleId));
+  }).catch((error) => {
+    $('env-build').textContent = `failed to load: ${error.message}`;
+    $('systems-body').textContent = `The reference engine did not load (${error.message}).`;
+    document.body.dataset.engine = 'failed';
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  $('lesson-body').replaceChildren(h('p', { class: 'error' }, `This page failed to load: ${error.message}`));
+});

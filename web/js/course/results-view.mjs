@@ -1,0 +1,55 @@
+// The results panel: compile errors (each a link to its line), then one row per check with expected vs got.
+import { h, formatDate } from './shell.mjs';
+
+function diagnosticsList(diagnostics, onDiagnostic) {
+  return h('div', { class: 'diags' }, diagnostics.map((d) => h('p', { class: `diag ${d.severity}` },
+    d.file ? h('button', { type: 'button', onclick: () => onDiagnostic(d) }, `${d.file.split('/').pop()}:${d.line}:${d.column}`) : 'link',
+    `: ${d.severity}: ${d.message}`)));
+}
+
+function checkRow(c) {
+  const mark = { pass: '✓', fail: '✗', skip: '–' }[c.status] ?? '?';
+  const failures = (c.failures ?? []).map((f) => h('dl', {},
+    f.expr ? [h('dt', {}, 'check'), h('dd', {}, f.expr)] : null,
+    f.expected != null ? [h('dt', {}, 'expected'), h('dd', { class: 'expected' }, f.expected)] : null,
+    f.got != null ? [h('dt', {}, 'got'), h('dd', { class: 'got' }, f.got)] : null,
+    f.message ? [h('dt', {}, 'message'), h('dd', {}, f.message)] : null,
+    f.line ? [h('dt', {}, 'where'), h('dd', {}, `${(f.file ?? '').split('/').pop()}:${f.line}`)] : null));
+  return h('li', { class: `check ${c.status}`, dataset: { status: c.status } },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, mark),
+    h('span', { class: 'visually-hidden' }, `${c.status}: `),
+    h('span', { class: 'check-name' }, c.name),
+    c.status === 'skip' && c.reason ? h('span', { class: 'muted' }, ` (skipped: ${c.reason})`) : null,
+    c.message ? h('p', { class: 'muted' }, c.message) : null,
+    failures);
+}
+
+// result: see build-and-check.mjs; options.nextModule: shown after a fresh pass
+export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null } = {}) {
+  const s = result.summary ?? { passed: 0, failed: 0, skipped: 0, total: 0 };
+  let headline;
+  if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
+  else if (result.stage === 'compile') headline = h('span', { class: 'summary fail' }, 'Your code did not compile');
+  else if (result.stage === 'link') headline = h('span', { class: 'summary fail' }, 'Your code compiled but did not link');
+  else if (result.ok) headline = h('span', { class: 'summary ok' }, `All ${s.passed} checks pass`);
+  else headline = h('span', { class: 'summary fail' }, `${s.passed} of ${s.passed + s.failed} checks pass`);
+  const when = result.restored && result.at ? h('span', { class: 'muted' }, `last run ${formatDate(result.at)}`) : null;
+  const t = result.timings ?? {};
+  const build = t.total ?? t.build ?? null;
+  const timing = !result.restored && (build || t.run) ? h('span', { class: 'muted' },
+    [build ? `built in ${(build / 1000).toFixed(2)} s` : null, t.run ? `ran in ${(t.run / 1000).toFixed(2)} s` : null].filter(Boolean).join(' · ')) : null;
+
+  container.dataset.outcome = result.ok ? 'pass' : 'fail';
+  container.replaceChildren(...[
+    h('h2', { id: 'results-title' }, 'Checks', headline, when, timing),
+    result.ok && nextModule ? h('p', { class: 'passed-banner' }, `Module passed — `,
+      h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.name} →`)) : null,
+    result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
+    result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
+    result.diagnostics?.length ? diagnosticsList(result.diagnostics, onDiagnostic) : null,
+    result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map(checkRow)) : null,
+    s.skipped ? h('p', { class: 'muted' }, `${s.skipped} check${s.skipped === 1 ? '' : 's'} skipped: they need C++ exceptions, which the in-browser build does not have; the native build runs them.`) : null,
+    !result.ok && result.stage === 'run' && (result.stderr || result.stdout)
+      ? h('details', {}, h('summary', {}, 'Program output'), h('pre', { class: 'output' }, [result.stdout, result.stderr].filter(Boolean).join('\n'))) : null,
+  ].filter(Boolean));
+}
