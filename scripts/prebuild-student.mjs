@@ -5,6 +5,7 @@
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
+//   fixtures/*.txt          the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
 //   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
 // Every output is cached by a hash of its inputs (.cache.json): a rerun with nothing changed takes about a second.
 //
@@ -26,10 +27,12 @@ export const SIMD_FLAGS = ['-msimd128', '-DTT_USE_XSIMD=1'];
 export const COMPILE_FLAGS = [
   '--target=wasm32-wasip1', '-std=c++17', '-O2', '-fno-exceptions',
   '-DTT_STUDENT_BUILD=1', '-D_WASI_EMULATED_SIGNAL', '-DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS',
-  '-Iinclude',
+  '-Iinclude', '-DTT_FIXTURES_DIR="/fixtures"',
 ];
 // Extra flags only for the page's compiles of student and check files (warnings help students; PCH-neutral).
-export const STUDENT_FLAGS = ['-Wall', '-fno-color-diagnostics'];
+// Unused-variable warnings are off: a starter keeps the declarations before a cut region, and would show them.
+export const STUDENT_FLAGS = ['-Wall', '-Wno-unused-variable', '-Wno-unused-const-variable',
+  '-Wno-unused-but-set-variable', '-fno-color-diagnostics'];
 // 1 MiB stack placed first (an overflow traps instead of corrupting data); memory capped at 1 GiB so a runaway
 // allocation fails with a clear message instead of eating the tab's RAM.
 export const LINK_FLAGS = [
@@ -192,7 +195,14 @@ async function main() {
     objects[rel] = obj;
   }
 
-  // 4. lessons: starters and checks
+  // 4. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
+  const fixtures = { dir: '/fixtures', files: {} };
+  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => f.endsWith('.txt'))) {
+    writeIfChanged(`fixtures/${path.basename(f)}`, fs.readFileSync(f));
+    fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
+  }
+
+  // 5. lessons: starters and checks
   const lessons = [];
   for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
     const jsonFile = path.join(dir, 'lesson.json');
@@ -230,6 +240,7 @@ async function main() {
     headers: 'headers.json',
     doctestMain: 'objects/doctest_main.o',
     objects,  // engine source path → prebuilt object (relative to this folder)
+    fixtures,
     hashes: Object.fromEntries(Object.entries(newCache)),
     lessons,
   };
