@@ -144,6 +144,12 @@ function engineMap() {
   }
   return { files };
 }
+// The site's HTML pages, so the course map links a milestone's page only when that page is part of this build.
+const pagesFile = path.join(out, 'site-pages.json');
+const pagesText = JSON.stringify([...written].filter((f) => f.endsWith('.html')).map((f) => path.relative(out, f)).sort());
+if (!fs.existsSync(pagesFile) || fs.readFileSync(pagesFile, 'utf8') !== pagesText) fs.writeFileSync(pagesFile, pagesText);
+written.add(pagesFile);
+
 const engineMapFile = path.join(out, 'engine-map.json');
 const engineMapText = JSON.stringify(engineMap());
 if (!fs.existsSync(engineMapFile) || fs.readFileSync(engineMapFile, 'utf8') !== engineMapText) fs.writeFileSync(engineMapFile, engineMapText);

@@ -107,6 +107,31 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.ok(await page.$$eval('.check[data-status=fail]', (els) => els.length) >= 2);
     assert.match(await page.textContent('#results'), /not implemented/);
 
+    const setCode = (text) => page.evaluate((t) => {
+      window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp')).setValue(t);
+      document.getElementById('results').removeAttribute('data-outcome');
+    }, text);
+    // A compile error becomes a marker on its line and a link in the results.
+    const broken = `${reference}\nint broken = ;\n`;
+    await setCode(broken);
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    assert.match(await page.textContent('#results'), /did not compile/);
+    const markers = await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' })
+      .map((m) => ({ line: m.startLineNumber, severity: m.severity, message: m.message })));
+    const errorLine = broken.split('\n').indexOf('int broken = ;') + 1;
+    assert.ok(markers.some((m) => m.line === errorLine && m.severity === 8), JSON.stringify(markers));
+    // A wrong value: the failing check shows what it expected and what the code gave.
+    assert.match(reference, /"%\.0f B"/);
+    await setCode(reference.replace('"%.0f B"', '"%.1f B"'));
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    const failed = await page.$$eval('.check[data-status=fail]', (els) => els.map((e) => e.textContent));
+    assert.ok(failed.some((text) => /format_bytes/.test(text) && /expected\s*0 B/.test(text) && /got\s*0\.0 B/.test(text)),
+      failed.join('\n'));
+    await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-failing-check.png') });
+    assert.deepEqual(await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' }).filter((m) => m.severity === 8)), []);
+
     // Solve it: the reference engine file, through Monaco's API; run with Ctrl+Enter in the editor.
     await page.evaluate((text) => {
       const model = window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp'));
