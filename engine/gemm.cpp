@@ -1,9 +1,57 @@
+// SGEMM, three ways: the naive triple loop, the loop-reordered one, and a packed, cache-blocked kernel with an
+// xsimd micro-kernel (gemm_kernel.h). bench/run.mjs measures all three; module 15 (Kernels) explains the gap.
 #include "gemm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "error.h"
+#include "gemm_kernel.h"
 
 namespace tt {
 
+// ---- the two loops every course starts with -----------------------------------------------------------------
+
+void matmul_naive(const float* A, const float* B, float* C, int M, int N, int K) {
+    // i-j-k: the inner loop walks B down a column, a stride of N floats: one cache line per multiply-add.
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+            float acc = 0.0f;
+            for (int k = 0; k < K; ++k) acc += A[i * K + k] * B[k * N + j];
+            C[i * N + j] = acc;
+        }
+}
+
+void matmul_ikj(const float* A, const float* B, float* C, int M, int N, int K) {
+    // i-k-j: the inner loop walks a row of B and a row of C, both contiguous, so the compiler can vectorise it.
+    // Same arithmetic, different order of memory accesses.
+    for (int i = 0; i < M; ++i) {
+        float* c = C + i * N;
+        std::fill(c, c + N, 0.0f);
+        for (int k = 0; k < K; ++k) {
+            const float a = A[i * K + k];
+            const float* b = B + k * N;
+            for (int j = 0; j < N; ++j) c[j] += a * b[j];
+        }
+    }
+}
+
+// ---- the oracle ---------------------------------------------------------------------------------------------
+
+static void check_gemm_args(const char* who, bool trans_a, bool trans_b, int M, int N, int K, int lda, int ldb,
+                            int ldc) {
+    TT_CHECK(M >= 0 && N >= 0 && K >= 0, who << ": sizes must be >= 0, got M=" << M << " N=" << N << " K=" << K);
+    const int a_cols = trans_a ? M : K, b_cols = trans_b ? K : N;
+    TT_CHECK(lda >= std::max(1, a_cols), who << ": lda=" << lda << " is smaller than A's row length " << a_cols
+                                             << (trans_a ? " (A is K x M, transposed)" : " (A is M x K)"));
+    TT_CHECK(ldb >= std::max(1, b_cols), who << ": ldb=" << ldb << " is smaller than B's row length " << b_cols
+                                             << (trans_b ? " (B is N x K, transposed)" : " (B is K x N)"));
+    TT_CHECK(ldc >= std::max(1, N), who << ": ldc=" << ldc << " is smaller than C's row length N=" << N);
+}
+
 void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                const float* B, int ldb, float beta, float* C, int ldc) {
+    check_gemm_args("sgemm_ref", trans_a, trans_b, M, N, K, lda, ldb, ldc);
     for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) {
             float acc = 0.0f;
@@ -16,10 +64,117 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
         }
 }
 
-// Placeholder until the blocked xsimd kernel lands (kernels issue).
+// ---- the fast path ------------------------------------------------------------------------------------------
+//
+// Goto's scheme (as in BLIS/OpenBLAS). Loops, outermost first:
+//   jc: NC columns of B  (a KC x NC block of B, packed, stays in L2/L3)
+//   pc: KC of the K dimension
+//   ic: MC rows of A     (an MC x KC block of A, packed, stays in L2)
+//   jr, ir: NR x MR register tiles, each a call of the micro-kernel (its b panel, KC x NR, stays in L1)
+// Packing copies each block once into the exact order the micro-kernel reads it, so the kernel walks memory
+// linearly whatever the strides or transposes of A and B. Edges are padded with zeros to whole tiles.
+
+namespace gemm_detail {
+
+constexpr int kKC = 256;   // depth of one block: a b panel is KC x NR floats = 16 KiB on wasm, fits L1
+constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
+constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
+
+#if defined(TT_USE_XSIMD)
+using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
+#else
+using buffer = std::vector<float>;
+#endif
+
+// op(A)[i0 : i0 + mc, k0 : k0 + kc] → panels of MR rows, each kc x MR (k-major), zero-padded to whole panels.
+static void pack_a(bool trans_a, const float* A, int lda, int i0, int k0, int mc, int kc, float* out) {
+    for (int ip = 0; ip < mc; ip += kMR) {
+        const int rows = std::min(kMR, mc - ip);
+        for (int k = 0; k < kc; ++k, out += kMR) {
+            for (int r = 0; r < rows; ++r) {
+                const int i = i0 + ip + r, kk = k0 + k;
+                out[r] = trans_a ? A[kk * lda + i] : A[i * lda + kk];
+            }
+            for (int r = rows; r < kMR; ++r) out[r] = 0.0f;
+        }
+    }
+}
+
+// op(B)[k0 : k0 + kc, j0 : j0 + nc] → panels of NR columns, each kc x NR (k-major), zero-padded.
+static void pack_b(bool trans_b, const float* B, int ldb, int k0, int j0, int kc, int nc, float* out) {
+    for (int jp = 0; jp < nc; jp += kNR) {
+        const int cols = std::min(kNR, nc - jp);
+        for (int k = 0; k < kc; ++k, out += kNR) {
+            const int kk = k0 + k;
+            if (!trans_b) {
+                std::copy_n(B + kk * ldb + j0 + jp, cols, out);  // a row of B is already contiguous
+            } else {
+                for (int c = 0; c < cols; ++c) out[c] = B[(j0 + jp + c) * ldb + kk];
+            }
+            for (int c = cols; c < kNR; ++c) out[c] = 0.0f;
+        }
+    }
+}
+
+// One register tile. Whole tiles go straight to C; edge tiles (the scalar tail) are computed into a scratch
+// tile and only their valid rows x cols are merged into C.
+static void tile(int kc, const float* a, const float* b, float alpha, float beta, float* c, int ldc, int rows,
+                 int cols) {
+    if (rows == kMR && cols == kNR) {
+        micro_kernel(kc, a, b, alpha, beta, c, ldc);
+        return;
+    }
+    alignas(64) float scratch[kMR * kNR];
+    micro_kernel(kc, a, b, 1.0f, 0.0f, scratch, kNR);
+    for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < cols; ++j) {
+            float& out = c[r * ldc + j];
+            out = alpha * scratch[r * kNR + j] + (beta != 0.0f ? beta * out : 0.0f);
+        }
+}
+
+}  // namespace gemm_detail
+
+GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
+
 void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
            int ldb, float beta, float* C, int ldc) {
-    sgemm_ref(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    using namespace gemm_detail;
+    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
+    if (M == 0 || N == 0) return;
+    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+
+    // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
+    static thread_local buffer packed_a, packed_b;
+    const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
+    const int round_n = (std::min(N, kNC) + kNR - 1) / kNR * kNR;
+    packed_a.resize(static_cast<size_t>(round_m) * kKC);
+    packed_b.resize(static_cast<size_t>(round_n) * kKC);
+
+    for (int jc = 0; jc < N; jc += kNC) {
+        const int nc = std::min(kNC, N - jc);
+        for (int pc = 0; pc < K; pc += kKC) {
+            const int kc = std::min(kKC, K - pc);
+            const float beta_block = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
+            pack_b(trans_b, B, ldb, pc, jc, kc, nc, packed_b.data());
+            for (int ic = 0; ic < M; ic += kMC) {
+                const int mc = std::min(kMC, M - ic);
+                pack_a(trans_a, A, lda, ic, pc, mc, kc, packed_a.data());
+                for (int jr = 0; jr < nc; jr += kNR) {
+                    const float* b = packed_b.data() + static_cast<size_t>(jr) * kc;
+                    for (int ir = 0; ir < mc; ir += kMR) {
+                        const float* a = packed_a.data() + static_cast<size_t>(ir) * kc;
+                        float* c = C + static_cast<size_t>(ic + ir) * ldc + jc + jr;
+                        tile(kc, a, b, alpha, beta_block, c, ldc, std::min(kMR, mc - ir), std::min(kNR, nc - jr));
+                    }
+                }
+            }
+        }
+    }
 }
 
 }  // namespace tt

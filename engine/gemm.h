@@ -14,4 +14,15 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
 void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                const float* B, int ldb, float beta, float* C, int ldc);
 
+// The register tile of sgemm's micro-kernel in this build (MR rows x NR columns of C per call), for reports.
+struct GemmTile {
+    int mr, nr;
+};
+GemmTile sgemm_tile();
+
+// The two matmuls a course starts with, kept so lessons and bench/ can measure the gap to sgemm.
+// C (M x N) = A (M x K) @ B (K x N), all contiguous row-major.
+void matmul_naive(const float* A, const float* B, float* C, int M, int N, int K);  // i-j-k loop order
+void matmul_ikj(const float* A, const float* B, float* C, int M, int N, int K);    // i-k-j loop order
+
 }  // namespace tt

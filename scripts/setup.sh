@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian bookworm machine needs to build, serve and test the course. Idempotent: a second run
 # with everything present only checks and takes seconds. Usage: scripts/setup.sh [--dev]
-#   --dev  also the packages used only by developer scripts (PyTorch fixtures, numpy benchmark, Fashion-MNIST).
+#   --dev  also the packages used only by developer scripts (PyTorch fixtures, numpy benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(emscripten doctest-dev cmake ninja-build g++ chromium python3 gzip)
-[ "${1:-}" = "--dev" ] && pkgs+=(python3-torch python3-numpy dataset-fashion-mnist)
+pkgs=(emscripten doctest-dev cmake ninja-build g++ chromium python3 gzip dataset-fashion-mnist)
+[ "${1:-}" = "--dev" ] && pkgs+=(python3-torch python3-numpy)
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

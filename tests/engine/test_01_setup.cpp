@@ -30,3 +30,84 @@ TEST_CASE("01 format_bytes: negative input is an error naming the value" * TT_NE
     CHECK_THROWS_WITH_AS(tt::format_bytes(-5), "format_bytes: bytes must be >= 0, got -5", tt::Error);
 #endif
 }
+
+TEST_CASE("01 format_flops: SI prefixes in steps of 1000") {
+    CHECK(tt::format_flops(0) == "0 FLOP");
+    CHECK(tt::format_flops(999) == "999 FLOP");
+    CHECK(tt::format_flops(1500) == "1.50 kFLOP");
+    CHECK(tt::format_flops(2e6) == "2.00 MFLOP");
+    CHECK(tt::format_flops(3.25e9) == "3.25 GFLOP");
+    CHECK(tt::format_flops(4e12) == "4.00 TFLOP");
+    CHECK(tt::format_flops(5e15) == "5.00 PFLOP");
+}
+
+TEST_CASE("01 format_flops: negative input is an error naming the value" * TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    CHECK_THROWS_WITH_AS(tt::format_flops(-2), "format_flops: flops must be >= 0, got -2", tt::Error);
+#endif
+}
+
+TEST_CASE("01 median: middle value, or the mean of the two middle values") {
+    CHECK(tt::median({5}) == 5);
+    CHECK(tt::median({3, 1, 2}) == 2);
+    CHECK(tt::median({4, 1, 3, 2}) == 2.5);
+    CHECK(tt::median({10, 1, 1000, 2, 3}) == 3);  // one outlier does not move it
+}
+
+TEST_CASE("01 median: no samples is an error" * TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    CHECK_THROWS_WITH_AS(tt::median({}), "median: no samples", tt::Error);
+#endif
+}
+
+TEST_CASE("01 Timer: runs warm-up plus repeats and reports the median of the timed runs") {
+    int calls = 0;
+    tt::Timer timer(2, 5);
+    tt::Timing t = timer.measure([&] {
+        ++calls;
+        volatile double x = 0;
+        for (int i = 0; i < 20000; ++i) x = x + i;
+    });
+    CHECK(calls == 7);
+    CHECK(t.repeats == 5);
+    CHECK(t.min_ms >= 0.0);
+    CHECK(t.min_ms <= t.median_ms);
+    CHECK(t.median_ms <= t.max_ms);
+}
+
+TEST_CASE("01 Timer: measures elapsed time (a longer task has a larger median)") {
+    auto spin = [](int n) {
+        return [n] {
+            volatile double x = 0;
+            for (int i = 0; i < n; ++i) x = x + i;
+        };
+    };
+    tt::Timer timer(1, 3);
+    double short_ms = timer.measure(spin(1000)).median_ms;
+    double long_ms = timer.measure(spin(3000000)).median_ms;
+    INFO("short " << short_ms << " ms, long " << long_ms << " ms");
+    CHECK(long_ms > 0.0);
+    CHECK(long_ms > short_ms);
+}
+
+TEST_CASE("01 Timer: repeats must be >= 1" * TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    CHECK_THROWS_WITH_AS(tt::Timer(0, 0), "Timer: repeats must be >= 1, got 0", tt::Error);
+#endif
+}
+
+TEST_CASE("01 memory: record_alloc/record_free track live bytes and the peak") {
+    int64_t base = tt::memory::live_bytes();
+    tt::memory::reset_peak();
+    CHECK(tt::memory::peak_bytes() == base);
+    tt::memory::record_alloc(1000);
+    tt::memory::record_alloc(500);
+    CHECK(tt::memory::live_bytes() == base + 1500);
+    tt::memory::record_free(1000);
+    CHECK(tt::memory::live_bytes() == base + 500);
+    CHECK(tt::memory::peak_bytes() == base + 1500);
+    tt::memory::reset_peak();
+    CHECK(tt::memory::peak_bytes() == base + 500);
+    tt::memory::record_free(500);
+    CHECK(tt::memory::live_bytes() == base);
+}

@@ -1,0 +1,79 @@
+// tt_bench.mjs: the engine's kernels for bench/run.mjs, over raw pointers into the wasm heap (HEAPF32), plus a
+// probe of this machine's simd128 multiply+add ceiling. Benchmark-only: it is not part of the site.
+#include <emscripten/bind.h>
+#include <wasm_simd128.h>
+
+#include <cstdint>
+
+#include "gemm.h"
+#include "mlp.h"
+#include "simd.h"
+
+namespace {
+
+float* f32(uintptr_t p) { return reinterpret_cast<float*>(p); }
+
+void sgemm_js(bool ta, bool tb, int M, int N, int K, float alpha, uintptr_t A, int lda, uintptr_t B, int ldb,
+              float beta, uintptr_t C, int ldc) {
+    tt::sgemm(ta, tb, M, N, K, alpha, f32(A), lda, f32(B), ldb, beta, f32(C), ldc);
+}
+void naive_js(uintptr_t A, uintptr_t B, uintptr_t C, int M, int N, int K) {
+    tt::matmul_naive(f32(A), f32(B), f32(C), M, N, K);
+}
+void ikj_js(uintptr_t A, uintptr_t B, uintptr_t C, int M, int N, int K) {
+    tt::matmul_ikj(f32(A), f32(B), f32(C), M, N, K);
+}
+void mlp_js(int batch, int n_in, int n_hidden, int n_out, uintptr_t x, uintptr_t w1, uintptr_t b1, uintptr_t w2,
+            uintptr_t b2, uintptr_t h, uintptr_t y) {
+    tt::bench::mlp_forward(batch, n_in, n_hidden, n_out, f32(x), f32(w1), f32(b1), f32(w2), f32(b2), f32(h), f32(y));
+}
+
+// The ceiling: the same work as a gemm micro-kernel with every operand already in registers or L1. A 4 x 2-vector
+// tile = 8 independent accumulators (enough to hide the add latency), 2 loads + 8 mul + 8 add per step, 16
+// live registers at most. Returns a value derived from every accumulator so nothing is optimised away.
+float simd_peak(int iterations) {
+    alignas(16) static float ring[64];
+    for (int i = 0; i < 64; ++i) ring[i] = 1.0f + i * 1e-3f;
+    v128_t s0 = wasm_f32x4_splat(1e-3f), s1 = wasm_f32x4_splat(2e-3f), s2 = wasm_f32x4_splat(3e-3f),
+           s3 = wasm_f32x4_splat(4e-3f);
+    v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int it = 0; it < iterations; ++it)
+        for (int k = 0; k < 64; k += 8) {  // 8 steps per ring pass
+            v128_t b0 = wasm_v128_load(ring + k), b1 = wasm_v128_load(ring + k + 4);
+            c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s0, b0));
+            c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s0, b1));
+            c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s1, b0));
+            c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s1, b1));
+            c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s2, b0));
+            c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s2, b1));
+            c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s3, b0));
+            c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s3, b1));
+        }
+    v128_t sum = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(c00, c01), wasm_f32x4_add(c10, c11)),
+                                wasm_f32x4_add(wasm_f32x4_add(c20, c21), wasm_f32x4_add(c30, c31)));
+    return wasm_f32x4_extract_lane(sum, 0) + wasm_f32x4_extract_lane(sum, 3);
+}
+// FLOPs of one simd_peak iteration: 8 steps x 8 accumulators x 4 lanes x 2 (mul, add).
+int simd_peak_flops_per_iteration() { return 8 * 8 * 4 * 2; }
+
+emscripten::val tile_js() {
+    tt::GemmTile t = tt::sgemm_tile();
+    emscripten::val out = emscripten::val::object();
+    out.set("mr", t.mr);
+    out.set("nr", t.nr);
+    out.set("arch", std::string(tt::simd_arch_name()));
+    return out;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(tt_bench) {
+    using namespace emscripten;
+    function("sgemm", &sgemm_js);
+    function("matmulNaive", &naive_js);
+    function("matmulIkj", &ikj_js);
+    function("mlpForward", &mlp_js);
+    function("simdPeak", &simd_peak);
+    function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
+    function("tile", &tile_js);
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds what the benchmark needs (the wasm bench module and the native bench tool) and runs bench/run.mjs.
+#   bash bench/run.sh [--quick] [--no-native]     → build/bench/results.md and results.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}   # em++'s JS optimizer needs acorn from here (Debian)
+log=build/bench/build.log
+mkdir -p build/bench
+{
+  [ -f build/wasm/build.ninja ] || emcmake cmake -S . -B build/wasm -G Ninja
+  cmake --build build/wasm -j2 --target tt_bench
+  [ -f build/native/build.ninja ] || cmake -S . -B build/native -G Ninja
+  cmake --build build/native -j2 --target tt_bench_native
+} > "$log" 2>&1 || { tail -30 "$log"; echo "bench: build failed (full log: $log)"; exit 1; }
+exec node bench/run.mjs "$@"

@@ -1,0 +1,58 @@
+// Benchmark (not a test): how long a student waits for Run in real Chromium on this machine.
+//   first Run   a fresh browser profile opens web/student-test.html?prepare=01_setup, the compiler downloads and warms
+//               up, the lesson's checks are precompiled, and Run is pressed as soon as the compiler is ready
+//   warm Run    Run again after an edit (the student's file is recompiled; checks and engine objects are reused):
+//               compile + link + run the checks, median of 7
+// usage: node bench/student-run.mjs        (needs the built site: make site; TT_SITE_DIR to use another)
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { launchBrowser, startServer } from '../tests/web/harness.mjs';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const reference = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+const server = await startServer();
+const rows = [];
+try {
+  for (const prepare of [true, false]) {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const t0 = Date.now();
+      await page.goto(`${server.url}/student-test.html${prepare ? '?prepare=01_setup' : ''}`);
+      const ready = await page.evaluate(() => window.studentTest.ready);
+      const first = await page.evaluate((src) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': src } }), reference);
+      const firstDone = Date.now() - t0;
+      if (!first.ok) throw new Error(`first Run failed: ${JSON.stringify(first).slice(0, 500)}`);
+      const warm = [];
+      for (let i = 0; i < 7; i++) {
+        const src = `${reference}\n// edit ${i} ${prepare}\n`;
+        const r = await page.evaluate((s) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': s } }), src);
+        if (!r.ok) throw new Error('warm Run failed');
+        warm.push(r);
+      }
+      rows.push({
+        scenario: prepare ? 'checks precompiled at page open' : 'no prepare',
+        ready: ready.readyMs, firstRun: first.totalMs, pageToFirstResult: firstDone,
+        warm: median(warm.map((r) => r.totalMs)),
+        warmCompile: median(warm.map((r) => r.timings.compile['engine/profile.cpp'])),
+        warmLink: median(warm.map((r) => r.timings.link)),
+        warmRun: median(warm.map((r) => r.run.timeMs)),
+      });
+    } finally {
+      await browser.close();
+    }
+  }
+} finally {
+  server.close();
+}
+console.log('student build in Chromium (fresh profile per scenario; lesson 01_setup reference file)');
+console.log('scenario                          | compiler ready | first Run | page open → first result | warm Run (compile / link / run)');
+for (const r of rows) {
+  console.log(`${r.scenario.padEnd(33)} | ${fmt(r.ready).padStart(14)} | ${fmt(r.firstRun).padStart(9)} | ${fmt(r.pageToFirstResult).padStart(24)} | ` +
+    `${fmt(r.warm)} (${fmt(r.warmCompile)} / ${fmt(r.warmLink)} / ${fmt(r.warmRun)})`);
+}
+console.log('goals: warm Run <= 1.0 s, first Run <= 6 s');

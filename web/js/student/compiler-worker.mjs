@@ -1,0 +1,72 @@
+// The long-lived compiler worker: loads @yowasp/clang and the prebuilt student artifacts once, warms the compiler up,
+// then serves build requests (see toolchain.mjs). Messages:
+//   in:  {type:'init', studentBase, clangUrl}       out: {type:'progress', phase, done, total} …, {type:'ready', timings}
+//   in:  {type:'build', id, request}                out: {type:'result', id, result} | {type:'error', id, message}
+//   in:  {type:'prepare', id, sources}              out: {type:'result', id, result: {path: ms}} (compile + cache)
+import { Toolchain, loadArtifacts } from './toolchain.mjs';
+import { makeLoader, workerPort } from './worker-port.mjs';
+
+let toolchain = null;
+let initPromise = null;
+
+async function init({ studentBase, clangUrl }, post) {
+  const t0 = performance.now();
+  const load = makeLoader(studentBase);
+  post({ type: 'progress', phase: 'artifacts', done: 0, total: 1 });
+  const [artifacts, clang] = await Promise.all([loadArtifacts(load), import(clangUrl)]);
+  post({ type: 'progress', phase: 'artifacts', done: 1, total: 1 });
+  const tArtifacts = performance.now();
+  // The compiler's first call downloads ~105 MB (28 MB gzipped); report it as it comes.
+  let last = 0;
+  const fetchProgress = ({ doneLength, totalLength }) => {
+    const now = performance.now();
+    if (now - last > 100 || doneLength === totalLength) {
+      last = now;
+      post({ type: 'progress', phase: 'compiler', done: doneLength, total: totalLength });
+    }
+  };
+  await clang.runLLVM(null, {}, { fetchProgress });  // download + instantiate the compiler (once)
+  const runClang = (argv, tree, opts = {}) => clang.runClang(argv, tree, opts);
+  toolchain = new Toolchain(runClang, artifacts);
+  // Warm-up: a tiny compile with the PCH, so the student's first Run does not pay for instantiating the compiler.
+  post({ type: 'progress', phase: 'warmup', done: 0, total: 1 });
+  const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n');
+  if (!warm.ok) throw new Error(`compiler warm-up failed:\n${warm.output}`);
+  post({ type: 'progress', phase: 'warmup', done: 1, total: 1 });
+  return {
+    artifactsMs: Math.round(tArtifacts - t0), warmupMs: Math.round(performance.now() - tArtifacts),
+    totalMs: Math.round(performance.now() - t0), clang: clang.version, lessons: artifacts.manifest.lessons,
+  };
+}
+
+const port = await workerPort(async (msg) => {
+  if (msg.type === 'init') {
+    initPromise ??= init(msg, port.post);
+    try {
+      port.post({ type: 'ready', info: await initPromise });
+    } catch (e) {
+      port.post({ type: 'init-error', message: String(e?.message ?? e) });
+    }
+  } else if (msg.type === 'prepare') {
+    try {
+      await initPromise;
+      port.post({ type: 'result', id: msg.id, result: await toolchain.prepare(msg.sources) });
+    } catch (e) {
+      port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
+    }
+  } else if (msg.type === 'build') {
+    try {
+      if (!initPromise) throw new Error('compiler worker: build before init');
+      await initPromise;
+      const result = await toolchain.build(msg.request);
+      const transfer = [];
+      if (result.wasm) {
+        result.wasm = result.wasm.slice();  // own buffer, transferable
+        transfer.push(result.wasm.buffer);
+      }
+      port.post({ type: 'result', id: msg.id, result }, transfer);
+    } catch (e) {
+      port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
+    }
+  }
+});

@@ -1,0 +1,56 @@
+// clang / wasm-ld output → [{file, line, column, severity, message, notes}] for editor markers.
+//
+// Kept: diagnostics in the student's files, the check files and the engine headers of the header pack ("include/…").
+// Notes located in system headers (libc++, wasi-libc: absolute paths) are dropped: they point at code the student
+// never wrote. An error reported INSIDE a system header (a template instantiated with a wrong type) is moved to the
+// deepest "requested here" note in the student's own code, keeping its message. Linker errors (undefined symbols)
+// have file null.
+const LINE = /^(.+?):(\d+):(\d+): (fatal error|error|warning|note|remark): (.*)$/;
+const TOOL = /^(wasm-ld|clang\+\+|clang|ld): (error|warning): (.*)$/;
+
+const isSystem = (file) => file.startsWith('/') || file.startsWith('<');
+
+export function parseDiagnostics(text, { userFiles = [] } = {}) {
+  const out = [];
+  let current = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const m = LINE.exec(line);
+    if (m) {
+      const [, file, l, c, sev, message] = m;
+      const d = { file, line: Number(l), column: Number(c), severity: sev === 'fatal error' ? 'error' : sev, message };
+      if (sev === 'note') {
+        if (current) current.allNotes.push(d);
+        continue;
+      }
+      current = { ...d, allNotes: [] };
+      out.push(current);
+      continue;
+    }
+    const t = TOOL.exec(line);
+    if (t) {
+      // "linker command failed" only repeats that the errors above happened
+      if (/linker command failed/.test(t[3])) continue;
+      current = { file: null, line: 0, column: 0, severity: t[2], message: t[3], allNotes: [] };
+      out.push(current);
+      continue;
+    }
+    // ">>> referenced by …" lines of wasm-ld belong to the previous linker error
+    if (current && current.file === null && /^>>> /.test(line)) current.message += `\n${line.slice(4)}`;
+  }
+  const user = new Set(userFiles);
+  const isUser = (f) => user.has(f) || (!isSystem(f) && !f.startsWith('include/'));
+  return out.map(({ allNotes, ...d }) => {
+    if (d.file && isSystem(d.file)) {
+      const site = allNotes.filter((n) => isUser(n.file)).at(-1);
+      if (site) d = { ...d, file: site.file, line: site.line, column: site.column, message: `${d.message} (in a library header)` };
+    }
+    const notes = allNotes.filter((n) => !isSystem(n.file)).map(({ file, line, column, message }) => ({ file, line, column, message }));
+    return { ...d, notes };
+  });
+}
+
+// Only the diagnostics that belong in one file's editor.
+export function diagnosticsFor(diagnostics, file) {
+  return diagnostics.filter((d) => d.file === file);
+}

@@ -1,0 +1,96 @@
+// A Run's output → structured results for the lesson page, the lessons test and the grader.
+//
+// Source of truth: the "[tt] {json}" lines that the doctest listener compiled into the student build's doctest main
+// (tests/engine/student_main.cpp) prints per test case; the runner turns them into `run.events`. parseEvents() also
+// reads them from raw stderr text (e.g. the output of `tt grade` or a native run).
+//
+// → {ok, summary: {passed, failed, crashed, skipped, notRun, total}, cases: [{name, file, line, status, failures,
+//    trap}], problems: [text]}   with status 'passed'|'failed'|'crashed'|'skipped'|'timeout'
+//    and each failure {file, line, kind, expression, got, expected, decomposition, message}.
+// ok is true only when at least one case ran, every case that ran passed, nothing crashed or timed out and the
+// program exited with 0. Skipped cases (error-path checks that need exceptions) are listed, never counted as passed.
+
+export function parseEvents(stderrText) {
+  const events = [];
+  for (const line of stderrText.split('\n')) {
+    if (!line.startsWith('[tt] {')) continue;
+    try { events.push(JSON.parse(line.slice(5))); } catch { /* ignore partial lines */ }
+  }
+  return events;
+}
+
+const OPERATORS = ['==', '!=', '<=', '>=', '<', '>'];
+
+// "CHECK( tt::format_bytes(1023) == "1023 B" )" with decomposition "1023.00 B == 1023 B" → got/expected.
+// Convention of the engine's checks: the value computed by the code under test on the left, the expected on the right.
+export function splitComparison(kind, expr, decomp) {
+  if (!decomp) return { got: null, expected: null };
+  if (/_(EQ|NE|GT|LT|GE|LE)$/.test(kind)) {
+    const i = decomp.indexOf(', ');
+    if (i >= 0) return { got: decomp.slice(0, i), expected: decomp.slice(i + 2) };
+  }
+  for (const op of OPERATORS) {
+    if (!expr.includes(op)) continue;
+    const i = decomp.indexOf(` ${op} `);
+    if (i >= 0) return { got: decomp.slice(0, i), expected: decomp.slice(i + op.length + 2), operator: op };
+  }
+  return { got: decomp, expected: null };
+}
+
+export function parseResults(run) {
+  const events = run.events ?? parseEvents(run.stderr ?? '');
+  const cases = [];
+  const byName = new Map();
+  let current = null;
+  for (const e of events) {
+    if (e.event === 'start') {
+      current = byName.get(e.name);
+      if (!current) {
+        current = { name: e.name, file: e.file, line: e.line, status: 'running', failures: [], messages: [], trap: null };
+        byName.set(e.name, current);
+        cases.push(current);
+      }
+    } else if (e.event === 'fail' && current) {
+      const { got, expected } = splitComparison(e.kind, e.expr, e.decomp);
+      current.failures.push({
+        file: e.file, line: e.line, kind: e.kind, expression: `${e.kind}( ${e.expr} )`, decomposition: e.decomp,
+        got, expected, message: e.exception ?? null,
+      });
+    } else if (e.event === 'message' && current) {
+      current.messages.push(e.text);
+    } else if (e.event === 'end' && current) {
+      current.status = e.ok ? 'passed' : 'failed';
+      current = null;
+    } else if (e.event === 'skip' && !byName.has(e.name)) {
+      const c = { name: e.name, file: e.file, line: e.line, status: 'skipped', reason: e.reason, failures: [], messages: [], trap: null };
+      byName.set(e.name, c);
+      cases.push(c);
+    }
+  }
+  for (const t of run.traps ?? []) {
+    const c = t.case && byName.get(t.case);
+    if (c) { c.status = 'crashed'; c.trap = t; }
+  }
+  const problems = [];
+  for (const c of cases) {
+    if (c.status === 'running') c.status = run.status === 'timeout' ? 'timeout' : 'crashed';
+  }
+  if (run.status === 'timeout') problems.push(run.message);
+  if (run.status === 'error') problems.push(run.message);
+  for (const t of run.traps ?? []) {
+    problems.push(t.case ? `${t.message} — while running "${t.case}"` : `${t.message} — outside any check`);
+  }
+  if (run.truncated?.stdout || run.truncated?.stderr) {
+    problems.push(`output truncated: ${run.truncated.stdout + run.truncated.stderr} more characters were dropped`);
+  }
+  const count = (s) => cases.filter((c) => c.status === s).length;
+  const summary = {
+    passed: count('passed'), failed: count('failed'), crashed: count('crashed') + count('timeout'),
+    skipped: count('skipped'), total: cases.length,
+  };
+  const ran = summary.passed + summary.failed + summary.crashed;
+  const ok = ran > 0 && summary.failed === 0 && summary.crashed === 0 && run.status === 'exited' && run.exitCode === 0
+    && !(run.traps ?? []).length;
+  if (ran === 0 && run.status === 'exited') problems.push('no check ran');
+  return { ok, summary, cases, problems };
+}

@@ -1,0 +1,112 @@
+// Runs one linked student program (a fresh worker per Run; the page terminates it at the time limit).
+//   in:  {type:'run', wasm: Uint8Array, args: [], maxOutputBytes, doctest: bool}
+//   out: {type:'out', fd, text} (capped), {type:'event', event} ([tt] listener lines), {type:'trap', trap},
+//        {type:'done', exitCode, rounds, memoryBytes}
+// With doctest:true a trap does not end the run: the program is started again after the case that trapped
+// (doctest --first=N), so one crashing check does not hide the results of the others.
+import { createWasi, ProcExit } from './wasi.mjs';
+import { workerPort } from './worker-port.mjs';
+
+const MAX_ROUNDS = 64;
+
+function classify(error, stderrTail, memoryBytes, maxMemory) {
+  const msg = String(error?.message ?? error);
+  if (/bad_alloc|Cannot allocate memory|out of memory/i.test(stderrTail) || (memoryBytes >= maxMemory * 0.9 && /unreachable|out of bounds/.test(msg)))
+    return { kind: 'out-of-memory', message: `out of memory: the program asked for more than the ${maxMemory >> 20} MiB a Run may use (e.g. a huge allocation)` };
+  if (/unreachable/.test(msg)) {
+    if (/tt::Error: not implemented/.test(stderrTail)) return { kind: 'todo', message: 'reached a TT_TODO: this part is not written yet' };
+    if (/tt::Error:/.test(stderrTail)) return { kind: 'check-failed', message: 'a TT_CHECK failed (message above) and stopped the program' };
+    return { kind: 'abort', message: 'the program aborted (abort(), assert, __builtin_trap, or a library error such as vector::at out of range)' };
+  }
+  if (/out of bounds/.test(msg)) return { kind: 'out-of-bounds', message: 'memory access out of bounds (a bad index or pointer, or a stack overflow from deep recursion)' };
+  if (/call stack/i.test(msg)) return { kind: 'stack-overflow', message: 'stack overflow (recursion too deep)' };
+  if (/divide by zero|remainder by zero/.test(msg)) return { kind: 'divide-by-zero', message: 'integer division by zero' };
+  if (/integer overflow/.test(msg)) return { kind: 'integer-overflow', message: 'integer overflow in a conversion or division' };
+  if (/indirect call|null function|signature mismatch/.test(msg)) return { kind: 'bad-call', message: 'call through a bad function pointer' };
+  return { kind: 'error', message: `the program stopped: ${msg}` };
+}
+
+async function run({ wasm, args = [], maxOutputBytes = 256 * 1024, doctest = true, maxMemoryBytes = 1 << 30 }, post) {
+  const module = await WebAssembly.compile(wasm);
+  const budget = { 1: maxOutputBytes, 2: maxOutputBytes };
+  const dropped = { 1: 0, 2: 0 };
+  const dec = { 1: new TextDecoder(), 2: new TextDecoder() };
+  let stderrLine = '';
+  let stderrTail = '';
+  const emitText = (fd, text) => {
+    if (!text) return;
+    if (fd === 2) stderrTail = (stderrTail + text).slice(-4096);
+    const room = budget[fd];
+    if (room <= 0) { dropped[fd] += text.length; return; }
+    const part = text.length > room ? text.slice(0, room) : text;
+    budget[fd] -= part.length;
+    dropped[fd] += text.length - part.length;
+    post({ type: 'out', fd, text: part });
+  };
+  let events = 0;
+  let startedThisRound = 0;
+  const write = (fd, bytes) => {
+    const text = dec[fd].decode(bytes, { stream: true });
+    if (fd === 1) return emitText(1, text);
+    // stderr: listener lines become events (never counted against the output cap; at most 20000 of them)
+    stderrLine += text;
+    let nl;
+    while ((nl = stderrLine.indexOf('\n')) >= 0) {
+      const line = stderrLine.slice(0, nl + 1);
+      stderrLine = stderrLine.slice(nl + 1);
+      if (line.startsWith('[tt] {') && events < 20000) {
+        try {
+          const event = JSON.parse(line.slice(5));
+          events++;
+          if (event.event === 'start') startedThisRound++;
+          post({ type: 'event', event });
+          continue;
+        } catch { /* not ours after all: plain output */ }
+      }
+      emitText(2, line);
+    }
+  };
+
+  let first = 1;
+  let exitCode = null;
+  let rounds = 0;
+  let memoryBytes = 0;
+  while (rounds < MAX_ROUNDS) {
+    rounds++;
+    startedThisRound = 0;
+    const argv = ['checks', ...(doctest ? ['--no-colors', `--first=${first}`] : []), ...args];
+    const wasi = createWasi({ args: argv, write });
+    const instance = await WebAssembly.instantiate(module, wasi.imports);
+    wasi.setMemory(instance.exports.memory);
+    try {
+      instance.exports._start();
+      exitCode = 0;
+    } catch (e) {
+      memoryBytes = instance.exports.memory.buffer.byteLength;
+      if (e instanceof ProcExit) {
+        exitCode = e.code;
+      } else {
+        if (stderrLine) { emitText(2, stderrLine); stderrLine = ''; }
+        const trap = classify(e, stderrTail, memoryBytes, maxMemoryBytes);
+        post({ type: 'trap', trap: { ...trap, raw: String(e?.message ?? e) } });
+        stderrTail = '';
+        // Resume after the case that trapped, if it was inside a test case.
+        if (doctest && startedThisRound > 0) { first += startedThisRound; continue; }
+        exitCode = null;
+      }
+    }
+    break;
+  }
+  if (stderrLine) emitText(2, stderrLine);
+  memoryBytes = Math.max(memoryBytes, 0);
+  post({ type: 'done', exitCode, rounds, memoryBytes, dropped });
+}
+
+const port = await workerPort(async (msg) => {
+  if (msg.type !== 'run') return;
+  try {
+    await run(msg, port.post);
+  } catch (e) {
+    port.post({ type: 'failed', message: String(e?.message ?? e) });
+  }
+});

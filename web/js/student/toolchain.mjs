@@ -1,0 +1,154 @@
+// The student build's compile + link steps, independent of where they run (compiler worker in a page, or Node).
+// Given @yowasp/clang's runClang and the prebuilt artifacts (see scripts/prebuild-student.mjs), it compiles the
+// student's file(s) and the module's check file against the header pack and PCH, then links them with doctest's main
+// and every prebuilt engine object except the ones the student's files replace.
+import { parseDiagnostics } from './diagnostics.mjs';
+
+const decoder = new TextDecoder();
+
+// "engine/a.cpp" → nested tree entry
+function put(tree, path, content) {
+  const parts = path.split('/');
+  let node = tree;
+  for (const dir of parts.slice(0, -1)) node = node[dir] = { ...(node[dir] ?? {}) };
+  node[parts.at(-1)] = content;
+}
+function get(tree, path) {
+  return path.split('/').reduce((node, part) => node?.[part], tree);
+}
+
+async function digest(text) {
+  const bytes = new TextEncoder().encode(text);
+  const hash = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(hash).slice(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class Toolchain {
+  // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array}}
+  constructor(runClang, artifacts) {
+    this.runClang = runClang;
+    this.manifest = artifacts.manifest;
+    this.objects = artifacts.objects;
+    this.baseTree = {};
+    for (const [p, text] of Object.entries(artifacts.headers)) put(this.baseTree, p, text);
+    this.baseTree[this.manifest.pch.file] = artifacts.pch;
+    this.objectCache = new Map();  // hash of (path, source, flags) → object bytes: unchanged files compile once
+  }
+
+  // The PCH holds doctest.h, whose registration code needs doctest's main: programs with their own main() go
+  // without it.
+  compileFlags({ pch = true } = {}) {
+    const m = this.manifest;
+    return [...m.compileFlags, ...m.studentFlags, ...(pch ? m.pch.flag : [])];
+  }
+
+  // → {ok, object, output, ms, cached}
+  async compile(path, source, { pch = true } = {}) {
+    const flags = this.compileFlags({ pch });
+    const key = await digest(JSON.stringify([path, source, flags]));
+    const hit = this.objectCache.get(key);
+    if (hit) return { ok: true, object: hit.object, output: hit.output, ms: 0, cached: true };
+    const tree = { ...this.baseTree };
+    put(tree, path, source);
+    let output = '';
+    const sink = (b) => { if (b) output += decoder.decode(b, { stream: true }); };
+    const t0 = performance.now();
+    try {
+      const out = await this.runClang(['clang++', ...flags, '-c', path, '-o', 'out.o'], tree,
+        { stdout: sink, stderr: sink });
+      const object = get(out, 'out.o');
+      if (this.objectCache.size > 64) this.objectCache.clear();
+      this.objectCache.set(key, { object, output });
+      return { ok: true, object, output, ms: performance.now() - t0, cached: false };
+    } catch (e) {
+      if (e?.code === undefined) throw e;  // not a compiler exit: a bug or a load failure
+      return { ok: false, object: null, output, ms: performance.now() - t0, cached: false };
+    }
+  }
+
+  // Compiles files whose objects the next build() will reuse (a lesson's check files, right after page load), so the
+  // first Run compiles only the student's file. → {path: ms}
+  async prepare(sources) {
+    const ms = {};
+    for (const [p, text] of Object.entries(sources)) ms[p] = Math.round((await this.compile(p, text)).ms);
+    return ms;
+  }
+
+  // objects: [{name, bytes}] in link order → {ok, wasm, output, ms}
+  async link(objects) {
+    const tree = { obj: {} };
+    const names = objects.map((o, i) => {
+      const name = `obj/${String(i).padStart(3, '0')}_${o.name.replace(/[^A-Za-z0-9_.]/g, '_')}`;
+      put(tree, name, o.bytes);
+      return name;
+    });
+    let output = '';
+    const sink = (b) => { if (b) output += decoder.decode(b, { stream: true }); };
+    const t0 = performance.now();
+    try {
+      const out = await this.runClang(['clang++', ...this.manifest.linkFlags, ...names, '-o', 'checks.wasm'], tree,
+        { stdout: sink, stderr: sink });
+      return { ok: true, wasm: get(out, 'checks.wasm'), output, ms: performance.now() - t0 };
+    } catch (e) {
+      if (e?.code === undefined) throw e;
+      return { ok: false, wasm: null, output, ms: performance.now() - t0 };
+    }
+  }
+
+  // request: {files: {"engine/profile.cpp": text}, checks: {"tests/engine/test_01_setup.cpp": text},
+  //           framework: {"engine/tensor.cpp": text} (earlier modules built from the student's own files),
+  //           program: false (true: `checks` hold a program with its own main(); doctest's main is not linked)}
+  // → {ok, stage: 'compile'|'link'|'done', diagnostics, output, wasm, timings}
+  async build({ files = {}, checks = {}, framework = {}, program = false }) {
+    const t0 = performance.now();
+    const timings = { compile: {}, cached: [], link: 0, total: 0 };
+    for (const p of [...Object.keys(files), ...Object.keys(framework)]) {
+      if (!(p in this.manifest.objects)) {
+        throw new Error(`build: ${p} is not an engine source file of this build (known: ${Object.keys(this.manifest.objects).join(', ')})`);
+      }
+    }
+    const sources = { ...framework, ...files, ...checks };
+    const userFiles = Object.keys(sources);
+    let output = '';
+    const compiled = [];
+    let ok = true;
+    for (const [p, text] of Object.entries(sources)) {
+      const r = await this.compile(p, text, { pch: !program });
+      timings.compile[p] = Math.round(r.ms);
+      if (r.cached) timings.cached.push(p);
+      output += r.output;
+      if (!r.ok) ok = false;
+      else compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: r.object });
+    }
+    const diagnostics = parseDiagnostics(output, { userFiles });
+    if (!ok) {
+      timings.total = Math.round(performance.now() - t0);
+      return { ok: false, stage: 'compile', diagnostics, output, wasm: null, timings };
+    }
+    const replaced = new Set(Object.keys(sources));
+    const reference = Object.entries(this.manifest.objects)
+      .filter(([src]) => !replaced.has(src))
+      .map(([src, obj]) => ({ name: obj.split('/').pop(), bytes: this.objects[obj] }));
+    const main = program ? [] : [{ name: 'doctest_main.o', bytes: this.objects[this.manifest.doctestMain] }];
+    const linkInputs = [...main, ...compiled, ...reference];
+    const l = await this.link(linkInputs);
+    timings.link = Math.round(l.ms);
+    timings.total = Math.round(performance.now() - t0);
+    output += l.output;
+    return {
+      ok: l.ok, stage: l.ok ? 'done' : 'link', diagnostics: parseDiagnostics(output, { userFiles }), output,
+      wasm: l.wasm, timings,
+    };
+  }
+}
+
+// Reads every artifact the manifest names, through `load(relPath) → Promise<Uint8Array>`.
+export async function loadArtifacts(load) {
+  const text = async (p) => decoder.decode(await load(p));
+  const manifest = JSON.parse(await text('manifest.json'));
+  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects)];
+  const [headers, pch, ...objectBytes] = await Promise.all([
+    text(manifest.headers).then(JSON.parse), load(manifest.pch.file), ...objectFiles.map(load)]);
+  const objects = Object.fromEntries(objectFiles.map((f, i) => [f, objectBytes[i]]));
+  return { manifest, headers, pch, objects };
+}
