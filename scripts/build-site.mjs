@@ -101,6 +101,8 @@ const lessons = fs.existsSync(lessonsDir)
   ? fs.readdirSync(lessonsDir).filter((d) => /^\d\d_/.test(d)).sort()
       .filter((d) => fs.existsSync(path.join(lessonsDir, d, 'lesson.json')))
       .map((d) => ({ dir: d, ...JSON.parse(fs.readFileSync(path.join(lessonsDir, d, 'lesson.json'), 'utf8')) }))
+      // files a (planned) lesson names that the engine does not have yet: the map shows it as coming soon
+      .map((l) => ({ ...l, missing: [...(l.files ?? []), ...(l.checks ?? [])].filter((f) => !fs.existsSync(path.join(root, f))) }))
   : [];
 // "Where this code lives" (lesson pages): each engine file's leading comment, includes, the regions students write
 // (hint + enclosing function, never the body) and the full text of headers. Rendered from engine/ at every build.

@@ -39,6 +39,7 @@ export async function createEditor(element, { files, onChange, onRun }) {
     tabSize: 4,
     insertSpaces: true,
     renderWhitespace: 'selection',
+    wordWrap: 'on',  // a TT_TODO's hint is one long line: keep it readable
     ariaLabel: 'C++ editor — Ctrl+Enter runs the checks',
   });
   editor.addAction({

@@ -165,7 +165,7 @@ async function main() {
 
   // Start the compiler download at once: its first load is the slow part of the visit.
   window.ttChecker = createChecker({ onProgress: status });
-  window.ttChecker.warmUp().then(() => { status('Compiler ready'); $('run').disabled = false; })
+  window.ttChecker.warmUp(lesson.id).then(() => { status('Compiler ready'); $('run').disabled = false; })
     .catch((error) => { status(`Compiler unavailable: ${error.message}`); $('run').disabled = false; });
 
   const base = new URL('../../', import.meta.url);
