@@ -95,6 +95,9 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.waitForSelector('#app[data-state=ready]');
     assert.match(await page.textContent('#lesson-body h1'), /Setup/);
     assert.match(await page.textContent('#where-body'), /engine\/profile\.cpp/);
+    // The systems panel is measured live by the reference engine.
+    await page.waitForSelector('#systems-body[data-measured=true]', { timeout: 60_000 });
+    assert.match(await page.textContent('#systems-body'), /SIMD instruction set\s*wasm/);
     const starter = await editorValue();
     assert.match(starter, /TT_TODO\(/, 'the editor opens on the starter');
     // first load of the in-browser compiler: 75 MB of wasm, several seconds

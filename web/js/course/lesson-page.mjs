@@ -182,7 +182,15 @@ async function main() {
   loadEngine().then(async (M) => {
     showEnvironment(M);
     document.body.dataset.engine = 'ready';
-    renderSystems($('systems-body'), await measureSystems(M, moduleId));
+    const measure = async () => {
+      $('systems-body').textContent = 'Measuring…';
+      await new Promise((resolve) => setTimeout(resolve, 50));  // let the page paint first: timing blocks the thread
+      renderSystems($('systems-body'), await measureSystems(M, moduleId));
+      if ($('systems-body').dataset.measured === 'true') {
+        $('systems-body').append(h('button', { type: 'button', id: 'measure-again', onclick: measure }, 'Measure again'));
+      }
+    };
+    await measure();
   }).catch((error) => {
     $('env-build').textContent = `failed to load: ${error.message}`;
     $('systems-body').textContent = `The reference engine did not load (${error.message}).`;
