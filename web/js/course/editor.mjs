@@ -40,7 +40,7 @@ export async function createEditor(element, { files, onChange, onRun }) {
     insertSpaces: true,
     renderWhitespace: 'selection',
     wordWrap: 'on',  // a TT_TODO's hint is one long line: keep it readable
-    ariaLabel: 'C++ editor — Ctrl+Enter runs the checks',
+    ariaLabel: 'C++ editor. Ctrl+Enter runs the checks; Ctrl+M makes Tab move the focus out of the editor.',
   });
   editor.addAction({
     id: 'tt.run',

@@ -104,7 +104,10 @@ async function setUpEditor() {
   const files = lesson.files.map((path) => ({ path, text: store.code(moduleId, path) ?? starters[path] }));
   editor = await createEditor($('editor'), {
     files,
-    onChange: (path, text) => store.setCode(moduleId, path, text),
+    onChange: (path, text) => {
+      store.setCode(moduleId, path, text);
+      $('save-state').textContent = 'editing…';
+    },
     onRun: run,
   });
   window.ttEditor = editor;  // for the end-to-end tests and the console
@@ -161,7 +164,10 @@ async function main() {
     $('lesson-head').append(h('p', { class: 'error', role: 'note' },
       `This module is locked until ${m.waitingFor.join(', ')} pass${m.waitingFor.length === 1 ? 'es' : ''}. You can read it, and your code is saved, but do those first.`));
   }
-  store.subscribe(() => renderHead());
+  store.subscribe(() => {
+    renderHead();
+    $('save-state').textContent = store.persistent ? 'saved in this browser' : 'not saved: storage is blocked';
+  });
 
   // Start the compiler download at once: its first load is the slow part of the visit.
   window.ttChecker = createChecker({ onProgress: status });
