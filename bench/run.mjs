@@ -19,15 +19,20 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { matmulModel, mlpModel } from './onnx.mjs';
 
+// Steady state only: compile every wasm function with the optimising tier (TurboFan) up front. By default V8
+// starts on its baseline compiler (Liftoff) and re-compiles hot functions in the background; on a loaded machine
+// that can take longer than the warm-up, and a big module (onnxruntime's) was then timed half-baseline.
+v8.setFlagsFromString('--no-liftoff');
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
-const SAMPLES = QUICK ? 5 : 9;
+const SAMPLES = QUICK ? 5 : 11;
 const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
 const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
 const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native/bench/tt_bench_native');
