@@ -127,15 +127,17 @@ function maxAbsDiff(a, b) {
 // gave at that same moment (the cores are shared: absolute numbers drift, same-moment ratios much less).
 let probeIters = 0;
 function calibrateProbe(M) {
+  const ring = M._malloc(512 * 4);
+  M.HEAPF32.set(randomArray(512, 99).map((v) => 1 + 0.5 * v), ring >> 2);
   probeIters = 1000;
-  M.simdPeak(probeIters);
+  M.simdPeak(probeIters, ring);
   for (;;) {  // grow until one call takes ~20 ms
-    const t0 = nowSeconds();
-    M.simdPeak(probeIters);
-    if (nowSeconds() - t0 > 0.02) break;
+    const t0 = wallSeconds();
+    M.simdPeak(probeIters, ring);
+    if (wallSeconds() - t0 > 0.02) break;
     probeIters *= 2;
   }
-  return () => M.simdPeak(probeIters);
+  return () => M.simdPeak(probeIters, ring);
 }
 const probeGflops = (M, seconds) => (M.simdPeakFlopsPerIteration() * probeIters) / seconds / 1e9;
 
