@@ -3,7 +3,7 @@
 // loop-reordered matmuls, and (for context) the native engine vs numpy/OpenBLAS.
 //
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
-//                                  tt_bench_native: cmake --build build/native --target tt_bench_native)
+//                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
 //   bash bench/run.sh             builds both, then runs this
 // Options: --quick (fewer samples), --no-native, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
 //
@@ -35,7 +35,7 @@ const QUICK = args.has('--quick');
 const SAMPLES = QUICK ? 5 : 11;
 const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
 const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
-const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native/bench/tt_bench_native');
+const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
 const outDir = path.join(root, 'build/bench');
 const nodeModules = path.join(root, 'node_modules');
 
@@ -214,7 +214,7 @@ async function mlpRow(M, probe, batch) {
 
 // ---- native context: our native build vs numpy (OpenBLAS), both on 1 thread ------------------------------------
 function nativeSection() {
-  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: cmake --build build/native --target tt_bench_native` };
+  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: bash bench/run.sh (builds build/native-bench)` };
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const ours = JSON.parse(execFileSync(nativeBench, [String(SAMPLE_SECONDS), CLOCK], { env, encoding: 'utf8' }));
   const py = `
