@@ -150,3 +150,13 @@ test('"your framework": a framework file from the student replaces the reference
 test('a file that is not an engine source of the build is refused with a clear message', async () => {
   await assert.rejects(compiler.build({ files: { 'engine/nope.cpp': 'int x;' }, checks: {} }), /engine\/nope\.cpp is not an engine source/);
 });
+
+test('prepare() compiles a lesson\'s checks and the given files ahead: the next build only links', async () => {
+  const src = `${fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')}\n// prepared\n`;
+  const ms = await compiler.prepare('01_setup', { 'engine/profile.cpp': src });
+  assert.deepEqual(Object.keys(ms).sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  const b = await compiler.build({ lesson: '01_setup', files: { 'engine/profile.cpp': src } });
+  assert.equal(b.ok, true, b.output);
+  assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  assert.ok(b.files['/fixtures/02_tensor.txt'] instanceof Uint8Array, 'the fixtures come with the build');
+});

@@ -2,7 +2,7 @@
 //
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
-//   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
+//   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
 //   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
 //   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
 //   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
@@ -114,10 +114,11 @@ export class CompilerClient {
     return this.checkCache.get(id);
   }
 
-  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens). → {path: ms}
-  async prepare(lesson) {
+  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens), and the student's
+  // current files if given (framework files too): the first Run then recompiles only what changed. → {path: ms}
+  async prepare(lesson, files = {}) {
     await this.ready;
-    const sources = await this.lessonChecks(lesson);
+    const sources = { ...(await this.lessonChecks(lesson)), ...files };
     return this.request({ type: 'prepare', sources });
   }
 
