@@ -5,7 +5,7 @@
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
-//   fixtures/*.txt          the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
+//   fixtures/*              the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
 //   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
 // Every output is cached by a hash of its inputs (.cache.json): a rerun with nothing changed takes about a second.
 //
@@ -197,7 +197,7 @@ async function main() {
 
   // 4. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
   const fixtures = { dir: '/fixtures', files: {} };
-  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => f.endsWith('.txt'))) {
+  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => !f.endsWith('.py') && !f.startsWith('.'))) {
     writeIfChanged(`fixtures/${path.basename(f)}`, fs.readFileSync(f));
     fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
   }
