@@ -160,3 +160,23 @@ test('prepare() compiles a lesson\'s checks and the given files ahead: the next 
   assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
   assert.ok(b.files['/fixtures/02_tensor.txt'] instanceof Uint8Array, 'the fixtures come with the build');
 });
+
+test('programs read the fixtures at /fixtures (read-only), without passing files to runProgram', async () => {
+  const expected = fs.readFileSync(path.join(repo, 'tests/fixtures/02_tensor.txt'), 'utf8').split('\n')[0];
+  const b = await program(`#include <cstdio>
+#include <fstream>
+#include <string>
+int main() {
+    std::ifstream in("/fixtures/02_tensor.txt");
+    std::string line;
+    std::getline(in, line);
+    std::printf("%s\\n", line.c_str());
+    std::printf("write: %s\\n", std::fopen("/fixtures/new.txt", "w") ? "allowed" : "refused");
+    std::printf("missing: %s\\n", std::fopen("/fixtures/none.txt", "r") ? "found" : "not found");
+    std::printf("outside: %s\\n", std::fopen("/etc/passwd", "r") ? "found" : "not found");
+}
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, `${expected}\nwrite: refused\nmissing: not found\noutside: not found\n`);
+});

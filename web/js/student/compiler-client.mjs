@@ -16,6 +16,7 @@
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
+import { setDefaultFiles } from './runner.mjs';
 import { makeLoader, startWorker } from './worker-port.mjs';
 
 const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -62,7 +63,10 @@ export class CompilerClient {
         };
         this.worker.onmessage = ({ data }) => {
           if (data.type === 'progress') onProgress(data);
-          else if (data.type === 'ready') { this.info = data.info; resolve(data.info); }
+          else if (data.type === 'ready') {
+            this.info = data.info;
+            this.fixtures().then(() => resolve(data.info), reject);
+          }
           else if (data.type === 'init-error') reject(new Error(data.message));
           else {
             const p = this.pending.get(data.id);
@@ -98,7 +102,9 @@ export class CompilerClient {
     this.fixturesPromise ??= (async () => {
       const f = this.info.fixtures ?? { dir: '/fixtures', files: {} };
       const entries = await Promise.all(Object.entries(f.files).map(async ([name, rel]) => [`${f.dir}/${name}`, await this.load(rel)]));
-      return Object.fromEntries(entries);
+      const files = Object.fromEntries(entries);
+      setDefaultFiles(files);
+      return files;
     })();
     return this.fixturesPromise;
   }
