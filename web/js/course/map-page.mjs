@@ -23,8 +23,8 @@ function moduleCard(m) {
   const body = [
     h('span', { class: 'module-num', 'aria-hidden': 'true' }, m.id),
     h('span', { class: 'module-text' }, title, h('span', { class: 'module-blurb' }, detail)),
-    h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state],
-      m.passedAt ? h('time', { datetime: m.passedAt }, ` ${formatDate(m.passedAt)}`) : null),
+    h('span', { class: 'module-status' }, h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state]),
+      m.passedAt ? h('time', { datetime: m.passedAt }, formatDate(m.passedAt)) : null),
   ];
   const attrs = { class: `module ${m.state}`, dataset: { module: m.id, state: m.state } };
   return h('li', attrs, reachable
