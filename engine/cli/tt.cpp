@@ -1,15 +1,18 @@
 // `tt`: the native command-line tool for instructors and developers.
 //   tt env        the build and machine the engine runs on
+//   tt grade      a lesson's checks on a student's file, natively (grade.cpp)
 #include <cstdio>
 #include <cstring>
 #include <exception>
 
+#include "grade.h"
 #include "profile.h"
 
 namespace {
 
 int usage() {
-    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n");
+    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n"
+                 "  grade  run a lesson's checks on a student's file: tt grade <module> <file.cpp>... (JSON)\n");
     return 2;
 }
 
@@ -26,6 +29,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     try {
         if (std::strcmp(argv[1], "env") == 0) return cmd_env();
+        if (std::strcmp(argv[1], "grade") == 0) return tt::cli::grade(argc - 2, argv + 2);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "tt: error: %s\n", e.what());
         return 1;

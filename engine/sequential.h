@@ -1,0 +1,26 @@
+// Module 05 — Sequential: layers applied one after another; its children are named "0", "1", ... as in PyTorch,
+// so its state dict has keys like "0.weight" and loads PyTorch's.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "module.h"
+
+namespace tt::nn {
+
+class Sequential : public Module {
+public:
+    Sequential() = default;
+    explicit Sequential(const std::vector<std::shared_ptr<Module>>& layers);
+
+    Sequential& add(std::shared_ptr<Module> layer);
+    size_t size() const { return children().size(); }
+    Module& operator[](size_t i) const;
+
+    Tensor forward(const Tensor& x) override;          // layer n-1(... layer 0(x))
+    Tensor backward(const Tensor& grad_out) override;  // the layers' backwards in reverse order
+    std::string type_name() const override { return "Sequential"; }
+};
+
+}  // namespace tt::nn
