@@ -1,15 +1,28 @@
 // `tt`: the native command-line tool for instructors and developers.
 //   tt env        the build and machine the engine runs on
+//   tt train      train a pretrained-asset recipe (train.cpp)
+//   tt eval       evaluate a recipe's asset (or --weights FILE) on its held-out set
+//   tt predict    the classes a model gives some held-out images
 #include <cstdio>
 #include <cstring>
 #include <exception>
 
 #include "profile.h"
 
+namespace tt::cli {
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_predict(int argc, char** argv);
+}  // namespace tt::cli
+
 namespace {
 
 int usage() {
-    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n");
+    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n"
+                         "  train  <recipe> [--epochs N] [--limit N] [--data DIR] [--out DIR]: xor-mlp, mnist-mlp,\n"
+                         "         fashion-cnn, cifar10-cnn -> DIR/<recipe>.safetensors + .json (default assets/)\n"
+                         "  eval   <recipe> [--weights FILE] [--data DIR]: accuracy on the held-out set\n"
+                         "  predict <recipe> <index>... [--weights FILE]: classes of held-out images\n");
     return 2;
 }
 
@@ -26,6 +39,9 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     try {
         if (std::strcmp(argv[1], "env") == 0) return cmd_env();
+        if (std::strcmp(argv[1], "train") == 0) return tt::cli::cmd_train(argc, argv);
+        if (std::strcmp(argv[1], "eval") == 0) return tt::cli::cmd_eval(argc, argv);
+        if (std::strcmp(argv[1], "predict") == 0) return tt::cli::cmd_predict(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "tt: error: %s\n", e.what());
         return 1;
