@@ -27,6 +27,7 @@ namespace {
 
 struct Options {
     std::string data_dir = "build/datasets";
+    std::string cifar_dir = "build/cifar10/cifar-10-batches-bin";  // where datasets/download-cifar10.sh unpacks
     std::string out_dir = "assets";
     int epochs = -1;          // -1: the recipe's
     int64_t limit = -1;       // use only the first `limit` training images (quick runs, tests)
@@ -55,18 +56,18 @@ ImageDataset xor_set() {
 
 bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-ImageDataset load_split(const std::string& dataset, const std::string& split, const std::string& dir) {
+ImageDataset load_split(const std::string& dataset, const std::string& split, const Options& o) {
     if (dataset == "xor") return xor_set();
     if (dataset == "cifar10") {
-        const std::string base = dir + "/cifar-10-batches-bin/";
+        const std::string base = o.cifar_dir + "/";
         std::vector<std::string> files;
         if (split == "test") files = {base + "test_batch.bin"};
         else for (int i = 1; i <= 5; i++) files.push_back(base + "data_batch_" + std::to_string(i) + ".bin");
-        TT_CHECK(exists(files[0]), "CIFAR-10 is not in " << base << ": it is optional; with internet, run "
-                                   "datasets/download-cifar10.sh " << dir << " first");
+        TT_CHECK(exists(files[0]), "CIFAR-10 is not in " << o.cifar_dir << ": it is optional and not bundled; with "
+                                   "internet, run datasets/download-cifar10.sh first (or pass --cifar DIR)");
         return read_cifar10(files);
     }
-    const std::string path = dir + "/" + dataset + "-" + split + ".ttds";
+    const std::string path = o.data_dir + "/" + dataset + "-" + split + ".ttds";
     TT_CHECK(exists(path), path << " is missing: build the data sets first (cmake --build build/native --target "
                                    "datasets, or make native)");
     return read_packed(path);
@@ -175,7 +176,7 @@ const Recipe& recipe_named(const std::string& name) {
 
 Model load_asset(const Recipe& r, const std::string& path, const Options& o) {
     TT_CHECK(exists(path), path << ": cannot open (train it with: tt train " << r.name << ")");
-    const ImageDataset test = load_split(r.dataset, "test", o.data_dir);
+    const ImageDataset test = load_split(r.dataset, "test", o);
     Model m = make_model(r, test, 0);
     m.net->load_state_dict(load_safetensors_file(path));
     return m;
@@ -211,8 +212,9 @@ bool parse_options(int argc, char** argv, int first, Options& o) {
         else if (a == "--epochs") o.epochs = std::stoi(value());
         else if (a == "--limit") o.limit = std::stoll(value());
         else if (a == "--weights") o.weights = value();
+        else if (a == "--cifar") o.cifar_dir = value();
         else if (a == "--quiet") o.quiet = true;
-        else TT_CHECK(false, "unknown option " << a << " (--data DIR, --out DIR, --weights FILE, --epochs N, --limit N, --quiet)");
+        else TT_CHECK(false, "unknown option " << a << " (--data DIR, --cifar DIR, --out DIR, --weights FILE, --epochs N, --limit N, --quiet)");
     }
     return true;
 }
@@ -229,8 +231,8 @@ int cmd_train(int argc, char** argv) {
     if (o.epochs > 0) command += " --epochs " + std::to_string(o.epochs), r.epochs = o.epochs;
     if (o.limit > 0) command += " --limit " + std::to_string(o.limit);
 
-    ImageDataset train = load_split(r.dataset, "train", o.data_dir);
-    const ImageDataset test = load_split(r.dataset, "test", o.data_dir);
+    ImageDataset train = load_split(r.dataset, "train", o);
+    const ImageDataset test = load_split(r.dataset, "test", o);
     if (o.limit > 0 && o.limit < train.count) {
         train.count = o.limit;
         train.labels.resize(size_t(o.limit));
@@ -341,7 +343,7 @@ int cmd_predict(int argc, char** argv) {
     for (; i < argc && argv[i][0] != '-'; i++) indices.push_back(std::stoll(argv[i]));
     parse_options(argc, argv, i, o);
     Model model = load_asset(r, o.weights.empty() ? o.out_dir + "/" + r.name + ".safetensors" : o.weights, o);
-    const ImageDataset test = load_split(r.dataset, "test", o.data_dir);
+    const ImageDataset test = load_split(r.dataset, "test", o);
     std::vector<float> x(size_t(test.image_size()));
     for (int64_t index : indices) {
         test.to_float(index, 1, x.data());
@@ -359,7 +361,7 @@ int cmd_eval(int argc, char** argv) {
     parse_options(argc, argv, 3, o);
     const std::string path = o.weights.empty() ? o.out_dir + "/" + r.name + ".safetensors" : o.weights;
     Model model = load_asset(r, path, o);
-    ImageDataset test = load_split(r.dataset, "test", o.data_dir);
+    ImageDataset test = load_split(r.dataset, "test", o);
     if (o.limit > 0 && o.limit < test.count) {
         test.count = o.limit;
         test.labels.resize(size_t(o.limit));

@@ -19,7 +19,7 @@ namespace {
 
 int usage() {
     std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n"
-                         "  train  <recipe> [--epochs N] [--limit N] [--data DIR] [--out DIR]: xor-mlp, mnist-mlp,\n"
+                         "  train  <recipe> [--epochs N] [--limit N] [--data DIR] [--cifar DIR] [--out DIR]: xor-mlp, mnist-mlp,\n"
                          "         fashion-cnn, cifar10-cnn -> DIR/<recipe>.safetensors + .json (default assets/)\n"
                          "  eval   <recipe> [--weights FILE] [--data DIR]: accuracy on the held-out set\n"
                          "  predict <recipe> <index>... [--weights FILE]: classes of held-out images\n");

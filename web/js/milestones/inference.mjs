@@ -182,8 +182,8 @@ async function showCifar(M, index) {
   if (!index.some((a) => a.name === 'cifar10-cnn')) {
     body.replaceChildren(el('p', {}, 'No CIFAR-10 weights in this build. CIFAR-10 (170 MB) is not bundled; with internet, ' +
       'produce the weights natively and rebuild the site:'),
-      el('pre', {}, 'datasets/download-cifar10.sh          # checks the SHA-256, unpacks into build/datasets\n' +
-        'build/native/tt train cifar10-cnn     # writes assets/cifar10-cnn.safetensors + .json\n' +
+      el('pre', {}, 'datasets/download-cifar10.sh        # checks the SHA-256, unpacks into build/cifar10, packs the test set\n' +
+        'build/native/tt train cifar10-cnn   # writes assets/cifar10-cnn.safetensors + .json\n' +
         'make site'));
     document.body.dataset.cifar = 'absent';
     return;
