@@ -39,16 +39,14 @@ Tensor GELU::backward(const Tensor& grad_out) { return gelu_backward(grad_out, s
 Tensor Flatten::forward(const Tensor& x) {
     TT_CHECK(x.defined() && x.dim() >= 1, "Flatten: needs a batch axis, got shape " << x.shape());
     x_shape_ = x.shape();
-    // BEGIN SOLUTION keep axis 0 (the batch), merge the rest: a view when x is contiguous
+    // keep axis 0 (the batch), merge the rest: a view when x is contiguous
     return x.dim() == 1 ? x.reshape({x.shape(0), 1}) : x.flatten(1);
-    // END SOLUTION
 }
 
 Tensor Flatten::backward(const Tensor& grad_out) {
     TT_CHECK(!x_shape_.empty(), "Flatten::backward: call forward first");
-    // BEGIN SOLUTION the gradient is grad_out in the input's shape
+    // the gradient is grad_out in the input's shape
     return grad_out.reshape(x_shape_);
-    // END SOLUTION
 }
 
 }  // namespace tt::nn

@@ -76,7 +76,7 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
 
 namespace gemm_detail {
 
-constexpr int kKC = 256;   // depth of one block: a b panel is KC x NR floats = 16 KiB on wasm, fits L1
+constexpr int kKC = 256;   // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
 constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
 constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
 
@@ -133,21 +133,28 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
         }
 }
 
-}  // namespace gemm_detail
-
-GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
-
-void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
-           int ldb, float beta, float* C, int ldc) {
-    using namespace gemm_detail;
-    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
-    if (M == 0 || N == 0) return;
-    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
-        for (int i = 0; i < M; ++i)
-            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
-        return;
+// Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
+// a time straight from B (see row_times_b / row_times_bt in gemm_kernel.h).
+static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
+    static thread_local buffer row;
+    for (int i = 0; i < M; ++i) {
+        const float* x = A + static_cast<size_t>(i) * lda;
+        if (trans_a) {  // a row of op(A) is a column of A: gather it
+            row.resize(K);
+            for (int k = 0; k < K; ++k) row[k] = A[static_cast<size_t>(k) * lda + i];
+            x = row.data();
+        }
+        float* c = C + static_cast<size_t>(i) * ldc;
+        if (trans_b)
+            row_times_bt(N, K, x, B, ldb, alpha, beta, c);
+        else
+            row_times_b(N, K, x, B, ldb, alpha, beta, c);
     }
+}
 
+static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
     static thread_local buffer packed_a, packed_b;
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
@@ -155,10 +162,12 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
     packed_a.resize(static_cast<size_t>(round_m) * kKC);
     packed_b.resize(static_cast<size_t>(round_n) * kKC);
 
+    // K is cut into equal blocks of at most KC (784 → 4 x 196, not 3 x 256 + 16): no short, inefficient last block.
+    const int k_blocks = (K + kKC - 1) / kKC, kc_even = (K + k_blocks - 1) / k_blocks;
     for (int jc = 0; jc < N; jc += kNC) {
         const int nc = std::min(kNC, N - jc);
-        for (int pc = 0; pc < K; pc += kKC) {
-            const int kc = std::min(kKC, K - pc);
+        for (int pc = 0; pc < K; pc += kc_even) {
+            const int kc = std::min(kc_even, K - pc);
             const float beta_block = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
             pack_b(trans_b, B, ldb, pc, jc, kc, nc, packed_b.data());
             for (int ic = 0; ic < M; ic += kMC) {
@@ -175,6 +184,25 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
             }
         }
     }
+}
+
+}  // namespace gemm_detail
+
+GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
+
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+           int ldb, float beta, float* C, int ldc) {
+    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
+    if (M == 0 || N == 0) return;
+    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+    if (M < gemm_detail::kMR)
+        gemm_detail::sgemm_by_rows(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        gemm_detail::sgemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace tt

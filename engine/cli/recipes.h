@@ -24,4 +24,9 @@ struct Recipe {
 const std::vector<Recipe>& recipes();
 const Recipe* find_recipe(const std::string& name);
 
+// The commands (train.cpp); argv[1] is the command's name.
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_predict(int argc, char** argv);
+
 }  // namespace tt::cli

@@ -33,8 +33,12 @@ const describe = (res) => `${res.summary.passed} passed, ${res.summary.failed} f
 
 async function check(compiler, lesson, files) {
   const build = await compiler.build({ files, lesson: lesson.id });
-  if (!build.ok) return { compiled: false, build, text: build.output.split('\n').slice(0, 12).join('\n') };
-  const run = await runProgram(build.wasm, { timeLimitMs: 20000 });
+  if (!build.ok) {
+    const errors = build.diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => `${d.file ?? 'link'}:${d.line}:${d.column}: ${d.message}`);
+    return { compiled: false, build, text: (errors.length ? errors : [build.output]).slice(0, 8).join('\n') };
+  }
+  const run = await runProgram(build.wasm, { timeLimitMs: 20000, files: build.files });
   const res = parseResults(run);
   return { compiled: true, build, run, res, text: describe(res) };
 }

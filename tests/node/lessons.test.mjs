@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import { readLessons, testLesson } from '../lessons/run.mjs';
 import { createCompiler } from '../../web/js/student/compiler-client.mjs';
 
-const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? 'build/student');
+const repo = path.resolve(import.meta.dirname, '../..');
+const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? path.join(repo, 'build/student'));
 let compiler;
 before(async () => {
   assert.ok(fs.existsSync(path.join(studentDir, 'manifest.json')),

@@ -2,7 +2,7 @@
 // Everything the lesson page needs goes through check(); swapping the toolchain changes this file only.
 //
 //   const checker = createChecker({onProgress: (text) => …});
-//   await checker.warmUp();          // compiler worker + artifacts loaded, warm-up compile done (slow the first time)
+//   await checker.warmUp(lessonId);  // compiler worker + artifacts loaded, the lesson's checks precompiled (slow the first time)
 //   const r = await checker.check({lesson, files, earlier, timeLimitMs, onStage});
 //   r = {stage: 'compile'|'link'|'run'|'unavailable', ok, summary: {passed, failed, skipped, total},
 //        checks: [{name, status: 'pass'|'fail'|'skip', reason, message, failures: [{expr, expected, got, file, line, message}]}],
@@ -48,7 +48,15 @@ export function createChecker({ onProgress = () => {} } = {}) {
   };
 
   return {
-    warmUp: compiler,
+    // Loads the compiler and compiles the lesson's check files ahead of the first Run.
+    async warmUp(lessonId) {
+      const c = await compiler();
+      if (lessonId && c.prepare) {
+        onProgress('Preparing the checks…');
+        await c.prepare(lessonId).catch((error) => console.warn(`prepare ${lessonId}: ${error.message}`));
+      }
+      return c;
+    },
     async check({ lesson, files, earlier = {}, timeLimitMs = 10000, onStage = () => {} }) {
       let c;
       try {

@@ -9,6 +9,7 @@ const MILESTONE_LABEL = { unlocked: 'Unlocked', locked: 'Locked', 'coming-soon':
 
 const store = openStore();
 let lessons = [];
+let pages = new Set();
 
 function lessonHref(m) {
   return `lesson.html?m=${m.id}`;
@@ -41,7 +42,8 @@ function milestoneCard(ms) {
       h('h3', {}, `Milestone: ${ms.title}`),
       h('p', {}, ms.blurb),
       h('p', { class: 'muted' }, need)),
-    h('span', { class: `badge ${ms.state}` }, MILESTONE_LABEL[ms.state]));
+    h('span', { class: `badge ${ms.state}` }, MILESTONE_LABEL[ms.state]),
+    ms.state === 'unlocked' && pages.has(ms.page) ? h('a', { class: 'button primary', href: ms.page }, 'Open →') : null);
 }
 
 function render() {
@@ -71,7 +73,8 @@ document.getElementById('storage-note').textContent = store.persistent
   ? 'progress is saved in this browser'
   : 'this browser blocks storage: progress lasts for this visit only (export it!)';
 
-loadLessonIndex().then((index) => { lessons = index; render(); }).catch((error) => {
+const pageList = fetch('site-pages.json').then((r) => (r.ok ? r.json() : [])).catch(() => []);
+Promise.all([loadLessonIndex(), pageList]).then(([index, list]) => { lessons = index; pages = new Set(list); render(); }).catch((error) => {
   document.getElementById('course-map').replaceChildren(h('p', { class: 'error' }, `Could not load the course: ${error.message}`));
 });
 

@@ -4,7 +4,8 @@
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
 //   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
 //   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
-//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
+//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
+//   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
 //
 // build() request fields:
 //   files      {path: text}  the student's file(s) for this module (must be engine sources of the build)
@@ -92,6 +93,16 @@ export class CompilerClient {
     return out;
   }
 
+  // The read-only files the checks open (PyTorch fixtures), {"/fixtures/02_tensor.txt": Uint8Array}, loaded once.
+  fixtures() {
+    this.fixturesPromise ??= (async () => {
+      const f = this.info.fixtures ?? { dir: '/fixtures', files: {} };
+      const entries = await Promise.all(Object.entries(f.files).map(async ([name, rel]) => [`${f.dir}/${name}`, await this.load(rel)]));
+      return Object.fromEntries(entries);
+    })();
+    return this.fixturesPromise;
+  }
+
   async lessonChecks(id) {
     if (!this.checkCache.has(id)) {
       const l = this.lesson(id);
@@ -121,7 +132,9 @@ export class CompilerClient {
   async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
     await this.ready;
     const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
-    return this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+    const result = await this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+    result.files = await this.fixtures();
+    return result;
   }
 
   terminate() {
