@@ -70,3 +70,23 @@ test('bad bytes are JS Errors that name the problem', () => {
     model.delete();
   }
 });
+
+test('a drawing becomes an MNIST-style input: fitted into 20x20 and centred by mass in 28x28', async () => {
+  const { toMnistInput } = await import('../../web/js/milestones/digit.mjs');
+  assert.equal(toMnistInput(new Float32Array(100 * 100), 100), null);  // nothing drawn
+  // a 10-wide, 40-tall white bar in the top-left corner of a 100x100 canvas
+  const gray = new Float32Array(100 * 100);
+  for (let y = 5; y < 45; y++) for (let x = 3; x < 13; x++) gray[y * 100 + x] = 1;
+  const input = toMnistInput(gray, 100);
+  assert.equal(input.length, 784);
+  let mass = 0, cx = 0, cy = 0, x0 = 28, x1 = -1, y0 = 28, y1 = -1;
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const v = input[y * 28 + x];
+    if (v > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    mass += v; cx += v * x; cy += v * y;
+  }
+  assert.equal(y1 - y0 + 1, 20);  // the long side is scaled to 20 pixels
+  assert.equal(x1 - x0 + 1, 5);   // the aspect ratio is kept
+  assert.ok(Math.abs(cx / mass - 14) <= 1 && Math.abs(cy / mass - 14) <= 1, `centre of mass ${cx / mass}, ${cy / mass}`);
+  assert.ok(Math.max(...input) <= 1);
+});
