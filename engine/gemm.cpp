@@ -204,7 +204,13 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
 static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                           const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
+#if defined(TT_STUDENT_BUILD)
+    // wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a thread_local vector: the student
+    // build's link of any check that reaches sgemm (matmul, Linear) failed on it.
+    static buffer packed_a, packed_b;
+#else
     static thread_local buffer packed_a, packed_b;
+#endif
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
     const int round_n = (std::min(N, kNC) + kNR - 1) / kNR * kNR;
     packed_a.resize(static_cast<size_t>(round_m) * kKC);

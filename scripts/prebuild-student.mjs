@@ -5,9 +5,10 @@
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
-//   fixtures/*.txt          the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
+//   fixtures/*              the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
 //   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
-// Every output is cached by a hash of its inputs (.cache.json): a rerun with nothing changed takes about a second.
+// Every output is cached by a hash of its inputs, headers included (.cache.json): a rerun with nothing changed
+// takes well under a second, and a changed engine header rebuilds only the objects that include it.
 //
 // usage: node scripts/prebuild-student.mjs --out build/student [--xsimd <dir holding xsimd/>] [--quiet]
 //   without --xsimd the student build is scalar (engine/simd.h's fallback); with it, xsimd on wasm simd128.
@@ -149,7 +150,6 @@ async function main() {
 
   const pack = headerPack(args.xsimd);
   const compileFlags = [...COMPILE_FLAGS, ...(args.xsimd ? SIMD_FLAGS : [])];
-  const packHash = sha(...Object.entries(pack).flat());
   const writeIfChanged = (rel, data) => {
     const file = path.join(args.out, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -157,22 +157,33 @@ async function main() {
   };
   writeIfChanged('headers.json', JSON.stringify(pack));
 
-  // Compiles `src` (a path in the tree) to `rel` under out/ unless the cached hash says it is up to date.
+  // Compiles to `rel` under out/ unless it is up to date. The cache keeps, per output, the header-pack files the
+  // compile read (clang -MD) and a hash over the compiler, flags, sources and those headers' contents: changing one
+  // engine header rebuilds only the objects that include it.
+  const inputsHash = (key, argv, files, deps) =>
+    sha(version, key, JSON.stringify(argv), ...Object.entries(files).flat(), ...deps.flatMap((d) => [d, pack[d] ?? '<missing>']));
   async function build(rel, key, argv, files, what) {
-    const hash = sha(version, key, JSON.stringify(argv), packHash, ...Object.entries(files).flat());
-    newCache[rel] = hash;
-    if (cache[rel] === hash && fs.existsSync(path.join(args.out, rel))) { log(`up to date  ${what}`); return; }
+    const old = cache[rel];
+    if (old?.deps && old.hash === inputsHash(key, argv, files, old.deps) && fs.existsSync(path.join(args.out, rel))) {
+      newCache[rel] = old;
+      log(`up to date  ${what}`);
+      return;
+    }
     const t0 = performance.now();
     let errText = '';
     const outName = 'out.bin';
     let result;
     try {
-      result = await runClang(['clang++', ...argv, '-o', outName], toTree({ ...pack, ...files }),
+      result = await runClang(['clang++', ...argv, '-MD', '-MF', 'out.d', '-o', outName], toTree({ ...pack, ...files }),
         { stderr: (b) => { if (b) errText += new TextDecoder().decode(b); } });
     } catch (e) {
       throw new Error(`prebuild-student: compiling ${what} failed (exit ${e.code}):\n${errText}`);
     }
     if (errText.trim()) process.stderr.write(errText);
+    const depFile = getPath(result, 'out.d');  // yowasp hands ASCII files back as strings
+    const depText = typeof depFile === 'string' ? depFile : new TextDecoder().decode(depFile);
+    const deps = [...new Set(depText.replace(/\\\n/g, ' ').split(/\s+/).filter((d) => d in pack))].sort();
+    newCache[rel] = { hash: inputsHash(key, argv, files, deps), deps };
     fs.writeFileSync(path.join(args.out, rel), getPath(result, outName));
     log(`built       ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
@@ -197,7 +208,7 @@ async function main() {
 
   // 4. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
   const fixtures = { dir: '/fixtures', files: {} };
-  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => f.endsWith('.txt'))) {
+  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => !f.endsWith('.py') && !f.startsWith('.'))) {
     writeIfChanged(`fixtures/${path.basename(f)}`, fs.readFileSync(f));
     fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
   }
@@ -241,7 +252,7 @@ async function main() {
     doctestMain: 'objects/doctest_main.o',
     objects,  // engine source path → prebuilt object (relative to this folder)
     fixtures,
-    hashes: Object.fromEntries(Object.entries(newCache)),
+    hashes: Object.fromEntries(Object.entries(newCache).map(([k, v]) => [k, v.hash])),
     lessons,
   };
   writeIfChanged('manifest.json', JSON.stringify(manifest, null, 2) + '\n');

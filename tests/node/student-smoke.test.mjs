@@ -150,3 +150,33 @@ test('"your framework": a framework file from the student replaces the reference
 test('a file that is not an engine source of the build is refused with a clear message', async () => {
   await assert.rejects(compiler.build({ files: { 'engine/nope.cpp': 'int x;' }, checks: {} }), /engine\/nope\.cpp is not an engine source/);
 });
+
+test('prepare() compiles a lesson\'s checks and the given files ahead: the next build only links', async () => {
+  const src = `${fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')}\n// prepared\n`;
+  const ms = await compiler.prepare('01_setup', { 'engine/profile.cpp': src });
+  assert.deepEqual(Object.keys(ms).sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  const b = await compiler.build({ lesson: '01_setup', files: { 'engine/profile.cpp': src } });
+  assert.equal(b.ok, true, b.output);
+  assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  assert.ok(b.files['/fixtures/02_tensor.txt'] instanceof Uint8Array, 'the fixtures come with the build');
+});
+
+test('programs read the fixtures at /fixtures (read-only), without passing files to runProgram', async () => {
+  const expected = fs.readFileSync(path.join(repo, 'tests/fixtures/02_tensor.txt'), 'utf8').split('\n')[0];
+  const b = await program(`#include <cstdio>
+#include <fstream>
+#include <string>
+int main() {
+    std::ifstream in("/fixtures/02_tensor.txt");
+    std::string line;
+    std::getline(in, line);
+    std::printf("%s\\n", line.c_str());
+    std::printf("write: %s\\n", std::fopen("/fixtures/new.txt", "w") ? "allowed" : "refused");
+    std::printf("missing: %s\\n", std::fopen("/fixtures/none.txt", "r") ? "found" : "not found");
+    std::printf("outside: %s\\n", std::fopen("/etc/passwd", "r") ? "found" : "not found");
+}
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, `${expected}\nwrite: refused\nmissing: not found\noutside: not found\n`);
+});

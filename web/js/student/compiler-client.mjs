@@ -2,7 +2,7 @@
 //
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
-//   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
+//   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
 //   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
 //   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
 //   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
@@ -16,6 +16,7 @@
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
+import { setDefaultFiles } from './runner.mjs';
 import { makeLoader, startWorker } from './worker-port.mjs';
 
 const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -62,7 +63,10 @@ export class CompilerClient {
         };
         this.worker.onmessage = ({ data }) => {
           if (data.type === 'progress') onProgress(data);
-          else if (data.type === 'ready') { this.info = data.info; resolve(data.info); }
+          else if (data.type === 'ready') {
+            this.info = data.info;
+            this.fixtures().then(() => resolve(data.info), reject);
+          }
           else if (data.type === 'init-error') reject(new Error(data.message));
           else {
             const p = this.pending.get(data.id);
@@ -98,7 +102,9 @@ export class CompilerClient {
     this.fixturesPromise ??= (async () => {
       const f = this.info.fixtures ?? { dir: '/fixtures', files: {} };
       const entries = await Promise.all(Object.entries(f.files).map(async ([name, rel]) => [`${f.dir}/${name}`, await this.load(rel)]));
-      return Object.fromEntries(entries);
+      const files = Object.fromEntries(entries);
+      setDefaultFiles(files);
+      return files;
     })();
     return this.fixturesPromise;
   }
@@ -114,10 +120,11 @@ export class CompilerClient {
     return this.checkCache.get(id);
   }
 
-  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens). → {path: ms}
-  async prepare(lesson) {
+  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens), and the student's
+  // current files if given (framework files too): the first Run then recompiles only what changed. → {path: ms}
+  async prepare(lesson, files = {}) {
     await this.ready;
-    const sources = await this.lessonChecks(lesson);
+    const sources = { ...(await this.lessonChecks(lesson)), ...files };
     return this.request({ type: 'prepare', sources });
   }
 
