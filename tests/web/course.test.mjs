@@ -213,6 +213,18 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.waitForSelector('#app[data-state=ready]');
     assert.equal(await editorValue(), starter);
 
+    // 01 passed through the compiler above; seed 02-05 as passed (compiling each is the lessons test's job):
+    // the inference milestone unlocks on the map.
+    await page.evaluate((key) => {
+      const doc = JSON.parse(localStorage.getItem(key));
+      for (const id of ['02', '03', '04', '05']) doc.modules[id] = { code: {}, passedAt: new Date().toISOString(), lastRun: null };
+      localStorage.setItem(key, JSON.stringify(doc));
+    }, KEY);
+    await openMap(page, server.url);
+    assert.ok(await page.evaluate((k) => JSON.parse(localStorage.getItem(k)).modules['01'].lastRun.ok, KEY), '01 passed by a real run');
+    assert.equal(await page.getAttribute('[data-milestone=inference]', 'data-state'), 'unlocked');
+    await screenshot(page, 'map-01-solved-02-05-seeded');
+
     assert.deepEqual(browser.offsite, []);
     assert.deepEqual(browser.consoleErrors, []);
   });
