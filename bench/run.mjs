@@ -3,7 +3,7 @@
 // loop-reordered matmuls, and (for context) the native engine vs numpy/OpenBLAS.
 //
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
-//                                  tt_bench_native: cmake --build build/native --target tt_bench_native)
+//                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
 //   bash bench/run.sh             builds both, then runs this
 // Options: --quick (fewer samples), --no-native, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
 //
@@ -19,18 +19,23 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { matmulModel, mlpModel } from './onnx.mjs';
 
+// Steady state only: compile every wasm function with the optimising tier (TurboFan) up front. By default V8
+// starts on its baseline compiler (Liftoff) and re-compiles hot functions in the background; on a loaded machine
+// that can take longer than the warm-up, and a big module (onnxruntime's) was then timed half-baseline.
+v8.setFlagsFromString('--no-liftoff');
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
-const SAMPLES = QUICK ? 5 : 9;
+const SAMPLES = QUICK ? 5 : 11;
 const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
 const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
-const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native/bench/tt_bench_native');
+const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
 const outDir = path.join(root, 'build/bench');
 const nodeModules = path.join(root, 'node_modules');
 
@@ -122,15 +127,17 @@ function maxAbsDiff(a, b) {
 // gave at that same moment (the cores are shared: absolute numbers drift, same-moment ratios much less).
 let probeIters = 0;
 function calibrateProbe(M) {
+  const ring = M._malloc(512 * 4);
+  M.HEAPF32.set(randomArray(512, 99).map((v) => 1 + 0.5 * v), ring >> 2);
   probeIters = 1000;
-  M.simdPeak(probeIters);
+  M.simdPeak(probeIters, ring);
   for (;;) {  // grow until one call takes ~20 ms
-    const t0 = nowSeconds();
-    M.simdPeak(probeIters);
-    if (nowSeconds() - t0 > 0.02) break;
+    const t0 = wallSeconds();
+    M.simdPeak(probeIters, ring);
+    if (wallSeconds() - t0 > 0.02) break;
     probeIters *= 2;
   }
-  return () => M.simdPeak(probeIters);
+  return () => M.simdPeak(probeIters, ring);
 }
 const probeGflops = (M, seconds) => (M.simdPeakFlopsPerIteration() * probeIters) / seconds / 1e9;
 
@@ -207,7 +214,7 @@ async function mlpRow(M, probe, batch) {
 
 // ---- native context: our native build vs numpy (OpenBLAS), both on 1 thread ------------------------------------
 function nativeSection() {
-  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: cmake --build build/native --target tt_bench_native` };
+  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: bash bench/run.sh (builds build/native-bench)` };
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const ours = JSON.parse(execFileSync(nativeBench, [String(SAMPLE_SECONDS), CLOCK], { env, encoding: 'utf8' }));
   const py = `

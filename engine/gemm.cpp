@@ -86,32 +86,80 @@ using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
 using buffer = std::vector<float>;
 #endif
 
+#if defined(TT_USE_XSIMD)
+// A whole panel (MR rows) with vector moves when a panel is exactly one batch wide (MR == kBatch: wasm, SSE);
+// returns how many of its kc steps it packed. Transposed A (stored K x M): each step is one contiguous batch.
+// Not transposed: kBatch x kBatch blocks loaded along K, transposed in registers.
+static int pack_a_panel_simd(bool trans_a, const float* A, int lda, int i, int k0, int kc, float* out) {
+    if (kMR != kBatch) return 0;
+    if (trans_a) {
+        for (int k = 0; k < kc; ++k) batch::load_unaligned(A + (k0 + k) * lda + i).store_aligned(out + k * kMR);
+        return kc;
+    }
+    int k = 0;
+    for (; k + kBatch <= kc; k += kBatch) {
+        batch block[kBatch];
+        for (int r = 0; r < kBatch; ++r) block[r] = batch::load_unaligned(A + (i + r) * lda + k0 + k);
+        xsimd::transpose(block, block + kBatch);
+        for (int r = 0; r < kBatch; ++r) block[r].store_aligned(out + (k + r) * kMR);
+    }
+    return k;
+}
+#endif
+
 // op(A)[i0 : i0 + mc, k0 : k0 + kc] → panels of MR rows, each kc x MR (k-major), zero-padded to whole panels.
 static void pack_a(bool trans_a, const float* A, int lda, int i0, int k0, int mc, int kc, float* out) {
-    for (int ip = 0; ip < mc; ip += kMR) {
+    for (int ip = 0; ip < mc; ip += kMR, out += static_cast<size_t>(kc) * kMR) {
         const int rows = std::min(kMR, mc - ip);
-        for (int k = 0; k < kc; ++k, out += kMR) {
-            for (int r = 0; r < rows; ++r) {
-                const int i = i0 + ip + r, kk = k0 + k;
-                out[r] = trans_a ? A[kk * lda + i] : A[i * lda + kk];
-            }
-            for (int r = rows; r < kMR; ++r) out[r] = 0.0f;
+        int k = 0;
+#if defined(TT_USE_XSIMD)
+        if (rows == kMR) k = pack_a_panel_simd(trans_a, A, lda, i0 + ip, k0, kc, out);
+#endif
+        for (; k < kc; ++k) {  // scalar: edge panels, and the last steps of a transposed block
+            float* step = out + k * kMR;
+            for (int r = 0; r < rows; ++r)
+                step[r] = trans_a ? A[(k0 + k) * lda + i0 + ip + r] : A[(i0 + ip + r) * lda + k0 + k];
+            for (int r = rows; r < kMR; ++r) step[r] = 0.0f;
         }
     }
 }
 
+#if defined(TT_USE_XSIMD)
+// A whole panel (NR columns) with vector moves; returns how many of its kc rows it packed (the rest: scalar).
+// Not transposed: each row of the panel is NB batches, copied as they are. Transposed (B stored N x K, as Linear
+// weights are): square blocks of kBatch x kBatch are loaded along K, transposed in registers, stored along N.
+static int pack_b_panel_simd(bool trans_b, const float* B, int ldb, int k0, int j, int kc, float* out) {
+    if (!trans_b) {
+        for (int k = 0; k < kc; ++k)
+            for (int q = 0; q < kNB; ++q)
+                batch::load_unaligned(B + (k0 + k) * ldb + j + q * kBatch).store_aligned(out + k * kNR + q * kBatch);
+        return kc;
+    }
+    int k = 0;
+    for (; k + kBatch <= kc; k += kBatch)
+        for (int q = 0; q < kNB; ++q) {
+            batch block[kBatch];
+            for (int r = 0; r < kBatch; ++r) block[r] = batch::load_unaligned(B + (j + q * kBatch + r) * ldb + k0 + k);
+            xsimd::transpose(block, block + kBatch);
+            for (int r = 0; r < kBatch; ++r) block[r].store_aligned(out + (k + r) * kNR + q * kBatch);
+        }
+    return k;
+}
+#endif
+
 // op(B)[k0 : k0 + kc, j0 : j0 + nc] → panels of NR columns, each kc x NR (k-major), zero-padded.
 static void pack_b(bool trans_b, const float* B, int ldb, int k0, int j0, int kc, int nc, float* out) {
-    for (int jp = 0; jp < nc; jp += kNR) {
+    for (int jp = 0; jp < nc; jp += kNR, out += static_cast<size_t>(kc) * kNR) {
         const int cols = std::min(kNR, nc - jp);
-        for (int k = 0; k < kc; ++k, out += kNR) {
-            const int kk = k0 + k;
-            if (!trans_b) {
-                std::copy_n(B + kk * ldb + j0 + jp, cols, out);  // a row of B is already contiguous
-            } else {
-                for (int c = 0; c < cols; ++c) out[c] = B[(j0 + jp + c) * ldb + kk];
-            }
-            for (int c = cols; c < kNR; ++c) out[c] = 0.0f;
+        int k = 0;
+#if defined(TT_USE_XSIMD)
+        if (cols == kNR) k = pack_b_panel_simd(trans_b, B, ldb, k0, j0 + jp, kc, out);
+#endif
+        for (; k < kc; ++k) {  // scalar: edge panels, and the last rows of a transposed one
+            float* row = out + k * kNR;
+            for (int c = 0; c < cols; ++c)
+                row[c] = trans_b ? B[(j0 + jp + c) * ldb + k0 + k] : B[(k0 + k) * ldb + j0 + jp + c];
+            for (int c = cols; c < kNR; ++c) row[c] = 0.0f;
         }
     }
 }
@@ -156,7 +204,13 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
 static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                           const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
+#if defined(TT_STUDENT_BUILD)
+    // wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a thread_local vector: the student
+    // build's link of any check that reaches sgemm (matmul, Linear) failed on it.
+    static buffer packed_a, packed_b;
+#else
     static thread_local buffer packed_a, packed_b;
+#endif
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
     const int round_n = (std::min(N, kNC) + kNR - 1) / kNR * kNR;
     packed_a.resize(static_cast<size_t>(round_m) * kKC);

@@ -10,8 +10,8 @@
 // The tile shape is set by the register file. wasm simd128 on V8/x64 has 16 vector registers: MR=4 rows x NR=8
 // columns (2 batches of 4) keeps 8 accumulators + 2 loads of b + 1 broadcast of a + 1 product in registers.
 // Measured (bench/, N=512, one core): 4x8 41 GFLOP/s, 2x16 39, 3x12 and 5x8 39, 6x8 37 (needs more registers
-// than there are); unrolling the k loop also made it slower, for the same reason. The ceiling (multiply+add on
-// operands already in registers) is ~62: the rest goes to loading and broadcasting a and b.
+// than there are); unrolling the k loop also made it slower, for the same reason. The ceiling probe in bench/
+// (the same loop without the broadcasts of a, its data in L1) reaches ~46: the kernel runs at ~85% of it.
 // AVX has 16 registers of 8 floats, AVX-512 32 registers of 16 floats, so natively the tile grows.
 // Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there.
 // With -DTT_NATIVE_ARCH=OFF the native build uses SSE2, the same tile and the same order of operations as wasm,

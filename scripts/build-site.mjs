@@ -33,6 +33,8 @@ const sources = [
   [nm('@yowasp/clang/gen'), 'vendor/clang'],
   [path.join(root, 'lessons'), 'lessons'],
   [args.student, 'student'],
+  [path.join(root, 'assets'), 'assets'],            // pretrained weights + model cards (milestones)
+  [path.join(root, 'build/datasets'), 'datasets'],  // packed data shards + .gz twins (datasets/CMakeLists.txt)
 ];
 
 const COMPRESS = new Set(['.wasm', '.js', '.mjs', '.json', '.css', '.html', '.tar', '.svg', '.md', '.txt', '.h',

@@ -1,4 +1,4 @@
-// Module 03 — Activations: forward and backward kernels against PyTorch (tests/fixtures/03_activations.txt),
+// Module 03 — Activations: forward and backward kernels against PyTorch (tests/engine/fixtures_03_activations.h),
 // backward against finite differences, and stability at +-1e4.
 #include <cmath>
 #include <functional>
@@ -7,6 +7,7 @@
 #include "activations.h"
 #include "elementwise.h"
 #include "fixtures.h"
+#include "fixtures_03_activations.h"
 #include "gradcheck.h"
 #include "random.h"
 #include "reduce.h"
@@ -18,7 +19,7 @@ using tt::Tensor;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("03_activations.txt");
+    static const tt_test::Fixtures f("03_activations", tt_test::fixture_text::k03_activations);
     return f;
 }
 

@@ -1,5 +1,5 @@
 // Module 05 — checkpoints: state dicts to and from safetensors (bytes and files), including a file PyTorch's side
-// wrote (tests/fixtures/05_mlp.safetensors) and every way a file can be wrong.
+// wrote (tests/fixtures/05_mlp.safetensors, also compiled in as bytes) and every way a file can be wrong.
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include "activation_layers.h"
 #include "fixtures.h"
+#include "fixtures_05_networks.h"
 #include "linear.h"
 #include "random.h"
 #include "safetensors.h"
@@ -100,8 +101,19 @@ TEST_CASE("05 safetensors: a module's state dict survives save and load") {
     CHECK_TENSOR_EQ(b.forward(x), a.forward(x));
 }
 
-TEST_CASE("05 safetensors: loads the file PyTorch's side wrote; the MLP then matches PyTorch" * TT_NEEDS_FILES) {
-    tt_test::Fixtures fx("05_networks.txt");
+TEST_CASE("05 safetensors: loads the bytes PyTorch's side wrote; the MLP then matches PyTorch") {
+    tt_test::Fixtures fx("05_networks", tt_test::fixture_text::k05_networks);
+    const auto& bytes = tt_test::fixture_text::k05_mlp_safetensors;
+    tt::StateDict sd = tt::load_safetensors(bytes, sizeof bytes, "05_mlp.safetensors");
+    CHECK(sd.size() == 8);
+    CHECK_TENSOR_EQ(sd["1.weight"], fx["mlp.param.1.weight"]);
+    auto net = make_mlp();
+    net->load_state_dict(sd);
+    CHECK_TENSOR(net->forward(fx["mlp.x"]), fx["mlp.y"], 1e-6f, 1e-5f);
+}
+
+TEST_CASE("05 safetensors: load_safetensors_file reads the file PyTorch's side wrote" * TT_NEEDS_FILES) {
+    tt_test::Fixtures fx("05_networks", tt_test::fixture_text::k05_networks);
     tt::StateDict sd = tt::load_safetensors_file(std::string(TT_FIXTURES_DIR) + "/05_mlp.safetensors");
     CHECK(sd.size() == 8);
     CHECK_TENSOR_EQ(sd["1.weight"], fx["mlp.param.1.weight"]);

@@ -10,9 +10,12 @@
 
 const STUDENT = new URL('../student/', import.meta.url);
 
+const PHASE = { artifacts: 'Loading the engine objects', compiler: 'Loading the compiler', warmup: 'Warming up the compiler' };
+
 function progressText(p) {
-  if (p.total) return `${p.phase ?? 'loading'} ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
-  return p.phase ? `${p.phase}…` : 'Loading the compiler…';
+  const what = PHASE[p.phase] ?? (p.phase ? `Loading (${p.phase})` : 'Loading the compiler');
+  if (p.phase === 'compiler' && p.total) return `${what}: ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
+  return p.total && p.done >= p.total ? `${what}: done` : `${what}…`;
 }
 
 function normalizeCase(c) {

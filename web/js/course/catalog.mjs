@@ -32,13 +32,13 @@ export const MODULES = [
 // A milestone opens when every module up to and including `after` has passed. `page`: its page in the site; the
 // map links it only when the site build lists it (site-pages.json), so a milestone without a page yet shows no link.
 export const MILESTONES = [
-  { id: 'inference', title: 'Pretrained inference', after: '05', page: 'milestones/inference.html',
+  { id: 'inference', title: 'Pretrained inference', after: '05', page: 'milestone-inference.html',
     blurb: 'Run XOR, MNIST and CNN models on your own framework' },
-  { id: 'cnn-training', title: 'CNN training', after: '10', page: 'milestones/cnn-training.html',
+  { id: 'cnn-training', title: 'CNN training', after: '10', page: 'milestone-cnn-training.html',
     blurb: 'Train a CNN with live loss and accuracy charts' },
-  { id: 'tinygpt', title: 'TinyGPT', after: '14', page: 'milestones/tinygpt.html',
+  { id: 'tinygpt', title: 'TinyGPT', after: '14', page: 'milestone-tinygpt.html',
     blurb: 'Train and sample a small GPT in the page' },
-  { id: 'competition', title: 'Competition', after: '17', page: 'milestones/competition.html',
+  { id: 'competition', title: 'Competition', after: '17', page: 'milestone-competition.html',
     blurb: 'Submit an optimised model to the class leaderboard' },
 ];
 

@@ -112,6 +112,7 @@ async function setUpEditor() {
   });
   window.ttEditor = editor;  // for the end-to-end tests and the console
   const tabs = $('file-tabs');
+  tabs.parentElement.classList.toggle('many-files', lesson.files.length > 2);
   tabs.replaceChildren(...lesson.files.map((path, i) => h('button', {
     type: 'button', role: 'tab', 'aria-selected': String(i === 0), title: path,
     onclick: (e) => {

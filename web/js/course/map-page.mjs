@@ -20,11 +20,14 @@ function moduleCard(m) {
   const title = h('span', { class: 'module-name' }, m.name);
   let detail = m.blurb;
   if (m.state === 'locked') detail = `Pass ${m.waitingFor.join(', ')} to open this module.`;
+  const last = store.state.modules[m.id]?.lastRun;
+  const tally = m.state === 'open' && last?.summary?.total
+    ? h('span', { class: 'tally' }, `${last.summary.passed} of ${last.summary.passed + last.summary.failed} checks pass`) : null;
   const body = [
     h('span', { class: 'module-num', 'aria-hidden': 'true' }, m.id),
     h('span', { class: 'module-text' }, title, h('span', { class: 'module-blurb' }, detail)),
-    h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state],
-      m.passedAt ? h('time', { datetime: m.passedAt }, ` ${formatDate(m.passedAt)}`) : null),
+    h('span', { class: 'module-status' }, h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state]),
+      m.passedAt ? h('time', { datetime: m.passedAt }, formatDate(m.passedAt)) : null, tally),
   ];
   const attrs = { class: `module ${m.state}`, dataset: { module: m.id, state: m.state } };
   return h('li', attrs, reachable
