@@ -49,7 +49,7 @@ try {
         l2 = { first: first02.totalMs, warm: median(warm02.map((r) => r.totalMs)), run: median(warm02.map((r) => r.run.timeMs)) };
       }
       rows.push({ l2,
-        scenario: prepare ? 'checks precompiled at page open' : 'no prepare',
+        scenario: prepare ? 'prepare(lesson) at page open' : 'no prepare',
         ready: ready.readyMs, firstRun: first.totalMs, pageToFirstResult: firstDone,
         warm: median(warm.map((r) => r.totalMs)),
         warmCompile: median(warm.map((r) => r.timings.compile['engine/profile.cpp'])),
