@@ -2,6 +2,7 @@
 // Prebuilds what the in-browser student build links against, with the SAME @yowasp/clang the page runs:
 //   objects/<name>.o        one per engine/*.cpp (the reference), compiled for wasm32-wasip1 without exceptions
 //   objects/doctest_main.o  doctest's implementation + the "[tt]" result listener (tests/engine/student_main.cpp)
+//   objects/checks/*.o      the lessons' check files (tests/engine/test_NN_*.cpp), prebuilt like the engine
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
@@ -206,14 +207,29 @@ async function main() {
     objects[rel] = obj;
   }
 
-  // 4. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
+  // 4. the lessons' check files: fixed sources, so the page links these objects instead of compiling the checks
+  const checkObjects = {};
+  for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
+    const jsonFile = path.join(dir, 'lesson.json');
+    if (!fs.existsSync(jsonFile)) continue;
+    for (const rel of JSON.parse(fs.readFileSync(jsonFile, 'utf8')).checks ?? []) {
+      const src = path.join(ROOT, rel);
+      if (!fs.existsSync(src) || checkObjects[rel]) continue;
+      const obj = `objects/checks/${path.basename(rel, '.cpp')}.o`;
+      fs.mkdirSync(path.join(args.out, 'objects/checks'), { recursive: true });
+      await build(obj, 'check', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(src, 'utf8') }, rel);
+      checkObjects[rel] = obj;
+    }
+  }
+
+  // 5. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
   const fixtures = { dir: '/fixtures', files: {} };
   for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => !f.endsWith('.py') && !f.startsWith('.'))) {
     writeIfChanged(`fixtures/${path.basename(f)}`, fs.readFileSync(f));
     fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
   }
 
-  // 5. lessons: starters and checks
+  // 6. lessons: starters and checks
   const lessons = [];
   for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
     const jsonFile = path.join(dir, 'lesson.json');
@@ -251,6 +267,7 @@ async function main() {
     headers: 'headers.json',
     doctestMain: 'objects/doctest_main.o',
     objects,  // engine source path → prebuilt object (relative to this folder)
+    checkObjects,  // check file → prebuilt object (the page compiles a check only when given its source)
     fixtures,
     hashes: Object.fromEntries(Object.entries(newCache).map(([k, v]) => [k, v.hash])),
     lessons,

@@ -151,26 +151,34 @@ test('a file that is not an engine source of the build is refused with a clear m
   await assert.rejects(compiler.build({ files: { 'engine/nope.cpp': 'int x;' }, checks: {} }), /engine\/nope\.cpp is not an engine source/);
 });
 
-test('prepare() compiles a lesson\'s checks and the given files ahead: the next build only links', async () => {
+test('prepare() compiles the given files (and checks without prebuilt objects) ahead: the next build only links', async () => {
   const src = `${fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')}\n// prepared\n`;
   const ms = await compiler.prepare('01_setup', { 'engine/profile.cpp': src });
-  assert.deepEqual(Object.keys(ms).sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  // the check file is compiled only when the build has no prebuilt object for it
+  const prebuilt = 'tests/engine/test_01_setup.cpp' in (JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8')).checkObjects ?? {});
+  assert.deepEqual(Object.keys(ms).sort(), prebuilt ? ['engine/profile.cpp'] : ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
   const b = await compiler.build({ lesson: '01_setup', files: { 'engine/profile.cpp': src } });
   assert.equal(b.ok, true, b.output);
   assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
-  assert.ok(b.files['/fixtures/02_tensor.txt'] instanceof Uint8Array, 'the fixtures come with the build');
+  const fixtures = Object.keys(JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8')).fixtures.files);
+  assert.deepEqual(Object.keys(b.files).sort(), fixtures.map((f) => `/fixtures/${f}`).sort(), 'the fixtures come with the build');
 });
 
 test('programs read the fixtures at /fixtures (read-only), without passing files to runProgram', async () => {
-  const expected = fs.readFileSync(path.join(repo, 'tests/fixtures/02_tensor.txt'), 'utf8').split('\n')[0];
+  const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
+  const name = Object.keys(manifest.fixtures.files)[0];
+  assert.ok(name, 'the build ships at least one fixture file');
+  const bytes = fs.readFileSync(path.join(repo, 'tests/fixtures', name));
   const b = await program(`#include <cstdio>
-#include <fstream>
-#include <string>
 int main() {
-    std::ifstream in("/fixtures/02_tensor.txt");
-    std::string line;
-    std::getline(in, line);
-    std::printf("%s\\n", line.c_str());
+    std::FILE* f = std::fopen("/fixtures/${name}", "rb");
+    if (!f) { std::printf("cannot open\\n"); return 1; }
+    std::fseek(f, 0, SEEK_END);
+    long size = std::ftell(f);
+    std::fseek(f, 0, SEEK_SET);
+    unsigned char head[4] = {0, 0, 0, 0};
+    std::fread(head, 1, 4, f);
+    std::printf("%ld %u %u %u %u\\n", size, head[0], head[1], head[2], head[3]);
     std::printf("write: %s\\n", std::fopen("/fixtures/new.txt", "w") ? "allowed" : "refused");
     std::printf("missing: %s\\n", std::fopen("/fixtures/none.txt", "r") ? "found" : "not found");
     std::printf("outside: %s\\n", std::fopen("/etc/passwd", "r") ? "found" : "not found");
@@ -178,5 +186,5 @@ int main() {
 `);
   assert.equal(b.ok, true, b.output);
   const r = await runProgram(b.wasm, { doctest: false });
-  assert.equal(r.stdout, `${expected}\nwrite: refused\nmissing: not found\noutside: not found\n`);
+  assert.equal(r.stdout, `${bytes.length} ${[...bytes.subarray(0, 4)].join(' ')}\nwrite: refused\nmissing: not found\noutside: not found\n`);
 });

@@ -124,7 +124,8 @@ export class CompilerClient {
   // current files if given (framework files too): the first Run then recompiles only what changed. → {path: ms}
   async prepare(lesson, files = {}) {
     await this.ready;
-    const sources = { ...(await this.lessonChecks(lesson)), ...files };
+    const checks = this.lesson(lesson).checks.every((p) => this.info.checkObjects?.[p]) ? {} : await this.lessonChecks(lesson);
+    const sources = { ...checks, ...files };
     return this.request({ type: 'prepare', sources });
   }
 
@@ -138,8 +139,14 @@ export class CompilerClient {
 
   async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
     await this.ready;
-    const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
-    const result = await this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+    // a lesson's check files are linked from their prebuilt objects when the build has them
+    const prebuilt = lesson ? this.lesson(lesson).checks.filter((p) => this.info.checkObjects?.[p] && !(p in checks)) : [];
+    const lessonSources = lesson && prebuilt.length < this.lesson(lesson).checks.length ? await this.lessonChecks(lesson) : {};
+    for (const p of prebuilt) delete lessonSources[p];
+    const allChecks = { ...lessonSources, ...checks };
+    const result = await this.request({
+      type: 'build', request: { files, checks: allChecks, prebuiltChecks: prebuilt, framework, program },
+    });
     result.files = await this.fixtures();
     return result;
   }

@@ -97,9 +97,10 @@ export class Toolchain {
 
   // request: {files: {"engine/profile.cpp": text}, checks: {"tests/engine/test_01_setup.cpp": text},
   //           framework: {"engine/tensor.cpp": text} (earlier modules built from the student's own files),
+  //           prebuiltChecks: ["tests/engine/test_01_setup.cpp"] (linked from the manifest's checkObjects),
   //           program: false (true: `checks` hold a program with its own main(); doctest's main is not linked)}
   // → {ok, stage: 'compile'|'link'|'done', diagnostics, output, wasm, timings}
-  async build({ files = {}, checks = {}, framework = {}, program = false }) {
+  async build({ files = {}, checks = {}, prebuiltChecks = [], framework = {}, program = false }) {
     const t0 = performance.now();
     const timings = { compile: {}, cached: [], link: 0, total: 0 };
     for (const p of [...Object.keys(files), ...Object.keys(framework)]) {
@@ -119,6 +120,12 @@ export class Toolchain {
       output += r.output;
       if (!r.ok) ok = false;
       else compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: r.object });
+    }
+    for (const p of prebuiltChecks) {
+      const obj = this.manifest.checkObjects?.[p];
+      if (!obj) throw new Error(`build: no prebuilt object for the check file ${p}`);
+      compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: this.objects[obj] });
+      timings.cached.push(p);
     }
     const diagnostics = parseDiagnostics(output, { userFiles });
     if (!ok) {
@@ -146,7 +153,7 @@ export class Toolchain {
 export async function loadArtifacts(load) {
   const text = async (p) => decoder.decode(await load(p));
   const manifest = JSON.parse(await text('manifest.json'));
-  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects)];
+  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects), ...Object.values(manifest.checkObjects ?? {})];
   const [headers, pch, ...objectBytes] = await Promise.all([
     text(manifest.headers).then(JSON.parse), load(manifest.pch.file), ...objectFiles.map(load)]);
   const objects = Object.fromEntries(objectFiles.map((f, i) => [f, objectBytes[i]]));
