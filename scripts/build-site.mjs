@@ -74,7 +74,8 @@ function syncFile(src, dst) {
 function sync(src, dst) {
   const s = fs.statSync(src);
   if (s.isDirectory()) {
-    for (const name of fs.readdirSync(src)) sync(path.join(src, name), path.join(dst, name));
+    // Dotfiles are build bookkeeping (e.g. the prebuild cache), not site content.
+    for (const name of fs.readdirSync(src)) if (!name.startsWith(".")) sync(path.join(src, name), path.join(dst, name));
   } else {
     syncFile(src, dst);
   }
