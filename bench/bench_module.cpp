@@ -30,16 +30,22 @@ void mlp_js(int batch, int n_in, int n_hidden, int n_out, uintptr_t x, uintptr_t
 
 // The ceiling: the same work as a gemm micro-kernel with every operand already in registers or L1. A 4 x 2-vector
 // tile = 8 independent accumulators (enough to hide the add latency), 2 loads + 8 mul + 8 add per step, 16
-// live registers at most. Returns a value derived from every accumulator so nothing is optimised away.
-float simd_peak(int iterations) {
-    alignas(16) static float ring[64];
-    for (int i = 0; i < 64; ++i) ring[i] = 1.0f + i * 1e-3f;
+// live registers at most. The loads walk a window that moves every iteration: with a fixed window the compiler
+// proves the products loop-invariant, hoists every multiply out of the loop and the "ceiling" becomes add-only.
+// What it leaves out, compared with the kernel: the broadcasts of a, packing, and memory beyond L1.
+// ring: 512 floats in the wasm heap (the caller's). Returns a value derived from every accumulator.
+float simd_peak(int iterations, uintptr_t ring_ptr) {
+    const float* ring = f32(ring_ptr);
     v128_t s0 = wasm_f32x4_splat(1e-3f), s1 = wasm_f32x4_splat(2e-3f), s2 = wasm_f32x4_splat(3e-3f),
            s3 = wasm_f32x4_splat(4e-3f);
     v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    for (int it = 0; it < iterations; ++it)
-        for (int k = 0; k < 64; k += 8) {  // 8 steps per ring pass
-            v128_t b0 = wasm_v128_load(ring + k), b1 = wasm_v128_load(ring + k + 4);
+    for (int it = 0; it < iterations; ++it) {
+        const float* window = ring + (it & 15) * 16;  // 64 floats, a different start every iteration
+        // One step per loop iteration, as in the kernel: unrolled, clang computes all 64 products first and V8
+        // spills them (16 registers), which measures the spills, not the arithmetic.
+#pragma clang loop unroll(disable)
+        for (int k = 0; k < 64; k += 8) {  // 8 steps
+            v128_t b0 = wasm_v128_load(window + k), b1 = wasm_v128_load(window + k + 4);
             c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s0, b0));
             c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s0, b1));
             c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s1, b0));
@@ -49,6 +55,7 @@ float simd_peak(int iterations) {
             c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s3, b0));
             c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s3, b1));
         }
+    }
     v128_t sum = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(c00, c01), wasm_f32x4_add(c10, c11)),
                                 wasm_f32x4_add(wasm_f32x4_add(c20, c21), wasm_f32x4_add(c30, c31)));
     return wasm_f32x4_extract_lane(sum, 0) + wasm_f32x4_extract_lane(sum, 3);

@@ -1,9 +1,10 @@
 // tt_bench_native: the native engine's numbers for bench/run.mjs (context for the wasm table), printed as JSON.
-//   tt_bench_native <seconds-per-sample-target>
+//   tt_bench_native [seconds-per-sample-target] [cpu|wall]   (cpu: process CPU time, steadier on shared cores)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <string>
@@ -15,7 +16,12 @@
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+bool use_cpu_clock = false;
+
+double now() {
+    if (use_cpu_clock) return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // Median seconds per call: warm up, choose a repeat count so one sample lasts ~target s, take 7 samples.
 double median_seconds(const std::function<void()>& fn, double target, int samples = 7) {
@@ -45,6 +51,7 @@ std::vector<float> random_vector(size_t n, std::mt19937& rng) {
 
 int main(int argc, char** argv) {
     const double target = argc > 1 ? std::atof(argv[1]) : 0.05;
+    use_cpu_clock = argc > 2 && std::string(argv[2]) == "cpu";
     std::mt19937 rng(7);
     tt::GemmTile tile = tt::sgemm_tile();
     std::printf("{\"arch\": \"%s\", \"tile\": [%d, %d], \"matmul\": [", tt::simd_arch_name(), tile.mr, tile.nr);

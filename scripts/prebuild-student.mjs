@@ -5,10 +5,13 @@
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
+//   fixtures/*              the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
 //   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
-// Every output is cached by a hash of its inputs (.cache.json): a rerun with nothing changed takes about a second.
+// Every output is cached by a hash of its inputs, headers included (.cache.json): a rerun with nothing changed
+// takes well under a second, and a changed engine header rebuilds only the objects that include it.
 //
 // usage: node scripts/prebuild-student.mjs --out build/student [--xsimd <dir holding xsimd/>] [--quiet]
+//   without --xsimd the student build is scalar (engine/simd.h's fallback); with it, xsimd on wasm simd128.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,13 +23,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCTEST_H = '/usr/include/doctest/doctest.h';
 
 // The flags every student-build compile uses (prebuilt objects, PCH, and the page's compiles must agree).
+// With --xsimd, SIMD_FLAGS are added: the student build then uses the same xsimd kernels as the web reference.
+export const SIMD_FLAGS = ['-msimd128', '-DTT_USE_XSIMD=1'];
 export const COMPILE_FLAGS = [
   '--target=wasm32-wasip1', '-std=c++17', '-O2', '-fno-exceptions',
   '-DTT_STUDENT_BUILD=1', '-D_WASI_EMULATED_SIGNAL', '-DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS',
-  '-Iinclude',
+  '-Iinclude', '-DTT_FIXTURES_DIR="/fixtures"',
 ];
 // Extra flags only for the page's compiles of student and check files (warnings help students; PCH-neutral).
-export const STUDENT_FLAGS = ['-Wall', '-fno-color-diagnostics'];
+// Unused-variable warnings are off: a starter keeps the declarations before a cut region, and would show them.
+export const STUDENT_FLAGS = ['-Wall', '-Wno-unused-variable', '-Wno-unused-const-variable',
+  '-Wno-unused-but-set-variable', '-fno-color-diagnostics'];
 // 1 MiB stack placed first (an overflow traps instead of corrupting data); memory capped at 1 GiB so a runaway
 // allocation fails with a clear message instead of eating the tab's RAM.
 export const LINK_FLAGS = [
@@ -59,16 +66,49 @@ function listFiles(dir, test) {
   return fs.readdirSync(dir).filter(test).sort().map((f) => path.join(dir, f));
 }
 
+// xsimd for wasm32-wasip1: xsimd 13 enables its wasm arch only under __EMSCRIPTEN__, so the pack also accepts
+// __wasm_simd128__ (set by -msimd128); and the in-browser file system ignores `..`, so every quoted relative
+// include becomes an include from the pack's root (<xsimd/…>).
+function xsimdPack(dir) {
+  const pack = {};
+  const root = path.join(dir, 'xsimd');
+  if (!fs.existsSync(path.join(root, 'xsimd.hpp'))) throw new Error(`prebuild-student: no xsimd/xsimd.hpp in ${dir}`);
+  let wasmSwitch = 0;
+  const walk = (d) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const file = path.join(d, name);
+      if (fs.statSync(file).isDirectory()) { walk(file); continue; }
+      const rel = path.relative(dir, file).split(path.sep).join('/');
+      // a quoted include is looked up next to the including file first, then on the include path (as the
+      // preprocessor does); either way it becomes a path from the pack's root
+      let text = fs.readFileSync(file, 'utf8').replace(/#include\s+"([^"]+)"/g, (m, inc) => {
+        const local = path.posix.normalize(path.posix.join(path.posix.dirname(rel), inc));
+        return `#include <${fs.existsSync(path.join(dir, local)) ? local : inc}>`;
+      });
+      text = text.replace(/#ifdef __EMSCRIPTEN__\n#define XSIMD_WITH_WASM 1/, () => {
+        wasmSwitch++;
+        return '#if defined(__EMSCRIPTEN__) || defined(__wasm_simd128__)\n#define XSIMD_WITH_WASM 1';
+      });
+      pack[`include/${rel}`] = text;
+    }
+  };
+  walk(root);
+  if (wasmSwitch !== 1) throw new Error('prebuild-student: xsimd\'s XSIMD_WITH_WASM switch not found (new xsimd version?)');
+  return pack;
+}
+
 // The header pack: engine headers, the checks' shared headers, doctest. Keys are paths in the compile tree.
-function headerPack() {
+function headerPack(xsimdDir) {
   const pack = {};
   for (const f of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.h')))
     pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
   for (const f of listFiles(path.join(ROOT, 'tests/engine'), (f) => f.endsWith('.h')))
     pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
   pack['include/doctest/doctest.h'] = fs.readFileSync(DOCTEST_H, 'utf8');
+  if (xsimdDir) Object.assign(pack, xsimdPack(xsimdDir));
   pack['include/tt_pch.h'] = '// Precompiled for every student-build compile (see scripts/prebuild-student.mjs).\n' +
-    PCH_STD_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n#include <doctest/doctest.h>\n';
+    PCH_STD_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n#include <doctest/doctest.h>\n' +
+    (xsimdDir ? '#include <xsimd/xsimd.hpp>\n' : '');
   return pack;
 }
 
@@ -108,8 +148,8 @@ async function main() {
   const cache = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
   const newCache = {};
 
-  const pack = headerPack();
-  const packHash = sha(...Object.entries(pack).flat());
+  const pack = headerPack(args.xsimd);
+  const compileFlags = [...COMPILE_FLAGS, ...(args.xsimd ? SIMD_FLAGS : [])];
   const writeIfChanged = (rel, data) => {
     const file = path.join(args.out, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -117,33 +157,44 @@ async function main() {
   };
   writeIfChanged('headers.json', JSON.stringify(pack));
 
-  // Compiles `src` (a path in the tree) to `rel` under out/ unless the cached hash says it is up to date.
+  // Compiles to `rel` under out/ unless it is up to date. The cache keeps, per output, the header-pack files the
+  // compile read (clang -MD) and a hash over the compiler, flags, sources and those headers' contents: changing one
+  // engine header rebuilds only the objects that include it.
+  const inputsHash = (key, argv, files, deps) =>
+    sha(version, key, JSON.stringify(argv), ...Object.entries(files).flat(), ...deps.flatMap((d) => [d, pack[d] ?? '<missing>']));
   async function build(rel, key, argv, files, what) {
-    const hash = sha(version, key, JSON.stringify(argv), packHash, ...Object.entries(files).flat());
-    newCache[rel] = hash;
-    if (cache[rel] === hash && fs.existsSync(path.join(args.out, rel))) { log(`up to date  ${what}`); return; }
+    const old = cache[rel];
+    if (old?.deps && old.hash === inputsHash(key, argv, files, old.deps) && fs.existsSync(path.join(args.out, rel))) {
+      newCache[rel] = old;
+      log(`up to date  ${what}`);
+      return;
+    }
     const t0 = performance.now();
     let errText = '';
     const outName = 'out.bin';
     let result;
     try {
-      result = await runClang(['clang++', ...argv, '-o', outName], toTree({ ...pack, ...files }),
+      result = await runClang(['clang++', ...argv, '-MD', '-MF', 'out.d', '-o', outName], toTree({ ...pack, ...files }),
         { stderr: (b) => { if (b) errText += new TextDecoder().decode(b); } });
     } catch (e) {
       throw new Error(`prebuild-student: compiling ${what} failed (exit ${e.code}):\n${errText}`);
     }
     if (errText.trim()) process.stderr.write(errText);
+    const depFile = getPath(result, 'out.d');  // yowasp hands ASCII files back as strings
+    const depText = typeof depFile === 'string' ? depFile : new TextDecoder().decode(depFile);
+    const deps = [...new Set(depText.replace(/\\\n/g, ' ').split(/\s+/).filter((d) => d in pack))].sort();
+    newCache[rel] = { hash: inputsHash(key, argv, files, deps), deps };
     fs.writeFileSync(path.join(args.out, rel), getPath(result, outName));
     log(`built       ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
   // 1. the precompiled header
-  await build('tt_pch.pch', 'pch', [...COMPILE_FLAGS, '-Xclang', '-fno-pch-timestamp', '-x', 'c++-header',
+  await build('tt_pch.pch', 'pch', [...compileFlags, '-Xclang', '-fno-pch-timestamp', '-x', 'c++-header',
     'include/tt_pch.h'], {}, 'precompiled header (std + doctest.h)');
 
   // 2. doctest's main + listener
   const mainSrc = fs.readFileSync(path.join(ROOT, 'tests/engine/student_main.cpp'), 'utf8');
-  await build('objects/doctest_main.o', 'main', [...COMPILE_FLAGS, '-c',
+  await build('objects/doctest_main.o', 'main', [...compileFlags, '-c',
     'tests/engine/student_main.cpp'], { 'tests/engine/student_main.cpp': mainSrc }, 'doctest main + [tt] listener');
 
   // 3. one object per engine source file
@@ -151,11 +202,18 @@ async function main() {
   for (const file of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.cpp'))) {
     const rel = `engine/${path.basename(file)}`;
     const obj = `objects/${path.basename(file, '.cpp')}.o`;
-    await build(obj, 'engine', [...COMPILE_FLAGS, '-c', rel], { [rel]: fs.readFileSync(file, 'utf8') }, rel);
+    await build(obj, 'engine', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(file, 'utf8') }, rel);
     objects[rel] = obj;
   }
 
-  // 4. lessons: starters and checks
+  // 4. the checks' PyTorch fixtures (read through the runner's in-memory file system at /fixtures)
+  const fixtures = { dir: '/fixtures', files: {} };
+  for (const f of listFiles(path.join(ROOT, 'tests/fixtures'), (f) => !f.endsWith('.py') && !f.startsWith('.'))) {
+    writeIfChanged(`fixtures/${path.basename(f)}`, fs.readFileSync(f));
+    fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
+  }
+
+  // 5. lessons: starters and checks
   const lessons = [];
   for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
     const jsonFile = path.join(dir, 'lesson.json');
@@ -185,14 +243,16 @@ async function main() {
   const manifest = {
     schema: 1,
     clang: version,
-    compileFlags: COMPILE_FLAGS,
+    simd: args.xsimd ? 'wasm' : 'scalar',
+    compileFlags,
     studentFlags: STUDENT_FLAGS,
     linkFlags: LINK_FLAGS,
     pch: { file: 'tt_pch.pch', flag: ['-include-pch', 'tt_pch.pch'] },
     headers: 'headers.json',
     doctestMain: 'objects/doctest_main.o',
     objects,  // engine source path → prebuilt object (relative to this folder)
-    hashes: Object.fromEntries(Object.entries(newCache)),
+    fixtures,
+    hashes: Object.fromEntries(Object.entries(newCache).map(([k, v]) => [k, v.hash])),
     lessons,
   };
   writeIfChanged('manifest.json', JSON.stringify(manifest, null, 2) + '\n');

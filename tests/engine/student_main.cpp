@@ -103,3 +103,9 @@ struct TTListener : doctest::IReporter {
 REGISTER_LISTENER("tt", 1, TTListener);
 
 }  // namespace
+
+#if defined(__wasi__) && !defined(_REENTRANT)
+// wasm32-wasip1 without threads has no __cxa_thread_atexit, which a thread_local with a destructor (the engine's
+// per-thread scratch buffers) needs. There is one thread and it ends with the program, so there is nothing to run.
+extern "C" int __cxa_thread_atexit(void (*)(void*), void*, void*) { return 0; }
+#endif

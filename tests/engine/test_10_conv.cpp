@@ -1,10 +1,16 @@
-// Module 10 checks: conv2d and max pooling. The im2col + sgemm path must match the direct loops (_ref), the
-// backward passes must match finite differences of the forward, and a hand-computed case pins the layout.
+// Module 10 checks: conv2d and max pooling (kernels and Modules), and the milestone's one-line architectures.
+// The im2col + sgemm path must match the direct loops (_ref), the backward passes must match finite differences of
+// the forward, and a hand-computed case pins the layout.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "classifier.h"
 #include "conv.h"
+#include "conv_layers.h"
+#include "gradcheck.h"
 #include "testing.h"
 
 namespace {
@@ -167,5 +173,79 @@ TEST_CASE("10 conv2d / maxpool2d: impossible geometry is an error naming the siz
     p.height = 1, p.width = 3;
     CHECK_THROWS_WITH_AS(tt::maxpool2d_forward(p, x, y, nullptr),
                          "maxpool2d_forward: window 2 (stride 2) does not fit x (1, 1, 1, 3)", tt::Error);
+#endif
+}
+
+// ---- the Modules (forward/backward protocol of module 04) ------------------------------------------------------
+
+TEST_CASE("10 nn::Conv2d: PyTorch's shapes and names, forward = the direct loops, backward = finite differences") {
+    tt::Generator gen(3);
+    tt::nn::Conv2d conv(2, 3, 3, 1, 1, true, gen);
+    const auto names = conv.named_parameters();
+    REQUIRE(names.size() == 2);
+    CHECK(names[0].first == "weight");
+    CHECK(names[0].second->value.shape() == tt::Shape{3, 2, 3, 3});
+    CHECK(names[1].first == "bias");
+    const float bound = 1.0f / std::sqrt(18.0f);  // torch.nn.Conv2d's default init range
+    for (float w : conv.weight.value.to_vector()) CHECK(std::fabs(w) <= bound);
+
+    const tt::Tensor x({2, 2, 5, 4}, random_values(80, 21));
+    const tt::Tensor y = conv.forward(x);
+    CHECK(y.shape() == tt::Shape{2, 3, 5, 4});
+    const tt::Conv2dGeometry g = geometry(2, 2, 5, 4, 3, 3, 1, 1);
+    std::vector<float> y_ref(size_t(g.output_size()));
+    tt::conv2d_forward_ref(g, x.to_vector().data(), conv.weight.value.data(), conv.bias->value.data(), y_ref.data());
+    CHECK(max_abs_diff(y.to_vector(), y_ref) < 1e-5f);
+
+    const tt::Tensor dy(y.shape(), random_values(y.numel(), 22));
+    conv.zero_grad();
+    const tt::Tensor dx = conv.backward(dy);
+    const tt::Tensor dx_num = tt_test::numeric_grad([&](const tt::Tensor& v) { return conv.forward(v); }, x, dy);
+    CHECK(max_abs_diff(dx.to_vector(), dx_num.to_vector()) < 2e-3f);
+    const tt::Tensor w0 = conv.weight.value.clone();
+    const tt::Tensor dw_num = tt_test::numeric_grad([&](const tt::Tensor& w) {
+        conv.weight.value.copy_(w);
+        return conv.forward(x);
+    }, w0, dy);
+    conv.weight.value.copy_(w0);
+    CHECK(max_abs_diff(conv.weight.grad.to_vector(), dw_num.to_vector()) < 2e-3f);
+}
+
+TEST_CASE("10 nn::MaxPool2d: halves H and W, gradients go to the window maxima") {
+    tt::nn::MaxPool2d pool(2);
+    const tt::Tensor x({2, 3, 4, 6}, random_values(144, 23));
+    const tt::Tensor y = pool.forward(x);
+    CHECK(y.shape() == tt::Shape{2, 3, 2, 3});
+    CHECK(y.at({1, 2, 1, 2}) == std::max({x.at({1, 2, 2, 4}), x.at({1, 2, 2, 5}), x.at({1, 2, 3, 4}), x.at({1, 2, 3, 5})}));
+    const tt::Tensor dy(y.shape(), random_values(y.numel(), 24));
+    const tt::Tensor dx = pool.backward(dy);
+    const tt::Tensor dx_num = tt_test::numeric_grad([&](const tt::Tensor& v) { return pool.forward(v); }, x, dy, 1e-3f);
+    CHECK(max_abs_diff(dx.to_vector(), dx_num.to_vector()) < 1e-2f);
+}
+
+TEST_CASE("10 classifier: a one-line architecture builds a Sequential with PyTorch's parameter names") {
+    tt::Generator gen(1);
+    const std::string cnn = "conv:1:4:3:1 relu maxpool:2 flatten linear:784:10";
+    const tt::ClassifierShape s = tt::check_architecture(cnn, 1, 28, 28);
+    CHECK(s.classes == 10);
+    auto net = tt::build_classifier(cnn, gen);
+    std::vector<std::string> names;
+    for (const auto& p : net->named_parameters()) names.push_back(p.first);
+    CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "4.weight", "4.bias"});
+    const tt::Tensor logits = net->forward(tt::Tensor({5, 1, 28, 28}, random_values(5 * 784, 25)));
+    CHECK(logits.shape() == tt::Shape{5, 10});
+    CHECK(tt::format_architecture(tt::parse_architecture(" flatten  linear:2:8 tanh linear:8:2 ")) ==
+          "flatten linear:2:8 tanh linear:8:2");
+}
+
+TEST_CASE("10 classifier: architectures that cannot work are errors naming the layer" * TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    CHECK_THROWS_WITH_AS(tt::check_architecture("flatten linear:100:10", 1, 28, 28),
+                         "architecture: layer 1 (linear:100:10) receives 784 features", tt::Error);
+    CHECK_THROWS_WITH_AS(tt::check_architecture("conv:3:8:3:0 relu", 1, 28, 28),
+                         "architecture: layer 0 (conv) expects 3 channels, receives 1", tt::Error);
+    CHECK_THROWS_WITH_AS(tt::parse_architecture("linear:2 relu"),
+                         "architecture: 'linear:2' needs a non-negative integer in field 2", tt::Error);
+    CHECK_THROWS_WITH_AS(tt::parse_architecture("softmax"), doctest::Contains("unknown layer 'softmax'"), tt::Error);
 #endif
 }

@@ -110,7 +110,8 @@ TEST_CASE("15 sgemm: random non-square sizes in 1..67 with transposes, alpha, be
 }
 
 TEST_CASE("15 sgemm: larger odd sizes cross every cache block boundary") {
-    const int sizes[][3] = {{127, 129, 131}, {257, 255, 253}, {3, 300, 517}, {300, 5, 700}, {1, 2100, 9}};
+    const int sizes[][3] = {{127, 129, 131}, {257, 255, 253}, {3, 300, 517}, {300, 5, 700}, {1, 2100, 9},
+                            {1, 130, 784}, {2, 10, 131}, {5, 37, 333}};  // M < one tile: the unpacked row path
     for (const auto& s : sizes)
         for (int t = 0; t < 4; ++t) {
             Case c{(t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, t == 3 ? 0.5f : 0.0f, 1, 2, 3};

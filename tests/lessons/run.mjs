@@ -7,7 +7,8 @@
 // files exist (then it is tested like any other).
 //
 // usage: node tests/lessons/run.mjs [lesson-id …] [--no-prebuild]
-//   TT_STUDENT_DIR selects the prebuilt artifacts (default build/student; refreshed first unless --no-prebuild).
+//   TT_STUDENT_DIR selects the prebuilt artifacts (default build/student; refreshed first unless --no-prebuild);
+//   TT_LESSON_JOBS the number of compiler workers (default 2).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,50 +34,88 @@ const describe = (res) => `${res.summary.passed} passed, ${res.summary.failed} f
 
 async function check(compiler, lesson, files) {
   const build = await compiler.build({ files, lesson: lesson.id });
-  if (!build.ok) return { compiled: false, build, text: build.output.split('\n').slice(0, 12).join('\n') };
-  const run = await runProgram(build.wasm, { timeLimitMs: 20000 });
+  if (!build.ok) {
+    const errors = build.diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => `${d.file ?? 'link'}:${d.line}:${d.column}: ${d.message}`);
+    return { compiled: false, build, text: (errors.length ? errors : [build.output]).slice(0, 8).join('\n') };
+  }
+  const run = await runProgram(build.wasm, { timeLimitMs: 20000, files: build.files });
   const res = parseResults(run);
   return { compiled: true, build, run, res, text: describe(res) };
 }
 
-// → {id, status: 'passed'|'failed'|'skipped', lines: [text], errors: [text]}
-export async function testLesson(compiler, lesson, log = () => {}) {
-  const out = { id: lesson.id, status: 'passed', lines: [], errors: [] };
-  const say = (t) => { out.lines.push(t); log(`${lesson.id}: ${t}`); };
-  const fail = (t) => { out.errors.push(t); out.status = 'failed'; log(`${lesson.id}: FAIL ${t}`); };
+// A lesson's builds: [{label, files, expect: 'pass'|'fail'}], or {skip|error: text} when files are missing.
+export function lessonTasks(lesson) {
   const missing = [...lesson.files, ...lesson.checks].filter((f) => !fs.existsSync(path.join(ROOT, f)));
   if (missing.length) {
     const msg = `lesson.json lists ${missing.join(', ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist`;
-    if (lesson.status === 'planned') { out.status = 'skipped'; say(`skipped (planned): ${msg}`); return out; }
-    fail(msg);
-    return out;
+    return lesson.status === 'planned' ? { skip: `skipped (planned): ${msg}` } : { error: msg };
   }
   const reference = Object.fromEntries(lesson.files.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
-
-  const ref = await check(compiler, lesson, reference);
-  if (!ref.compiled) fail(`reference does not compile:\n${ref.text}`);
-  else if (!ref.res.ok) fail(`reference fails its checks: ${ref.text}`);
-  else say(`reference passes (${ref.text}; build ${ref.build.timings.total} ms, run ${ref.run.timeMs} ms)`);
-
-  const starter = Object.fromEntries(Object.entries(reference).map(([f, t]) => [f, makeStarter(t, { fileName: f })]));
-  const st = await check(compiler, lesson, starter);
-  if (!st.compiled) fail(`starter does not compile:\n${st.text}`);
-  else if (st.res.ok) fail(`starter passes every check: ${st.text}`);
-  else say(`starter fails as it should (${st.text})`);
-
+  const tasks = [{ label: 'reference', files: reference, expect: 'pass' }];
+  tasks.push({
+    label: 'starter', expect: 'fail',
+    files: Object.fromEntries(Object.entries(reference).map(([f, t]) => [f, makeStarter(t, { fileName: f })])),
+  });
+  const errors = [];
   for (const [file, text] of Object.entries(reference)) {
     const regions = findRegions(text, file);
-    if (regions.length === 0) fail(`${file} has no BEGIN SOLUTION regions`);
-    for (let i = 0; i < regions.length; i++) {
-      const where = `${file}:${regions[i].begin + 1}`;
-      const variant = { ...reference, [file]: makeStarter(text, { which: [i], fileName: file }) };
-      const v = await check(compiler, lesson, variant);
-      if (!v.compiled) fail(`region ${where} stubbed alone does not compile:\n${v.text}`);
-      else if (v.res.ok) fail(`region ${where} stubbed alone still passes every check: no check covers it`);
-      else say(`region ${where} is checked (${v.text})`);
-    }
+    if (regions.length === 0) errors.push(`${file} has no BEGIN SOLUTION regions`);
+    regions.forEach((r, i) => tasks.push({
+      label: `region ${file}:${r.begin + 1}`, expect: 'fail',
+      files: { ...reference, [file]: makeStarter(text, { which: [i], fileName: file }) },
+    }));
   }
-  return out;
+  return { tasks, errors };
+}
+
+function judge(task, v) {
+  if (!v.compiled) return { error: `${task.label} does not compile:\n${v.text}` };
+  if (task.expect === 'pass') {
+    return v.res.ok ? { line: `reference passes (${v.text}; build ${v.build.timings.total} ms, run ${v.run.timeMs} ms)` }
+      : { error: `reference fails its checks: ${v.text}` };
+  }
+  if (v.res.ok) {
+    return { error: task.label === 'starter' ? `starter passes every check: ${v.text}`
+      : `${task.label} stubbed alone still passes every check: no check covers it` };
+  }
+  return { line: task.label === 'starter' ? `starter fails as it should (${v.text})` : `${task.label} is checked (${v.text})` };
+}
+
+// Runs every lesson's builds on `jobs` compiler workers (each caches a lesson's check object after its first use).
+// → [{id, status: 'passed'|'failed'|'skipped', lines: [text], errors: [text]}] in lesson order
+export async function testLessons(lessons, { jobs = 1, log = () => {}, compilers = null } = {}) {
+  const results = lessons.map((l) => ({ id: l.id, status: 'passed', lines: [], errors: [] }));
+  const queue = [];
+  lessons.forEach((lesson, i) => {
+    const t = lessonTasks(lesson);
+    const r = results[i];
+    if (t.skip) { r.status = 'skipped'; r.lines.push(t.skip); log(`${lesson.id}: ${t.skip}`); return; }
+    if (t.error) { r.status = 'failed'; r.errors.push(t.error); log(`${lesson.id}: FAIL ${t.error}`); return; }
+    for (const e of t.errors) { r.status = 'failed'; r.errors.push(e); }
+    for (const task of t.tasks) queue.push({ lesson, task, r });
+  });
+  const own = !compilers;
+  compilers ??= Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => createCompiler());
+  try {
+    await Promise.all(compilers.map(async (compiler) => {
+      await compiler.ready;
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const verdict = judge(item.task, await check(compiler, item.lesson, item.task.files));
+        if (verdict.error) {
+          item.r.status = 'failed';
+          item.r.errors.push(verdict.error);
+          log(`${item.lesson.id}: FAIL ${verdict.error}`);
+        } else {
+          item.r.lines.push(verdict.line);
+          log(`${item.lesson.id}: ${verdict.line}`);
+        }
+      }
+    }));
+  } finally {
+    if (own) for (const c of compilers) c.terminate();
+  }
+  return results;
 }
 
 export function prebuild(studentDir) {
@@ -92,18 +131,11 @@ async function main() {
   process.env.TT_STUDENT_DIR = studentDir;
   if (!argv.includes('--no-prebuild')) prebuild(studentDir);
   const t0 = performance.now();
-  const compiler = createCompiler();
-  await compiler.ready;
-  let failed = 0;
-  try {
-    for (const lesson of readLessons(only)) {
-      const r = await testLesson(compiler, lesson, console.log);
-      if (r.status === 'failed') failed++;
-    }
-  } finally {
-    compiler.terminate();
-  }
-  console.log(`lessons: ${failed ? `${failed} FAILED` : 'all good'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const jobs = Number(process.env.TT_LESSON_JOBS ?? 2);
+  const results = await testLessons(readLessons(only), { jobs, log: console.log });
+  const failed = results.filter((r) => r.status === 'failed').length;
+  console.log(`lessons: ${failed ? `${failed} FAILED` : 'all good'} in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+    `(${jobs} compiler workers)`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -121,6 +121,16 @@ test('unlocks: 01 open, the rest locked or coming soon; passing 01-05 unlocks in
   assert.equal(nextModule(course), null);
 });
 
+test('unlocks: a lesson whose engine files are missing is coming soon, and so is its milestone', () => {
+  const partial = lessons.map((l) => (l.id === '05_networks' ? { ...l, status: 'planned', missing: ['engine/linear.cpp'] } : l));
+  const store = new ProgressStore(new MemoryStorage());
+  for (const id of ['01', '02', '03', '04']) store.recordRun(id, { ok: true });
+  const course = courseState(partial, store.state);
+  assert.equal(course.modules.find((m) => m.id === '05').state, 'coming-soon');
+  assert.equal(course.milestones[0].state, 'coming-soon');
+  assert.deepEqual(course.milestones[0].remaining, ['05']);
+});
+
 test('unlocks: prerequisites default to the module before when lesson.json has none', () => {
   const noPrereq = lessons.map(({ prerequisites, ...l }) => l);
   const store = new ProgressStore(new MemoryStorage());

@@ -4,25 +4,24 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 
-import { readLessons, testLesson } from '../lessons/run.mjs';
-import { createCompiler } from '../../web/js/student/compiler-client.mjs';
+import { readLessons, testLessons } from '../lessons/run.mjs';
 
-const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? 'build/student');
-let compiler;
+const repo = path.resolve(import.meta.dirname, '../..');
+const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? path.join(repo, 'build/student'));
+const lessons = readLessons();
+let results;
 before(async () => {
   assert.ok(fs.existsSync(path.join(studentDir, 'manifest.json')),
     `no student-build artifacts in ${studentDir}: run node scripts/prebuild-student.mjs --out ${studentDir}`);
   process.env.TT_STUDENT_DIR = studentDir;
-  compiler = createCompiler();
-  await compiler.ready;
+  results = await testLessons(lessons, { jobs: Number(process.env.TT_LESSON_JOBS ?? 2) });
 });
-after(() => compiler?.terminate());
 
-for (const lesson of readLessons()) {
-  test(`lesson ${lesson.id}`, async (t) => {
-    const r = await testLesson(compiler, lesson);
+for (const [i, lesson] of lessons.entries()) {
+  test(`lesson ${lesson.id}`, (t) => {
+    const r = results[i];
     for (const line of r.lines) t.diagnostic(line);
     if (r.status === 'skipped') { t.skip(r.lines.join('; ')); return; }
     assert.deepEqual(r.errors, [], r.errors.join('\n'));

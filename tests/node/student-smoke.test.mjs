@@ -11,7 +11,8 @@ import { createCompiler } from '../../web/js/student/compiler-client.mjs';
 import { runProgram } from '../../web/js/student/runner.mjs';
 import { parseResults } from '../../web/js/student/results.mjs';
 
-const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? 'build/student');
+const repo = path.resolve(import.meta.dirname, '../..');
+const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? path.join(repo, 'build/student'));
 let compiler;
 
 before(async () => {
@@ -40,6 +41,17 @@ int main() {
   assert.equal(r.status, 'exited');
   assert.equal(r.exitCode, 3);
   assert.equal(r.stdout, 'build=student bytes=1.50 KiB\n');
+});
+
+test('the student build uses the SIMD arch its manifest names (xsimd on wasm simd128, or scalar)', async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
+  const b = await program(`#include <cstdio>
+#include "profile.h"
+int main() { tt::Environment e = tt::environment(); std::printf("%s %d", e.simd_arch.c_str(), e.simd_width); }
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, manifest.simd === 'wasm' ? 'wasm 4' : 'scalar 1');
 });
 
 test('a syntax error is reported at its file, line and column', async () => {
@@ -122,4 +134,49 @@ TEST_CASE("d skipped" * TT_NEEDS_EXCEPTIONS) { CHECK(false); }
   const c = res.cases.find((x) => x.name === 'c fails').failures[0];
   assert.deepEqual([c.line, c.got, c.expected], [5, '2.00 KiB', '2 KiB']);
   assert.equal(res.cases.find((x) => x.name === 'b traps').trap.kind, 'out-of-bounds');
+});
+
+test('"your framework": a framework file from the student replaces the reference object', async () => {
+  const mine = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')
+    .replace('"%.2f %s"', '"%.2f %s (mine)"');
+  const src = '#include <cstdio>\n#include "profile.h"\nint main() { std::printf("%s\\n", tt::format_bytes(2048).c_str()); }\n';
+  const reference = await program(src);
+  assert.equal((await runProgram(reference.wasm, { doctest: false })).stdout, '2.00 KiB\n');
+  const b = await compiler.build({ checks: { 'student/main.cpp': src }, framework: { 'engine/profile.cpp': mine }, program: true });
+  assert.equal(b.ok, true, b.output);
+  assert.equal((await runProgram(b.wasm, { doctest: false })).stdout, '2.00 KiB (mine)\n');
+});
+
+test('a file that is not an engine source of the build is refused with a clear message', async () => {
+  await assert.rejects(compiler.build({ files: { 'engine/nope.cpp': 'int x;' }, checks: {} }), /engine\/nope\.cpp is not an engine source/);
+});
+
+test('prepare() compiles a lesson\'s checks and the given files ahead: the next build only links', async () => {
+  const src = `${fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')}\n// prepared\n`;
+  const ms = await compiler.prepare('01_setup', { 'engine/profile.cpp': src });
+  assert.deepEqual(Object.keys(ms).sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  const b = await compiler.build({ lesson: '01_setup', files: { 'engine/profile.cpp': src } });
+  assert.equal(b.ok, true, b.output);
+  assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  assert.ok(b.files['/fixtures/02_tensor.txt'] instanceof Uint8Array, 'the fixtures come with the build');
+});
+
+test('programs read the fixtures at /fixtures (read-only), without passing files to runProgram', async () => {
+  const expected = fs.readFileSync(path.join(repo, 'tests/fixtures/02_tensor.txt'), 'utf8').split('\n')[0];
+  const b = await program(`#include <cstdio>
+#include <fstream>
+#include <string>
+int main() {
+    std::ifstream in("/fixtures/02_tensor.txt");
+    std::string line;
+    std::getline(in, line);
+    std::printf("%s\\n", line.c_str());
+    std::printf("write: %s\\n", std::fopen("/fixtures/new.txt", "w") ? "allowed" : "refused");
+    std::printf("missing: %s\\n", std::fopen("/fixtures/none.txt", "r") ? "found" : "not found");
+    std::printf("outside: %s\\n", std::fopen("/etc/passwd", "r") ? "found" : "not found");
+}
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, `${expected}\nwrite: refused\nmissing: not found\noutside: not found\n`);
 });

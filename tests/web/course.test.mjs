@@ -10,7 +10,7 @@ import { startServer, launchBrowser, screenshot, siteDir } from './harness.mjs';
 const repo = path.resolve(import.meta.dirname, '../..');
 const KEY = 'tinytorch.progress';
 const lessons = JSON.parse(fs.readFileSync(path.join(siteDir, 'lessons/index.json'), 'utf8'));
-const hasLesson = (id) => lessons.some((l) => String(l.id).startsWith(id));
+const hasLesson = (id) => lessons.some((l) => String(l.id).startsWith(id) && !l.missing?.length);
 const studentBuilt = fs.existsSync(path.join(siteDir, 'js/student/compiler-client.mjs'))
   && fs.existsSync(path.join(siteDir, 'student/manifest.json'));
 
@@ -63,8 +63,13 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
   for (const id of ['01', '02', '03', '04', '05']) assert.equal(after[id], 'passed', `module ${id}`);
   assert.equal(await page.getAttribute('[data-milestone=inference]', 'data-state'), 'unlocked');
   assert.match(await page.textContent('[data-milestone=inference]'), /Unlocked/);
+  // its page is linked exactly when this site build has it
+  const pages = JSON.parse(fs.readFileSync(path.join(siteDir, 'site-pages.json'), 'utf8'));
+  const link = await page.$('[data-milestone=inference] a');
+  if (pages.includes('milestone-inference.html')) assert.equal(await link.getAttribute('href'), 'milestone-inference.html');
+  else assert.equal(link, null);
   assert.equal(await page.getAttribute('[data-milestone=cnn-training]', 'data-state'), hasLesson('06') ? 'locked' : 'coming-soon');
-  assert.match(await page.textContent('[data-module="03"] .badge'), /Passed\s+Nov 22, 2026/);
+  assert.match(await page.textContent('[data-module="03"] .module-status'), /Passed\s*Nov 22, 2026/);
   assert.match(await page.textContent('.progress-line'), /5 of 17 modules passed/);
   await screenshot(page, 'map-inference-unlocked');
 
@@ -95,6 +100,9 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.waitForSelector('#app[data-state=ready]');
     assert.match(await page.textContent('#lesson-body h1'), /Setup/);
     assert.match(await page.textContent('#where-body'), /engine\/profile\.cpp/);
+    // The systems panel is measured live by the reference engine.
+    await page.waitForSelector('#systems-body[data-measured=true]', { timeout: 60_000 });
+    assert.match(await page.textContent('#systems-body'), /SIMD instruction set\s*wasm/);
     const starter = await editorValue();
     assert.match(starter, /TT_TODO\(/, 'the editor opens on the starter');
     // first load of the in-browser compiler: 75 MB of wasm, several seconds
@@ -106,6 +114,31 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
     assert.ok(await page.$$eval('.check[data-status=fail]', (els) => els.length) >= 2);
     assert.match(await page.textContent('#results'), /not implemented/);
+
+    const setCode = (text) => page.evaluate((t) => {
+      window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp')).setValue(t);
+      document.getElementById('results').removeAttribute('data-outcome');
+    }, text);
+    // A compile error becomes a marker on its line and a link in the results.
+    const broken = `${reference}\nint broken = ;\n`;
+    await setCode(broken);
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    assert.match(await page.textContent('#results'), /did not compile/);
+    const markers = await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' })
+      .map((m) => ({ line: m.startLineNumber, severity: m.severity, message: m.message })));
+    const errorLine = broken.split('\n').indexOf('int broken = ;') + 1;
+    assert.ok(markers.some((m) => m.line === errorLine && m.severity === 8), JSON.stringify(markers));
+    // A wrong value: the failing check shows what it expected and what the code gave.
+    assert.match(reference, /"%\.0f B"/);
+    await setCode(reference.replaceAll('"%.0f B"', '"%.1f B"'));
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    const failed = await page.$$eval('.check[data-status=fail]', (els) => els.map((e) => e.textContent));
+    assert.ok(failed.some((text) => /format_bytes/.test(text) && /expected\s*0 B/.test(text) && /got\s*0\.0 B/.test(text)),
+      failed.join('\n') + await page.textContent('#results'));
+    await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-failing-check.png') });
+    assert.deepEqual(await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' }).filter((m) => m.severity === 8)), []);
 
     // Solve it: the reference engine file, through Monaco's API; run with Ctrl+Enter in the editor.
     await page.evaluate((text) => {

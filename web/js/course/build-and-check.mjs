@@ -2,7 +2,7 @@
 // Everything the lesson page needs goes through check(); swapping the toolchain changes this file only.
 //
 //   const checker = createChecker({onProgress: (text) => …});
-//   await checker.warmUp();          // compiler worker + artifacts loaded, warm-up compile done (slow the first time)
+//   await checker.warmUp(lessonId);  // compiler worker + artifacts loaded, the lesson's checks precompiled (slow the first time)
 //   const r = await checker.check({lesson, files, earlier, timeLimitMs, onStage});
 //   r = {stage: 'compile'|'link'|'run'|'unavailable', ok, summary: {passed, failed, skipped, total},
 //        checks: [{name, status: 'pass'|'fail'|'skip', reason, message, failures: [{expr, expected, got, file, line, message}]}],
@@ -10,9 +10,12 @@
 
 const STUDENT = new URL('../student/', import.meta.url);
 
+const PHASE = { artifacts: 'Loading the engine objects', compiler: 'Loading the compiler', warmup: 'Warming up the compiler' };
+
 function progressText(p) {
-  if (p.total) return `${p.phase ?? 'loading'} ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
-  return p.phase ? `${p.phase}…` : 'Loading the compiler…';
+  const what = PHASE[p.phase] ?? (p.phase ? `Loading (${p.phase})` : 'Loading the compiler');
+  if (p.phase === 'compiler' && p.total) return `${what}: ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
+  return p.total && p.done >= p.total ? `${what}: done` : `${what}…`;
 }
 
 function normalizeCase(c) {
@@ -48,7 +51,15 @@ export function createChecker({ onProgress = () => {} } = {}) {
   };
 
   return {
-    warmUp: compiler,
+    // Loads the compiler and compiles the lesson's check files ahead of the first Run.
+    async warmUp(lessonId) {
+      const c = await compiler();
+      if (lessonId && c.prepare) {
+        onProgress('Preparing the checks…');
+        await c.prepare(lessonId).catch((error) => console.warn(`prepare ${lessonId}: ${error.message}`));
+      }
+      return c;
+    },
     async check({ lesson, files, earlier = {}, timeLimitMs = 10000, onStage = () => {} }) {
       let c;
       try {

@@ -29,12 +29,17 @@ export const MODULES = [
   { id: '17', name: 'Competition', blurb: 'KV-cache generation, batching, mixed precision, the leaderboard' },
 ];
 
-// A milestone opens when every module up to and including `after` has passed.
+// A milestone opens when every module up to and including `after` has passed. `page`: its page in the site; the
+// map links it only when the site build lists it (site-pages.json), so a milestone without a page yet shows no link.
 export const MILESTONES = [
-  { id: 'inference', title: 'Pretrained inference', after: '05', blurb: 'Run XOR, MNIST and CNN models on your own framework' },
-  { id: 'cnn-training', title: 'CNN training', after: '10', blurb: 'Train a CNN with live loss and accuracy charts' },
-  { id: 'tinygpt', title: 'TinyGPT', after: '14', blurb: 'Train and sample a small GPT in the page' },
-  { id: 'competition', title: 'Competition', after: '17', blurb: 'Submit an optimised model to the class leaderboard' },
+  { id: 'inference', title: 'Pretrained inference', after: '05', page: 'milestone-inference.html',
+    blurb: 'Run XOR, MNIST and CNN models on your own framework' },
+  { id: 'cnn-training', title: 'CNN training', after: '10', page: 'milestone-cnn-training.html',
+    blurb: 'Train a CNN with live loss and accuracy charts' },
+  { id: 'tinygpt', title: 'TinyGPT', after: '14', page: 'milestone-tinygpt.html',
+    blurb: 'Train and sample a small GPT in the page' },
+  { id: 'competition', title: 'Competition', after: '17', page: 'milestone-competition.html',
+    blurb: 'Submit an optimised model to the class leaderboard' },
 ];
 
 export function moduleById(id) {

@@ -39,7 +39,8 @@ export async function createEditor(element, { files, onChange, onRun }) {
     tabSize: 4,
     insertSpaces: true,
     renderWhitespace: 'selection',
-    ariaLabel: 'C++ editor — Ctrl+Enter runs the checks',
+    wordWrap: 'on',  // a TT_TODO's hint is one long line: keep it readable
+    ariaLabel: 'C++ editor. Ctrl+Enter runs the checks; Ctrl+M makes Tab move the focus out of the editor.',
   });
   editor.addAction({
     id: 'tt.run',

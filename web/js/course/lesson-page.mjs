@@ -104,11 +104,15 @@ async function setUpEditor() {
   const files = lesson.files.map((path) => ({ path, text: store.code(moduleId, path) ?? starters[path] }));
   editor = await createEditor($('editor'), {
     files,
-    onChange: (path, text) => store.setCode(moduleId, path, text),
+    onChange: (path, text) => {
+      store.setCode(moduleId, path, text);
+      $('save-state').textContent = 'editing…';
+    },
     onRun: run,
   });
   window.ttEditor = editor;  // for the end-to-end tests and the console
   const tabs = $('file-tabs');
+  tabs.parentElement.classList.toggle('many-files', lesson.files.length > 2);
   tabs.replaceChildren(...lesson.files.map((path, i) => h('button', {
     type: 'button', role: 'tab', 'aria-selected': String(i === 0), title: path,
     onclick: (e) => {
@@ -161,11 +165,14 @@ async function main() {
     $('lesson-head').append(h('p', { class: 'error', role: 'note' },
       `This module is locked until ${m.waitingFor.join(', ')} pass${m.waitingFor.length === 1 ? 'es' : ''}. You can read it, and your code is saved, but do those first.`));
   }
-  store.subscribe(() => renderHead());
+  store.subscribe(() => {
+    renderHead();
+    $('save-state').textContent = store.persistent ? 'saved in this browser' : 'not saved: storage is blocked';
+  });
 
   // Start the compiler download at once: its first load is the slow part of the visit.
   window.ttChecker = createChecker({ onProgress: status });
-  window.ttChecker.warmUp().then(() => { status('Compiler ready'); $('run').disabled = false; })
+  window.ttChecker.warmUp(lesson.id).then(() => { status('Compiler ready'); $('run').disabled = false; })
     .catch((error) => { status(`Compiler unavailable: ${error.message}`); $('run').disabled = false; });
 
   const base = new URL('../../', import.meta.url);
@@ -182,7 +189,15 @@ async function main() {
   loadEngine().then(async (M) => {
     showEnvironment(M);
     document.body.dataset.engine = 'ready';
-    renderSystems($('systems-body'), await measureSystems(M, moduleId));
+    const measure = async () => {
+      $('systems-body').textContent = 'Measuring…';
+      await new Promise((resolve) => setTimeout(resolve, 50));  // let the page paint first: timing blocks the thread
+      renderSystems($('systems-body'), await measureSystems(M, moduleId));
+      if ($('systems-body').dataset.measured === 'true') {
+        $('systems-body').append(h('button', { type: 'button', id: 'measure-again', onclick: measure }, 'Measure again'));
+      }
+    };
+    await measure();
   }).catch((error) => {
     $('env-build').textContent = `failed to load: ${error.message}`;
     $('systems-body').textContent = `The reference engine did not load (${error.message}).`;

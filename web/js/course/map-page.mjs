@@ -9,6 +9,7 @@ const MILESTONE_LABEL = { unlocked: 'Unlocked', locked: 'Locked', 'coming-soon':
 
 const store = openStore();
 let lessons = [];
+let pages = new Set();
 
 function lessonHref(m) {
   return `lesson.html?m=${m.id}`;
@@ -19,11 +20,14 @@ function moduleCard(m) {
   const title = h('span', { class: 'module-name' }, m.name);
   let detail = m.blurb;
   if (m.state === 'locked') detail = `Pass ${m.waitingFor.join(', ')} to open this module.`;
+  const last = store.state.modules[m.id]?.lastRun;
+  const tally = m.state === 'open' && last?.summary?.total
+    ? h('span', { class: 'tally' }, `${last.summary.passed} of ${last.summary.passed + last.summary.failed} checks pass`) : null;
   const body = [
     h('span', { class: 'module-num', 'aria-hidden': 'true' }, m.id),
     h('span', { class: 'module-text' }, title, h('span', { class: 'module-blurb' }, detail)),
-    h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state],
-      m.passedAt ? h('time', { datetime: m.passedAt }, ` ${formatDate(m.passedAt)}`) : null),
+    h('span', { class: 'module-status' }, h('span', { class: `badge ${m.state}` }, STATE_LABEL[m.state]),
+      m.passedAt ? h('time', { datetime: m.passedAt }, formatDate(m.passedAt)) : null, tally),
   ];
   const attrs = { class: `module ${m.state}`, dataset: { module: m.id, state: m.state } };
   return h('li', attrs, reachable
@@ -41,7 +45,8 @@ function milestoneCard(ms) {
       h('h3', {}, `Milestone: ${ms.title}`),
       h('p', {}, ms.blurb),
       h('p', { class: 'muted' }, need)),
-    h('span', { class: `badge ${ms.state}` }, MILESTONE_LABEL[ms.state]));
+    h('span', { class: `badge ${ms.state}` }, MILESTONE_LABEL[ms.state]),
+    ms.state === 'unlocked' && pages.has(ms.page) ? h('a', { class: 'button primary', href: ms.page }, 'Open →') : null);
 }
 
 function render() {
@@ -71,7 +76,8 @@ document.getElementById('storage-note').textContent = store.persistent
   ? 'progress is saved in this browser'
   : 'this browser blocks storage: progress lasts for this visit only (export it!)';
 
-loadLessonIndex().then((index) => { lessons = index; render(); }).catch((error) => {
+const pageList = fetch('site-pages.json').then((r) => (r.ok ? r.json() : [])).catch(() => []);
+Promise.all([loadLessonIndex(), pageList]).then(([index, list]) => { lessons = index; pages = new Set(list); render(); }).catch((error) => {
   document.getElementById('course-map').replaceChildren(h('p', { class: 'error' }, `Could not load the course: ${error.message}`));
 });
 

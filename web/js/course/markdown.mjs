@@ -3,8 +3,8 @@
 import { Marked } from '../../vendor/marked.esm.js';
 
 function renderMath(tex, displayMode) {
-  if (!window.katex) return `<code>${tex}</code>`;
-  return window.katex.renderToString(tex, { displayMode, throwOnError: false, output: 'html' });
+  if (!globalThis.katex) return `<code class="math-tex">${tex}</code>`;
+  return globalThis.katex.renderToString(tex, { displayMode, throwOnError: false, output: 'html' });
 }
 
 const math = {
@@ -24,8 +24,9 @@ const math = {
       level: 'inline',
       start: (src) => src.indexOf('$'),
       tokenizer(src) {
-        const m = /^\$(?!\s)((?:\\.|[^$\\\n])+?)(?<!\s)\$(?!\d)/.exec(src);
-        if (m) return { type: 'mathInline', raw: m[0], text: m[1] };
+        // may wrap onto the next line of the paragraph, never across a blank line
+        const m = /^\$(?!\s)((?:\\.|[^$\\])+?)(?<!\s)\$(?!\d)/.exec(src);
+        if (m && !m[1].includes('\n\n')) return { type: 'mathInline', raw: m[0], text: m[1] };
       },
       renderer: (token) => renderMath(token.text, false),
     },

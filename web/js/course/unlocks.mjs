@@ -14,7 +14,8 @@ export function lessonsById(lessons) {
   const map = new Map();
   for (const lesson of lessons ?? []) {
     const id = moduleIdOfLesson(lesson);
-    if (id) map.set(id, lesson);
+    // a lesson whose engine files do not exist yet cannot be compiled: it is not playable
+    if (id && !(lesson.missing?.length)) map.set(id, lesson);
   }
   return map;
 }

@@ -2,9 +2,10 @@
 //
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
-//   compiler.prepare('01_setup');               // optional: compile the lesson's checks before the first Run
+//   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
 //   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
-//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
+//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
+//   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
 //
 // build() request fields:
 //   files      {path: text}  the student's file(s) for this module (must be engine sources of the build)
@@ -15,6 +16,7 @@
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
+import { setDefaultFiles } from './runner.mjs';
 import { makeLoader, startWorker } from './worker-port.mjs';
 
 const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -61,7 +63,10 @@ export class CompilerClient {
         };
         this.worker.onmessage = ({ data }) => {
           if (data.type === 'progress') onProgress(data);
-          else if (data.type === 'ready') { this.info = data.info; resolve(data.info); }
+          else if (data.type === 'ready') {
+            this.info = data.info;
+            this.fixtures().then(() => resolve(data.info), reject);
+          }
           else if (data.type === 'init-error') reject(new Error(data.message));
           else {
             const p = this.pending.get(data.id);
@@ -92,6 +97,18 @@ export class CompilerClient {
     return out;
   }
 
+  // The read-only files the checks open (PyTorch fixtures), {"/fixtures/02_tensor.txt": Uint8Array}, loaded once.
+  fixtures() {
+    this.fixturesPromise ??= (async () => {
+      const f = this.info.fixtures ?? { dir: '/fixtures', files: {} };
+      const entries = await Promise.all(Object.entries(f.files).map(async ([name, rel]) => [`${f.dir}/${name}`, await this.load(rel)]));
+      const files = Object.fromEntries(entries);
+      setDefaultFiles(files);
+      return files;
+    })();
+    return this.fixturesPromise;
+  }
+
   async lessonChecks(id) {
     if (!this.checkCache.has(id)) {
       const l = this.lesson(id);
@@ -103,10 +120,11 @@ export class CompilerClient {
     return this.checkCache.get(id);
   }
 
-  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens). → {path: ms}
-  async prepare(lesson) {
+  // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens), and the student's
+  // current files if given (framework files too): the first Run then recompiles only what changed. → {path: ms}
+  async prepare(lesson, files = {}) {
     await this.ready;
-    const sources = await this.lessonChecks(lesson);
+    const sources = { ...(await this.lessonChecks(lesson)), ...files };
     return this.request({ type: 'prepare', sources });
   }
 
@@ -121,7 +139,9 @@ export class CompilerClient {
   async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
     await this.ready;
     const allChecks = { ...(lesson ? await this.lessonChecks(lesson) : {}), ...checks };
-    return this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+    const result = await this.request({ type: 'build', request: { files, checks: allChecks, framework, program } });
+    result.files = await this.fixtures();
+    return result;
   }
 
   terminate() {

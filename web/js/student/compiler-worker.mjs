@@ -36,6 +36,7 @@ async function init({ studentBase, clangUrl }, post) {
   return {
     artifactsMs: Math.round(tArtifacts - t0), warmupMs: Math.round(performance.now() - tArtifacts),
     totalMs: Math.round(performance.now() - t0), clang: clang.version, lessons: artifacts.manifest.lessons,
+    fixtures: artifacts.manifest.fixtures,
   };
 }
 

@@ -3,8 +3,8 @@
 // Kept: diagnostics in the student's files, the check files and the engine headers of the header pack ("include/…").
 // Notes located in system headers (libc++, wasi-libc: absolute paths) are dropped: they point at code the student
 // never wrote. An error reported INSIDE a system header (a template instantiated with a wrong type) is moved to the
-// deepest "requested here" note in the student's own code, keeping its message. Linker errors (undefined symbols)
-// have file null.
+// deepest "requested here" note in the student's own code (or the previous one, when clang elides the chain),
+// keeping its message; exact repeats are dropped. Linker errors (undefined symbols) have file null.
 const LINE = /^(.+?):(\d+):(\d+): (fatal error|error|warning|note|remark): (.*)$/;
 const TOOL = /^(wasm-ld|clang\+\+|clang|ld): (error|warning): (.*)$/;
 
@@ -40,14 +40,24 @@ export function parseDiagnostics(text, { userFiles = [] } = {}) {
   }
   const user = new Set(userFiles);
   const isUser = (f) => user.has(f) || (!isSystem(f) && !f.startsWith('include/'));
-  return out.map(({ allNotes, ...d }) => {
+  let lastSite = null;  // clang elides repeated "requested here" chains: reuse the last one
+  const seen = new Set();
+  const result = [];
+  for (let { allNotes, ...d } of out) {
     if (d.file && isSystem(d.file)) {
-      const site = allNotes.filter((n) => isUser(n.file)).at(-1);
-      if (site) d = { ...d, file: site.file, line: site.line, column: site.column, message: `${d.message} (in a library header)` };
+      const site = allNotes.filter((n) => isUser(n.file)).at(-1) ?? lastSite;
+      if (site) {
+        lastSite = site;
+        d = { ...d, file: site.file, line: site.line, column: site.column, message: `${d.message} (in a library header)` };
+      }
     }
     const notes = allNotes.filter((n) => !isSystem(n.file)).map(({ file, line, column, message }) => ({ file, line, column, message }));
-    return { ...d, notes };
-  });
+    const key = `${d.file}:${d.line}:${d.column}:${d.severity}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push({ ...d, notes });
+  }
+  return result;
 }
 
 // Only the diagnostics that belong in one file's editor.

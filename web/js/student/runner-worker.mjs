@@ -1,5 +1,5 @@
 // Runs one linked student program (a fresh worker per Run; the page terminates it at the time limit).
-//   in:  {type:'run', wasm: Uint8Array, args: [], maxOutputBytes, doctest: bool}
+//   in:  {type:'run', wasm: Uint8Array, args: [], files: {path: Uint8Array}, maxOutputBytes, doctest: bool}
 //   out: {type:'out', fd, text} (capped), {type:'event', event} ([tt] listener lines), {type:'trap', trap},
 //        {type:'done', exitCode, rounds, memoryBytes}
 // With doctest:true a trap does not end the run: the program is started again after the case that trapped
@@ -7,7 +7,7 @@
 import { createWasi, ProcExit } from './wasi.mjs';
 import { workerPort } from './worker-port.mjs';
 
-const MAX_ROUNDS = 64;
+const MAX_ROUNDS = 1000;  // one per crashing case; the time limit still bounds the Run
 
 function classify(error, stderrTail, memoryBytes, maxMemory) {
   const msg = String(error?.message ?? error);
@@ -26,7 +26,7 @@ function classify(error, stderrTail, memoryBytes, maxMemory) {
   return { kind: 'error', message: `the program stopped: ${msg}` };
 }
 
-async function run({ wasm, args = [], maxOutputBytes = 256 * 1024, doctest = true, maxMemoryBytes = 1 << 30 }, post) {
+async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, doctest = true, maxMemoryBytes = 1 << 30 }, post) {
   const module = await WebAssembly.compile(wasm);
   const budget = { 1: maxOutputBytes, 2: maxOutputBytes };
   const dropped = { 1: 0, 2: 0 };
@@ -75,7 +75,7 @@ async function run({ wasm, args = [], maxOutputBytes = 256 * 1024, doctest = tru
     rounds++;
     startedThisRound = 0;
     const argv = ['checks', ...(doctest ? ['--no-colors', `--first=${first}`] : []), ...args];
-    const wasi = createWasi({ args: argv, write });
+    const wasi = createWasi({ args: argv, write, files });
     const instance = await WebAssembly.instantiate(module, wasi.imports);
     wasi.setMemory(instance.exports.memory);
     try {

@@ -1,15 +1,42 @@
 // A small WASI (preview 1) shim: enough for doctest and printf-style programs, nothing touching the outside world.
-// stdout/stderr go to callbacks; stdin is empty; no files (no preopened directories); clocks and random are real.
+// stdout/stderr go to callbacks; stdin is empty; clocks and random are real. Files: read-only, in memory, given as
+// {"/fixtures/02_tensor.txt": Uint8Array}; each top-level folder is a preopened directory (fd 3, 4, …).
 // Every other import answers ENOSYS, so an unexpected call fails inside the program instead of at instantiation.
-const ESUCCESS = 0, EBADF = 8, EINVAL = 28, ENOSYS = 52;
+const ESUCCESS = 0, EBADF = 8, EINVAL = 28, ENOENT = 44, ENOSYS = 52, ENOTCAPABLE = 76;
+const FILETYPE_DIR = 3, FILETYPE_FILE = 4;
+const ALL_RIGHTS = 0x1fffffffn;
 
 export class ProcExit extends Error {
   constructor(code) { super(`exit ${code}`); this.code = code; }
 }
 
-export function createWasi({ args = ['program'], env = {}, write }) {
+export function createWasi({ args = ['program'], env = {}, write, files = {} }) {
   let memory = null;
   const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  // preopened directories: fd 3.. → "/fixtures"; open files: fd → {data, pos}
+  const preopens = [...new Set(Object.keys(files).map((p) => `/${p.split('/').filter(Boolean)[0]}`))];
+  const dirFd = (fd) => (fd >= 3 && fd < 3 + preopens.length ? preopens[fd - 3] : null);
+  const open = new Map();
+  let nextFd = 3 + preopens.length;
+  const readString = (ptr, len) => dec.decode(bytes().slice(ptr, ptr + len));
+  const resolve = (fd, ptr, len) => {
+    const dir = dirFd(fd);
+    if (!dir) return null;
+    const parts = [];
+    for (const part of `${dir}/${readString(ptr, len)}`.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') parts.pop(); else parts.push(part);
+    }
+    return `/${parts.join('/')}`;
+  };
+  const writeFilestat = (out, type, size) => {
+    const v = view();
+    for (let i = 0; i < 64; i += 8) v.setBigUint64(out + i, 0n, true);
+    v.setUint8(out + 16, type);
+    v.setBigUint64(out + 24, 1n, true);
+    v.setBigUint64(out + 32, BigInt(size), true);
+  };
   const view = () => new DataView(memory.buffer);
   const bytes = () => new Uint8Array(memory.buffer);
   const argBytes = args.map((a) => enc.encode(`${a}\0`));
@@ -54,12 +81,74 @@ export function createWasi({ args = ['program'], env = {}, write }) {
       return ESUCCESS;
     },
     fd_read: (fd, iovs, count, nread) => {
-      if (fd !== 0) return EBADF;
-      view().setUint32(nread, 0, true);  // stdin is empty
+      if (fd === 0) { view().setUint32(nread, 0, true); return ESUCCESS; }  // stdin is empty
+      const f = open.get(fd);
+      if (!f) return EBADF;
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const ptr = view().getUint32(iovs + 8 * i, true);
+        const len = view().getUint32(iovs + 8 * i + 4, true);
+        const chunk = f.data.subarray(f.pos, Math.min(f.data.length, f.pos + len));
+        bytes().set(chunk, ptr);
+        f.pos += chunk.length;
+        total += chunk.length;
+        if (chunk.length < len) break;
+      }
+      view().setUint32(nread, total, true);
+      return ESUCCESS;
+    },
+    path_open: (fd, dirflags, pathPtr, pathLen, oflags, rightsBase, rightsInh, fdflags, fdOut) => {
+      const p = resolve(fd, pathPtr, pathLen);
+      if (p === null) return EBADF;
+      if (oflags & (1 | 4 | 8)) return ENOTCAPABLE;  // create, exclusive, truncate: the files are read-only
+      if (!(p in files)) return ENOENT;
+      const newFd = nextFd++;
+      open.set(newFd, { data: files[p], pos: 0 });
+      view().setUint32(fdOut, newFd, true);
+      return ESUCCESS;
+    },
+    path_filestat_get: (fd, flags, pathPtr, pathLen, out) => {
+      const p = resolve(fd, pathPtr, pathLen);
+      if (p === null) return EBADF;
+      if (!(p in files)) return ENOENT;
+      writeFilestat(out, FILETYPE_FILE, files[p].length);
+      return ESUCCESS;
+    },
+    fd_filestat_get: (fd, out) => {
+      const f = open.get(fd);
+      if (f) writeFilestat(out, FILETYPE_FILE, f.data.length);
+      else if (dirFd(fd)) writeFilestat(out, FILETYPE_DIR, 0);
+      else if (fd <= 2) writeFilestat(out, 2, 0);
+      else return EBADF;
+      return ESUCCESS;
+    },
+    fd_seek: (fd, offset, whence, out) => {
+      const f = open.get(fd);
+      if (!f) return fd <= 2 ? 70 : EBADF;  // ESPIPE for the standard streams
+      const base = whence === 0 ? 0 : whence === 1 ? f.pos : f.data.length;
+      const pos = base + Number(offset);
+      if (pos < 0) return EINVAL;
+      f.pos = pos;
+      view().setBigUint64(out, BigInt(pos), true);
+      return ESUCCESS;
+    },
+    fd_tell: (fd, out) => {
+      const f = open.get(fd);
+      if (!f) return EBADF;
+      view().setBigUint64(out, BigInt(f.pos), true);
       return ESUCCESS;
     },
     fd_fdstat_get: (fd, out) => {
-      if (fd > 2) return EBADF;
+      if (fd > 2) {
+        const isFile = open.has(fd);
+        if (!isFile && !dirFd(fd)) return EBADF;
+        const v = view();
+        v.setUint8(out, isFile ? FILETYPE_FILE : FILETYPE_DIR);
+        v.setUint16(out + 2, 0, true);
+        v.setBigUint64(out + 8, ALL_RIGHTS, true);
+        v.setBigUint64(out + 16, ALL_RIGHTS, true);
+        return ESUCCESS;
+      }
       // a character device without seek rights: wasi-libc line-buffers stdout, as on a terminal
       const v = view();
       v.setUint8(out, 2);
@@ -69,10 +158,20 @@ export function createWasi({ args = ['program'], env = {}, write }) {
       return ESUCCESS;
     },
     fd_fdstat_set_flags: () => ESUCCESS,
-    fd_close: (fd) => (fd <= 2 ? ESUCCESS : EBADF),
-    fd_seek: () => ESPIPE(),
-    fd_prestat_get: () => EBADF,  // no preopened directories: the program sees no file system
-    fd_prestat_dir_name: () => EBADF,
+    fd_close: (fd) => (fd <= 2 || dirFd(fd) || open.delete(fd) ? ESUCCESS : EBADF),
+    fd_prestat_get: (fd, out) => {
+      const dir = dirFd(fd);
+      if (!dir) return EBADF;
+      view().setUint8(out, 0);
+      view().setUint32(out + 4, enc.encode(dir).length, true);
+      return ESUCCESS;
+    },
+    fd_prestat_dir_name: (fd, ptr, len) => {
+      const dir = dirFd(fd);
+      if (!dir) return EBADF;
+      bytes().set(enc.encode(dir).subarray(0, len), ptr);
+      return ESUCCESS;
+    },
     proc_exit: (code) => { throw new ProcExit(code); },
     random_get: (ptr, len) => {
       for (let off = 0; off < len; off += 65536) {
@@ -82,9 +181,7 @@ export function createWasi({ args = ['program'], env = {}, write }) {
     },
     sched_yield: () => ESUCCESS,
     poll_oneoff: () => ENOSYS,
-    path_open: () => EBADF,
   };
-  function ESPIPE() { return 70; }
   const wasi = new Proxy(imports, { get: (t, name) => t[name] ?? (() => ENOSYS) });
   return {
     imports: { wasi_snapshot_preview1: wasi },

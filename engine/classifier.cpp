@@ -1,0 +1,110 @@
+// Milestone 1 — one-line architectures to nn::Sequential (see classifier.h).
+#include "classifier.h"
+
+#include <sstream>
+
+#include "activation_layers.h"
+#include "conv_layers.h"
+#include "error.h"
+#include "linear.h"
+
+namespace tt {
+
+std::vector<LayerSpec> parse_architecture(const std::string& text) {
+    std::vector<LayerSpec> layers;
+    std::istringstream words(text);
+    std::string word;
+    while (words >> word) {
+        std::vector<std::string> f;
+        std::istringstream parts(word);
+        for (std::string p; std::getline(parts, p, ':');) f.push_back(p);
+        auto num = [&](size_t i) {
+            TT_CHECK(i < f.size() && !f[i].empty() && f[i].size() < 9 &&
+                         f[i].find_first_not_of("0123456789") == std::string::npos,
+                     "architecture: '" << word << "' needs a non-negative integer in field " << i);
+            return std::stoi(f[i]);
+        };
+        LayerSpec s;
+        size_t fields = 1;
+        if (f[0] == "linear") s.kind = LayerSpec::Linear, s.in = num(1), s.out = num(2), fields = 3;
+        else if (f[0] == "conv")
+            s.kind = LayerSpec::Conv2d, s.in = num(1), s.out = num(2), s.kernel = num(3), s.padding = num(4), fields = 5;
+        else if (f[0] == "maxpool") s.kind = LayerSpec::MaxPool2d, s.kernel = num(1), fields = 2;
+        else if (f[0] == "relu") s.kind = LayerSpec::ReLU;
+        else if (f[0] == "tanh") s.kind = LayerSpec::Tanh;
+        else if (f[0] == "flatten") s.kind = LayerSpec::Flatten;
+        else TT_CHECK(false, "architecture: unknown layer '" << word << "' (linear, conv, maxpool, relu, tanh, flatten)");
+        TT_CHECK(f.size() == fields,
+                 "architecture: '" << word << "' has " << f.size() - 1 << " fields, expected " << fields - 1);
+        layers.push_back(s);
+    }
+    TT_CHECK(!layers.empty(), "architecture: empty description");
+    return layers;
+}
+
+std::string format_architecture(const std::vector<LayerSpec>& layers) {
+    std::ostringstream os;
+    for (size_t i = 0; i < layers.size(); i++) {
+        const LayerSpec& s = layers[i];
+        if (i) os << ' ';
+        switch (s.kind) {
+            case LayerSpec::Linear: os << "linear:" << s.in << ':' << s.out; break;
+            case LayerSpec::Conv2d: os << "conv:" << s.in << ':' << s.out << ':' << s.kernel << ':' << s.padding; break;
+            case LayerSpec::MaxPool2d: os << "maxpool:" << s.kernel; break;
+            case LayerSpec::ReLU: os << "relu"; break;
+            case LayerSpec::Tanh: os << "tanh"; break;
+            case LayerSpec::Flatten: os << "flatten"; break;
+        }
+    }
+    return os.str();
+}
+
+ClassifierShape check_architecture(const std::string& text, int channels, int height, int width) {
+    const std::vector<LayerSpec> layers = parse_architecture(text);
+    int c = channels, h = height, w = width;
+    bool flat = false;  // after flatten/linear the example is a vector of c features
+    for (size_t i = 0; i < layers.size(); i++) {
+        const LayerSpec& s = layers[i];
+        switch (s.kind) {
+            case LayerSpec::Linear:
+                TT_CHECK(flat && c == s.in, "architecture: layer " << i << " (linear:" << s.in << ":" << s.out
+                         << ") receives " << (flat ? std::to_string(c) + " features" : "an image; flatten first"));
+                c = s.out;
+                break;
+            case LayerSpec::Conv2d:
+                TT_CHECK(!flat && c == s.in, "architecture: layer " << i << " (conv) expects " << s.in
+                                                                    << " channels, receives " << (flat ? 0 : c));
+                h += 2 * s.padding - s.kernel + 1, w += 2 * s.padding - s.kernel + 1, c = s.out;
+                TT_CHECK(h > 0 && w > 0, "architecture: layer " << i << " (conv) kernel is larger than its input");
+                break;
+            case LayerSpec::MaxPool2d:
+                TT_CHECK(!flat && s.kernel > 0 && h >= s.kernel && w >= s.kernel,
+                         "architecture: layer " << i << " (maxpool:" << s.kernel << ") does not fit " << h << "x" << w);
+                h /= s.kernel, w /= s.kernel;
+                break;
+            case LayerSpec::Flatten: c = flat ? c : c * h * w, flat = true; break;
+            default: break;  // elementwise: same shape
+        }
+    }
+    TT_CHECK(flat, "architecture: the last layer must give a vector of class scores (end with flatten/linear)");
+    return {channels, height, width, c};
+}
+
+std::shared_ptr<nn::Sequential> build_classifier(const std::string& text, Generator& gen) {
+    auto net = std::make_shared<nn::Sequential>();
+    for (const LayerSpec& s : parse_architecture(text)) {
+        switch (s.kind) {
+            case LayerSpec::Linear: net->add(std::make_shared<nn::Linear>(s.in, s.out, true, gen)); break;
+            case LayerSpec::Conv2d:
+                net->add(std::make_shared<nn::Conv2d>(s.in, s.out, s.kernel, 1, s.padding, true, gen));
+                break;
+            case LayerSpec::MaxPool2d: net->add(std::make_shared<nn::MaxPool2d>(s.kernel)); break;
+            case LayerSpec::ReLU: net->add(std::make_shared<nn::ReLU>()); break;
+            case LayerSpec::Tanh: net->add(std::make_shared<nn::Tanh>()); break;
+            case LayerSpec::Flatten: net->add(std::make_shared<nn::Flatten>()); break;
+        }
+    }
+    return net;
+}
+
+}  // namespace tt

@@ -1,0 +1,283 @@
+// `tt grade <module> <student-file.cpp>...`: the lesson's hidden checks, compiled natively with g++ against the
+// student's file(s) and the reference engine minus the files they replace, the way the in-browser student build
+// does it with clang-as-wasm. The result is one JSON object on stdout:
+//
+//   {"module":"01_setup","files":{"engine/profile.cpp":"alice/profile.cpp"},"compiled":true,"compiler_output":"",
+//    "exit_code":0,"timed_out":false,"passed":2,"failed":0,"crashed":0,"skipped":1,"ok":true,
+//    "events":[{"event":"start",...}, ...]}
+//
+// "events" are the per-case lines of the doctest listener in tests/engine/student_main.cpp (the same one the browser
+// uses: web/js/student/results.mjs reads them). Natively exceptions exist, so error-path checks run here, and a
+// TT_TODO or failed TT_CHECK fails only its own case.
+//
+// How: it shells out to g++ (override with $CXX) and `timeout`. Objects of the unchanged engine files, doctest's
+// main and the check file are cached in $TT_GRADE_CACHE (default /tmp/tt-grade-cache-<uid>) by a hash of their
+// source and every header, so grading a class recompiles only each student's file and links. The sources are found
+// in --root (default: the source tree tt was built from).
+#include "grade.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef TT_SOURCE_DIR
+#define TT_SOURCE_DIR "."
+#endif
+#ifndef TT_XSIMD_DIR
+#define TT_XSIMD_DIR "build/third_party/xsimd/include"
+#endif
+#ifndef TT_DOCTEST_INC
+#define TT_DOCTEST_INC "/usr/include"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace tt::cli {
+namespace {
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string json_escape(const std::string& text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (c < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); out += b; }
+        else out += static_cast<char>(c);
+    }
+    return "\"" + out + "\"";
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// The string items of `"key": [ "a", "b" ]` in a lesson.json (its schema: lessons/README.md).
+std::vector<std::string> json_string_array(const std::string& json, const std::string& key) {
+    std::vector<std::string> items;
+    size_t k = json.find("\"" + key + "\"");
+    if (k == std::string::npos) return items;
+    size_t open = json.find('[', k), close = json.find(']', k);
+    if (open == std::string::npos || close == std::string::npos) return items;
+    for (size_t i = open; i < close; ++i) {
+        if (json[i] != '"') continue;
+        size_t end = json.find('"', i + 1);
+        items.push_back(json.substr(i + 1, end - i - 1));
+        i = end;
+    }
+    return items;
+}
+
+// Runs a shell command, captures stdout+stderr; returns the exit status (-1 if it did not exit normally).
+int run(const std::string& cmd, std::string* output) {
+    std::string full = cmd + " 2>&1";
+    FILE* p = popen(full.c_str(), "r");
+    if (!p) return -1;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct Grader {
+    fs::path root;
+    fs::path cache;
+    std::string cxx;
+    std::string flags;
+    std::string header_hash;
+
+    // Compiles src to a cached object named by a hash of (flags, source, headers); → object path, or "" on error.
+    std::string object(const fs::path& src, std::string* output) {
+        std::string key = flags + header_hash + read_file(src);
+        char name[64];
+        std::snprintf(name, sizeof name, "%016zx.o", std::hash<std::string>{}(key));
+        fs::path obj = cache / (src.stem().string() + "-" + name);
+        if (fs::exists(obj)) return obj.string();
+        fs::path tmp = obj;
+        tmp += ".tmp" + std::to_string(getpid());
+        std::string cmd = cxx + " " + flags + " -c " + shell_quote(src.string()) + " -o " + shell_quote(tmp.string());
+        if (run(cmd, output) != 0) return "";
+        fs::rename(tmp, obj);
+        return obj.string();
+    }
+};
+
+std::string find_lesson(const fs::path& root, const std::string& module) {
+    // "1", "01", "01_setup" all name lesson 01_setup
+    std::string prefix = module;
+    if (!module.empty() && std::isdigit(static_cast<unsigned char>(module[0]))) {
+        int n = std::atoi(module.c_str());
+        char b[8];
+        std::snprintf(b, sizeof b, "%02d", n);
+        prefix = b;
+    }
+    if (!fs::exists(root / "lessons")) return "";
+    for (const auto& e : fs::directory_iterator(root / "lessons")) {
+        std::string name = e.path().filename().string();
+        if (name == module || name.rfind(prefix + "_", 0) == 0) return name;
+    }
+    return "";
+}
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: tt grade <module> <student-file.cpp>... [--root DIR] [--timeout SECONDS]\n"
+                 "  module: lesson id or number (01_setup, 01, 1). With one file it replaces the lesson's file;\n"
+                 "  with several, each replaces the lesson file of the same name. Prints JSON.\n");
+    return 2;
+}
+
+}  // namespace
+
+int grade(int argc, char** argv) {
+    std::vector<std::string> positional;
+    fs::path root = TT_SOURCE_DIR;
+    int timeout_s = 20;
+    for (int i = 0; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--root" && i + 1 < argc) root = argv[++i];
+        else if (a == "--timeout" && i + 1 < argc) timeout_s = std::atoi(argv[++i]);
+        else if (a.rfind("--", 0) == 0) return usage();
+        else positional.push_back(a);
+    }
+    if (positional.size() < 2) return usage();
+    const std::string module = positional[0];
+    std::string lesson = find_lesson(root, module);
+    if (lesson.empty()) {
+        std::fprintf(stderr, "tt grade: no lesson '%s' in %s/lessons\n", module.c_str(), root.c_str());
+        return 2;
+    }
+    std::string lesson_json = read_file(root / "lessons" / lesson / "lesson.json");
+    std::vector<std::string> files = json_string_array(lesson_json, "files");
+    std::vector<std::string> checks = json_string_array(lesson_json, "checks");
+
+    // student file → the lesson file it replaces
+    std::map<std::string, std::string> replaced;
+    std::vector<std::string> students(positional.begin() + 1, positional.end());
+    for (const auto& s : students) {
+        if (!fs::exists(s)) {
+            std::fprintf(stderr, "tt grade: %s does not exist\n", s.c_str());
+            return 2;
+        }
+        std::string target;
+        if (files.size() == 1 && students.size() == 1) target = files[0];
+        for (const auto& f : files)
+            if (fs::path(f).filename() == fs::path(s).filename()) target = f;
+        if (target.empty()) {
+            std::fprintf(stderr, "tt grade: %s matches none of lesson %s's files\n", s.c_str(), lesson.c_str());
+            return 2;
+        }
+        replaced[target] = s;
+    }
+    for (const auto& f : files) {
+        if (!fs::exists(root / f)) {
+            std::fprintf(stderr, "tt grade: lesson %s lists %s, which does not exist\n", lesson.c_str(), f.c_str());
+            return 2;
+        }
+    }
+
+    Grader g;
+    g.root = root;
+    const char* cache_env = std::getenv("TT_GRADE_CACHE");
+    g.cache = cache_env ? fs::path(cache_env) : fs::temp_directory_path() / ("tt-grade-cache-" + std::to_string(getuid()));
+    fs::create_directories(g.cache);
+    const char* cxx_env = std::getenv("CXX");
+    g.cxx = cxx_env ? cxx_env : "g++";
+    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1 -I" + shell_quote((root / "engine").string()) + " -I" +
+              shell_quote((root / "tests/engine").string()) + " -isystem " + shell_quote(TT_XSIMD_DIR) +
+              " -isystem " + shell_quote(TT_DOCTEST_INC) + " -DTT_FIXTURES_DIR=" +
+              shell_quote("\"" + (root / "tests/fixtures").string() + "\"");
+    std::string headers;
+    for (const char* dir : {"engine", "tests/engine"})
+        for (const auto& e : fs::directory_iterator(root / dir))
+            if (e.path().extension() == ".h") headers += e.path().filename().string() + read_file(e.path());
+    g.header_hash = std::to_string(std::hash<std::string>{}(headers));
+
+    std::string compiler_output;
+    std::vector<std::string> objects;
+    bool compiled = true;
+    auto add = [&](const fs::path& src) {
+        std::string o = g.object(src, &compiler_output);
+        if (o.empty()) compiled = false;
+        else objects.push_back(o);
+    };
+    add(root / "tests/engine/student_main.cpp");
+    for (const auto& c : checks) add(root / c);
+    for (const auto& [target, student] : replaced) add(fs::absolute(student));
+    for (const auto& e : fs::directory_iterator(root / "engine")) {
+        if (e.path().extension() != ".cpp") continue;
+        std::string rel = "engine/" + e.path().filename().string();
+        if (!replaced.count(rel)) add(e.path());
+    }
+
+    fs::path exe = g.cache / ("grade-" + std::to_string(getpid()));
+    int exit_code = -1;
+    bool timed_out = false;
+    std::string run_output;
+    if (compiled) {
+        std::string link = g.cxx + " -o " + shell_quote(exe.string());
+        for (const auto& o : objects) link += " " + shell_quote(o);
+        link += " -pthread";
+        compiled = run(link, &compiler_output) == 0;
+    }
+    if (compiled) {
+        // stdout (doctest's console report) is dropped: the listener's lines on stderr carry the results
+        std::string cmd = "timeout " + std::to_string(timeout_s) + " " + shell_quote(exe.string()) +
+                          " --no-colors 2>&1 >/dev/null";
+        FILE* p = popen(cmd.c_str(), "r");
+        char buf[4096];
+        size_t n;
+        while (p && (n = std::fread(buf, 1, sizeof buf, p)) > 0) run_output.append(buf, n);
+        int status = p ? pclose(p) : -1;
+        exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        timed_out = exit_code == 124;
+        fs::remove(exe);
+    }
+
+    // events and counts
+    int started = 0, passed = 0, failed = 0, skipped = 0;
+    std::string events;
+    std::istringstream lines(run_output);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("[tt] {", 0) != 0) continue;
+        std::string ev = line.substr(5);
+        events += (events.empty() ? "" : ",") + ev;
+        if (ev.find("\"event\":\"start\"") != std::string::npos) ++started;
+        if (ev.find("\"event\":\"end\"") != std::string::npos) (ev.find("\"ok\":true") != std::string::npos ? passed : failed)++;
+        if (ev.find("\"event\":\"skip\"") != std::string::npos) ++skipped;
+    }
+    int crashed = started - passed - failed;
+    bool ok = compiled && !timed_out && exit_code == 0 && crashed == 0 && failed == 0 && passed > 0;
+
+    std::string files_json;
+    for (const auto& [target, student] : replaced)
+        files_json += (files_json.empty() ? "" : ",") + json_escape(target) + ":" + json_escape(student);
+    std::printf("{\"module\":%s,\"files\":{%s},\"compiled\":%s,\"compiler_output\":%s,\"exit_code\":%d,"
+                "\"timed_out\":%s,\"passed\":%d,\"failed\":%d,\"crashed\":%d,\"skipped\":%d,\"ok\":%s,\"events\":[%s]}\n",
+                json_escape(lesson).c_str(), files_json.c_str(), compiled ? "true" : "false",
+                json_escape(compiler_output).c_str(), exit_code, timed_out ? "true" : "false", passed, failed, crashed,
+                skipped, ok ? "true" : "false", events.c_str());
+    return ok ? 0 : 1;
+}
+
+}  // namespace tt::cli

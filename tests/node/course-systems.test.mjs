@@ -1,0 +1,69 @@
+// The lesson pages' systems panels (web/js/course/systems.mjs) against the real reference engine: the numbers
+// they print are the engine's own (a view allocates 0 bytes, a copy n² floats, the MLP has 101,770 parameters),
+// and they free every tensor they make.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { loadEngine } from './load-engine.mjs';
+import { measureSystems } from '../../web/js/course/systems.mjs';
+
+const M = await loadEngine();
+const live = () => (M.liveTensors ? M.liveTensors() : 0);
+const cell = (report, t, row, col) => report.tables[t].rows[row][col];
+
+test('01: the environment and format_bytes rows come from the engine', async () => {
+  const r = await measureSystems(M, '01');
+  const env = M.environment();
+  assert.equal(cell(r, 0, 1, 1), env.simdArch);
+  assert.equal(cell(r, 0, 2, 1), String(env.simdWidth));
+  assert.deepEqual(r.tables[1].rows.map((row) => row[2]),
+    ['4 B', '3.06 KiB', '179.44 MiB', '2.25 MiB', '473.02 MiB']);
+});
+
+test('02: a transposed view allocates 0 B, its contiguous copy n*n floats; matmul rows count 2n^3 FLOPs', async () => {
+  const before = live();
+  const r = await measureSystems(M, '02');
+  assert.ok(r.tables, r.note);
+  assert.deepEqual(r.tables[0].rows.map((row) => [row[0], row[1], row[2]]),
+    [['64×64', '0 B', '16.00 KiB'], ['256×256', '0 B', '256.00 KiB'], ['1024×1024', '0 B', '4.00 MiB']]);
+  assert.equal(cell(r, 1, 0, 1), M.formatFlops(2 * 32 ** 3));
+  for (const row of r.tables[1].rows) assert.ok(Number(row[4]) > 0, `GFLOP/s of ${row[0]}`);
+  assert.equal(live(), before, 'every tensor made for the panel is deleted');
+});
+
+test('03: every activation is timed on the same tensor', async () => {
+  const before = live();
+  const r = await measureSystems(M, '03');
+  assert.ok(r.tables, r.note);
+  assert.deepEqual(r.tables[0].rows.map((row) => row[0]),
+    ['ReLU', 'Sigmoid', 'Tanh', 'GELU (erf)', 'Softmax (last axis)', 'LogSoftmax (last axis)']);
+  for (const row of r.tables[0].rows) assert.ok(Number(row[2]) > 0, row[0]);
+  assert.equal(live(), before);
+});
+
+test('04: the 784-128-10 MLP has 101,770 parameters, 397.54 KiB of values', async () => {
+  const r = await measureSystems(M, '04');
+  assert.ok(r.tables, r.note);
+  assert.equal(cell(r, 0, 0, 1), '101,770');
+  assert.equal(cell(r, 0, 1, 1), M.formatBytes(101770 * 4));
+  assert.equal(cell(r, 0, 3, 1), M.formatBytes(101770 * 16));
+  assert.match(r.pre, /0\.weight/);
+});
+
+test('05: Linear forward FLOPs are 2 * batch * 784 * 128', async () => {
+  const before = live();
+  const r = await measureSystems(M, '05');
+  assert.ok(r.tables, r.note);
+  assert.deepEqual(r.tables[0].rows.map((row) => row[0]), ['1', '16', '64', '256']);
+  assert.equal(cell(r, 0, 2, 1), M.formatFlops(2 * 64 * 784 * 128));
+  assert.equal(live(), before);
+});
+
+test('a module without measurements, or an engine without the bindings, says so instead of inventing numbers', async () => {
+  assert.match((await measureSystems(M, '09')).note, /no live measurements yet/);
+  const bare = { environment: M.environment, formatBytes: M.formatBytes };
+  for (const id of ['02', '03', '04', '05']) {
+    const r = await measureSystems(bare, id);
+    assert.equal(r.tables, undefined);
+    assert.match(r.note, /does not expose .* to JavaScript yet/);
+  }
+});

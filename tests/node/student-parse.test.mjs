@@ -1,0 +1,81 @@
+// The student build's parsers and the starter cutter, on canned inputs (no compiler: fast).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { findRegions, makeStarter } from '../../scripts/lib/starter.mjs';
+import { parseDiagnostics } from '../../web/js/student/diagnostics.mjs';
+import { parseEvents, parseResults, splitComparison } from '../../web/js/student/results.mjs';
+
+test('starter: each region becomes TT_TODO("hint") at its indentation; one region can be stubbed alone', () => {
+  const src = 'int f() {\n    // BEGIN SOLUTION add "one"\n    return 1;\n    // END SOLUTION\n}\nint g() {\n  // BEGIN SOLUTION\n  return 2;\n  // END SOLUTION\n}\n';
+  assert.deepEqual(findRegions(src).map((r) => [r.begin, r.end, r.hint]), [[1, 3, 'add "one"'], [6, 8, '']]);
+  assert.equal(makeStarter(src), 'int f() {\n    TT_TODO("add \\"one\\"");\n}\nint g() {\n  TT_TODO("write this part");\n}\n');
+  assert.equal(makeStarter(src, { which: [1] }), 'int f() {\n    return 1;\n}\nint g() {\n  TT_TODO("write this part");\n}\n');
+  assert.throws(() => findRegions('// BEGIN SOLUTION\nx\n', 'a.cpp'), /a\.cpp:1: BEGIN SOLUTION is never closed/);
+  assert.throws(() => findRegions('// END SOLUTION\n', 'a.cpp'), /a\.cpp:1: END SOLUTION without/);
+});
+
+test('diagnostics: student lines kept, libc++ notes dropped, library errors moved to the student\'s call', () => {
+  const out = [
+    "student/main.cpp:7:7: warning: unused variable 'unused' [-Wunused-variable]",
+    '    7 |   int unused;',
+    "/usr/include/c++/v1/__algorithm/comp.h:42:18: error: invalid operands to binary expression ('const P' and 'const P')",
+    "/usr/include/c++/v1/__algorithm/sort.h:951:8: note: in instantiation of function template specialization 'std::sort' requested here",
+    "student/main.cpp:6:8: note: in instantiation of function template specialization 'std::sort<P *>' requested here",
+    "/usr/include/c++/v1/__algorithm/sift_down.h:73:41: error: no matching function for call",
+    'In file included from tests/engine/test_01_setup.cpp:3:',
+    "include/profile.h:20:1: error: unknown type name 'Enviroment'",
+    'wasm-ld: error: obj/001_profile.o: undefined symbol: tt::format_bytes(double)',
+    '>>> referenced by test_01_setup.cpp',
+    'clang++: error: linker command failed with exit code 1 (use -v to see invocation)',
+  ].join('\n');
+  const d = parseDiagnostics(out, { userFiles: ['student/main.cpp'] });
+  assert.deepEqual(d.map((x) => [x.file, x.line, x.column, x.severity]), [
+    ['student/main.cpp', 7, 7, 'warning'],
+    ['student/main.cpp', 6, 8, 'error'],
+    ['student/main.cpp', 6, 8, 'error'],
+    ['include/profile.h', 20, 1, 'error'],
+    [null, 0, 0, 'error'],
+  ]);
+  assert.match(d[1].message, /^invalid operands .* \(in a library header\)$/);
+  assert.deepEqual(d[1].notes.map((n) => n.file), ['student/main.cpp']);
+  assert.match(d[4].message, /undefined symbol: tt::format_bytes\(double\)\nreferenced by test_01_setup\.cpp/);
+});
+
+test('results: cases from the listener events, with got/expected, crashes, skips and problems', () => {
+  const stderr = [
+    '[tt] {"event":"start","name":"a","file":"t.cpp","line":3}',
+    '[tt] {"event":"end","asserts":1,"failed":0,"ok":true}',
+    '[tt] {"event":"start","name":"b","file":"t.cpp","line":4}',
+    '[tt] {"event":"fail","kind":"CHECK","file":"t.cpp","line":5,"expr":"f(2048) == \\"2 KiB\\"","decomp":"2.00 KiB == 2 KiB"}',
+    '[tt] {"event":"fail","kind":"CHECK_EQ","file":"t.cpp","line":6,"expr":"g(), 3","decomp":"4, 3"}',
+    '[tt] {"event":"end","asserts":2,"failed":2,"ok":false}',
+    'some plain output',
+    '[tt] {"event":"start","name":"c","file":"t.cpp","line":7}',
+    '[tt] {"event":"skip","name":"d","file":"t.cpp","line":9,"reason":"needs-exceptions"}',
+  ].join('\n');
+  const events = parseEvents(stderr);
+  assert.equal(events.length, 8);
+  const run = {
+    status: 'exited', exitCode: 1, events, truncated: { stdout: 0, stderr: 0 },
+    traps: [{ kind: 'out-of-bounds', message: 'memory access out of bounds', case: 'c' }],
+  };
+  const r = parseResults(run);
+  assert.deepEqual(r.cases.map((c) => [c.name, c.status]), [['a', 'passed'], ['b', 'failed'], ['c', 'crashed'], ['d', 'skipped']]);
+  assert.deepEqual(r.cases[1].failures.map((f) => [f.line, f.got, f.expected]), [[5, '2.00 KiB', '2 KiB'], [6, '4', '3']]);
+  assert.deepEqual(r.summary, { passed: 1, failed: 1, crashed: 1, skipped: 1, total: 4 });
+  assert.equal(r.ok, false);
+  assert.match(r.problems[0], /out of bounds — while running "c"/);
+  assert.deepEqual(splitComparison('CHECK', 'x < 3', '5 < 3'), { got: '5', expected: '3', operator: '<' });
+});
+
+test('results: a timeout marks the running case; nothing ran is never ok', () => {
+  const events = [{ event: 'start', name: 'slow', file: 't.cpp', line: 1 }];
+  const r = parseResults({ status: 'timeout', message: 'stopped after 1.0 s: the time limit', events, traps: [] });
+  assert.equal(r.cases[0].status, 'timeout');
+  assert.equal(r.ok, false);
+  assert.match(r.problems[0], /time limit/);
+  const empty = parseResults({ status: 'exited', exitCode: 0, events: [], traps: [] });
+  assert.equal(empty.ok, false);
+  assert.deepEqual(empty.problems, ['no check ran']);
+});

@@ -1,0 +1,101 @@
+// Milestone 1 in a real browser: the page stays locked until modules 01-05 have passed; then the reference engine
+// runs the pretrained models on the site's assets and data, and agrees with the native engine (build/native/tt):
+// the same class for a known held-out digit, the same held-out accuracy as the model cards.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, screenshot } from './harness.mjs';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const card = (name) => JSON.parse(fs.readFileSync(path.join(repo, 'assets', `${name}.json`), 'utf8'));
+const nativeTt = process.env.TT_NATIVE ?? path.join(repo, 'build/native/tt');
+
+// "<index> label <y> predicted <p>" from the native CLI
+function nativePrediction(model, index) {
+  assert.ok(fs.existsSync(nativeTt), `${nativeTt} is missing: build the native CLI first (make native)`);
+  const line = execFileSync(nativeTt, ['predict', model, String(index)], { cwd: repo, encoding: 'utf8' });
+  const m = /^(\d+) label (\d+) predicted (\d+)/.exec(line);
+  assert.ok(m, `unexpected tt predict output: ${line}`);
+  return { label: Number(m[2]), predicted: Number(m[3]) };
+}
+
+test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and match the native engine', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+  t.after(() => browser.close());
+  const { page } = browser;
+  const url = `${server.url}/milestone-inference.html`;
+
+  // 1. A fresh browser has passed nothing: the page is locked and says what is missing.
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.state !== 'loading');
+  assert.equal(await page.getAttribute('body', 'data-state'), 'locked');
+  assert.equal(await page.isVisible('#locked'), true);
+  assert.equal(await page.isVisible('#content'), false);
+  assert.equal(await page.textContent('#locked-remaining'), '01, 02, 03, 04, 05');
+
+  // 2. Four of five modules passed: still locked.
+  const seed = (ids) => page.evaluate((ids) => {
+    const modules = Object.fromEntries(ids.map((id) => [id, { code: {}, passedAt: '2026-11-24T12:00:00.000Z', lastRun: null }]));
+    localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
+      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
+  }, ids);
+  await seed(['01', '02', '03', '04']);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state !== 'loading');
+  assert.equal(await page.getAttribute('body', 'data-state'), 'locked');
+  assert.equal(await page.textContent('#locked-remaining'), '05');
+
+  // 3. All five: the models load and run.
+  await seed(['01', '02', '03', '04', '05']);
+  await page.reload();
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.equal(await page.textContent('#env-simd-arch'), 'wasm');
+
+  // XOR: the four points get 0, 1, 1, 0.
+  const xor = await page.$$eval('#xor-table tbody tr', (rows) => rows.map((r) => [r.dataset.xor, r.querySelector('.class').textContent]));
+  assert.deepEqual(xor, [['00', '0'], ['01', '1'], ['10', '1'], ['11', '0']]);
+
+  // MNIST: held-out digits #0..#2 (shown through the page's button) get the native engine's classes.
+  for (let i = 0; i < 3; i++) {
+    await page.click('#draw-sample');
+    const native = nativePrediction('mnist-mlp', i);
+    assert.equal(await page.getAttribute('body', 'data-mnist-prediction'), String(native.predicted), `held-out digit #${i}`);
+    assert.match(await page.textContent('#draw-truth'), new RegExp(`#${i}, label ${native.label}`));
+  }
+  // A drawn vertical stroke reads as a 1.
+  await page.click('#draw-clear');
+  const box = await page.locator('#draw').boundingBox();
+  await page.mouse.move(box.x + 140, box.y + 50);
+  await page.mouse.down();
+  for (let y = 50; y <= 230; y += 10) await page.mouse.move(box.x + 140, box.y + y);
+  await page.mouse.up();
+  assert.equal(await page.getAttribute('body', 'data-mnist-prediction'), '1');
+  await screenshot(page, 'milestone-inference-draw');
+
+  // Held-out accuracy in the worker equals the native model card, to the last digit.
+  await page.click('#mnist-run');
+  await page.waitForSelector('#mnist-accuracy[data-correct]', { timeout: 120_000 });
+  assert.equal(await page.getAttribute('#mnist-accuracy', 'data-correct'), String(card('mnist-mlp').test_correct));
+  assert.equal(await page.getAttribute('#mnist-progress', 'value'), '2000');
+
+  // Fashion-MNIST: 24 gallery images; the confusion matrix over 10,000 test images matches the card.
+  assert.equal(await page.locator('#gallery figure').count(), 24);
+  await page.click('#fashion-run');
+  await page.waitForSelector('#fashion-accuracy[data-correct]', { timeout: 300_000 });
+  const fashion = card('fashion-cnn');
+  assert.equal(await page.getAttribute('#fashion-accuracy', 'data-correct'), String(fashion.test_correct));
+  const diagonal = await page.$$eval('table.confusion tbody tr', (rows) => rows.map((r, i) => Number(r.cells[i + 1].textContent)));
+  assert.equal(diagonal.reduce((a, b) => a + b, 0), fashion.test_correct);
+
+  // CIFAR-10: no weights in this build, so the page says how to produce them.
+  assert.equal(await page.getAttribute('body', 'data-cifar'), 'absent');
+  assert.match(await page.textContent('#cifar'), /download-cifar10\.sh[\s\S]*tt train cifar10-cnn/);
+  await screenshot(page, 'milestone-inference');
+  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(browser.consoleErrors, []);
+});
