@@ -1,12 +1,11 @@
 // Module 02 — Tensor: strides, views, broadcasting, elementwise math, reductions, matmul, factories, printing.
-// Values are checked against PyTorch (tests/engine/fixtures_02_tensor.h) or computed by hand in the check.
+// Values are checked against PyTorch (tests/fixtures/02_tensor.txt) or computed by hand in the check.
 #include <cmath>
 #include <sstream>
 #include <string>
 
 #include "elementwise.h"
 #include "fixtures.h"
-#include "fixtures_02_tensor.h"
 #include "matmul.h"
 #include "profile.h"
 #include "random.h"
@@ -20,7 +19,7 @@ using tt::Tensor;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("02_tensor", tt_test::fixture_text::k02_tensor);
+    static const tt_test::Fixtures f("02_tensor.txt");
     return f;
 }
 

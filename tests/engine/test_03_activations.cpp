@@ -1,4 +1,4 @@
-// Module 03 — Activations: forward and backward kernels against PyTorch (tests/engine/fixtures_03_activations.h),
+// Module 03 — Activations: forward and backward kernels against PyTorch (tests/fixtures/03_activations.txt),
 // backward against finite differences, and stability at +-1e4.
 #include <cmath>
 #include <functional>
@@ -7,7 +7,6 @@
 #include "activations.h"
 #include "elementwise.h"
 #include "fixtures.h"
-#include "fixtures_03_activations.h"
 #include "gradcheck.h"
 #include "random.h"
 #include "reduce.h"
@@ -19,7 +18,7 @@ using tt::Tensor;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("03_activations", tt_test::fixture_text::k03_activations);
+    static const tt_test::Fixtures f("03_activations.txt");
     return f;
 }
 
