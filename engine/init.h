@@ -31,7 +31,8 @@ float calculate_gain(const std::string& nonlinearity, float slope = 0.01f);
 Tensor& xavier_uniform_(Tensor& w, Generator& gen, float gain = 1.0f);  // U(-b, b), b = gain sqrt(6 / (in + out))
 Tensor& xavier_normal_(Tensor& w, Generator& gen, float gain = 1.0f);   // N(0, std), std = gain sqrt(2 / (in + out))
 // a: the negative slope of the leaky ReLU that follows (0 = ReLU); gain = sqrt(2 / (1 + a^2)), fan by mode.
-Tensor& kaiming_uniform_(Tensor& w, Generator& gen, float a = 0.0f, FanMode mode = FanMode::FanIn);  // b = gain sqrt(3 / fan)
-Tensor& kaiming_normal_(Tensor& w, Generator& gen, float a = 0.0f, FanMode mode = FanMode::FanIn);   // std = gain / sqrt(fan)
+// kaiming_uniform_: U(-b, b), b = gain sqrt(3 / fan); kaiming_normal_: N(0, std), std = gain / sqrt(fan).
+Tensor& kaiming_uniform_(Tensor& w, Generator& gen, float a = 0.0f, FanMode mode = FanMode::FanIn);
+Tensor& kaiming_normal_(Tensor& w, Generator& gen, float a = 0.0f, FanMode mode = FanMode::FanIn);
 
 }  // namespace tt::nn::init

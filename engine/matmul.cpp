@@ -1,5 +1,7 @@
 #include "matmul.h"
 
+#include <algorithm>
+
 #include "elementwise.h"
 #include "error.h"
 #include "gemm.h"
@@ -66,9 +68,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     MatmulOperands m = prepare(a, b, "matmul");
     Tensor out(m.out_shape);
     const int M = static_cast<int>(m.M), K = static_cast<int>(m.K), N = static_cast<int>(m.N);
+    // BLAS convention: a leading dimension is at least 1, even for an empty matrix.
+    const int lda = std::max(K, 1), ldb = std::max(N, 1);
     for (int64_t p = 0; p < m.batch; ++p)
-        sgemm(false, false, M, N, K, 1.0f, m.a.data() + p * m.M * m.K, K, m.b.data() + p * m.K * m.N, N, 0.0f,
-              out.data() + p * m.M * m.N, N);
+        sgemm(false, false, M, N, K, 1.0f, m.a.data() + p * m.M * m.K, lda, m.b.data() + p * m.K * m.N, ldb, 0.0f,
+              out.data() + p * m.M * m.N, ldb);
     return out;
 }
 

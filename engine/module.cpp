@@ -121,8 +121,9 @@ std::string Module::parameter_report() {
     for (auto& [name, p] : named_parameters()) {
         std::ostringstream shape;
         shape << p->value.shape();
+        std::string bytes = format_bytes(static_cast<double>(p->value.nbytes()));
         std::snprintf(line, sizeof line, "%-24s %-16s %12lld %12s\n", name.c_str(), shape.str().c_str(),
-                      static_cast<long long>(p->value.numel()), format_bytes(static_cast<double>(p->value.nbytes())).c_str());
+                      static_cast<long long>(p->value.numel()), bytes.c_str());
         os << line;
     }
     std::snprintf(line, sizeof line, "%-41s %12lld %12s\n", "total", static_cast<long long>(parameter_count()),

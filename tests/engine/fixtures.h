@@ -1,10 +1,11 @@
-// PyTorch reference tensors for the checks, parsed from the text in tests/engine/fixtures_NN_*.h (written by
-// tests/fixtures/make_fixtures.py), and the comparison the checks use. The fixtures are compiled in, so the checks
-// run the same with and without a file system (the in-browser student build has none), and they use only the
-// standard library to read them: a check never depends on engine code beyond Tensor itself.
+// PyTorch reference tensors for the checks, read from TT_FIXTURES_DIR/NN_*.txt (tests/fixtures, written by
+// make_fixtures.py; /fixtures in the student build's read-only in-memory file system), and the comparison the checks
+// use. Reads the files with the standard library only, so a check never depends on the engine code it is checking
+// beyond Tensor itself.
 #pragma once
 
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -17,35 +18,38 @@ namespace tt_test {
 // All tensors of one fixture file, by name. Unknown names fail the running check with the file and the name.
 class Fixtures {
 public:
-    // name: how errors refer to the set ("02_tensor"); text: its fixture_text::k... string.
-    Fixtures(const std::string& name, const char* text) : path_("fixtures_" + name + ".h") {
-        std::istringstream in(text);
+    explicit Fixtures(const std::string& file) : path_(std::string(TT_FIXTURES_DIR) + "/" + file) {
+        std::ifstream in(path_);
+        if (!in) {
+            FAIL("cannot open fixture file " << path_ << " (run tests/fixtures/make_fixtures.py)");
+            return;
+        }
         std::string header, values;
         int line = 0;
         while (std::getline(in, header)) {
             ++line;
             if (header.empty() || header[0] == '#') continue;
             std::istringstream h(header);
-            std::string tensor_name;
+            std::string name;
             int ndim = 0;
-            h >> tensor_name >> ndim;
+            h >> name >> ndim;
             tt::Shape shape(ndim);
             for (auto& s : shape) h >> s;
             std::vector<float> data;
             if (!std::getline(in, values)) {
-                FAIL(path_ << ":" << line << ": values of '" << tensor_name << "' are missing");
+                FAIL(path_ << ":" << line << ": values of '" << name << "' are missing");
                 return;
             }
             ++line;
             std::istringstream v(values);
-            // float via double: 9 significant digits round-trip a float32 exactly
+            // float via double: strtof-style parsing of 9 significant digits is an exact round trip
             for (double x; v >> x;) data.push_back(static_cast<float>(x));
             if (static_cast<int64_t>(data.size()) != tt::numel(shape)) {
-                FAIL(path_ << ":" << line << ": '" << tensor_name << "' has shape " << shape << " but " << data.size()
+                FAIL(path_ << ":" << line << ": '" << name << "' has shape " << shape << " but " << data.size()
                            << " values");
                 return;
             }
-            tensors_.emplace(tensor_name, tt::Tensor(shape, std::move(data)));
+            tensors_.emplace(name, tt::Tensor(shape, std::move(data)));
         }
     }
 

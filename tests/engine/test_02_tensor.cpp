@@ -1,12 +1,11 @@
 // Module 02 — Tensor: strides, views, broadcasting, elementwise math, reductions, matmul, factories, printing.
-// Values are checked against PyTorch (tests/engine/fixtures_02_tensor.h) or computed by hand in the check.
+// Values are checked against PyTorch (tests/fixtures/02_tensor.txt) or computed by hand in the check.
 #include <cmath>
 #include <sstream>
 #include <string>
 
 #include "elementwise.h"
 #include "fixtures.h"
-#include "fixtures_02_tensor.h"
 #include "matmul.h"
 #include "profile.h"
 #include "random.h"
@@ -20,7 +19,7 @@ using tt::Tensor;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("02_tensor", tt_test::fixture_text::k02_tensor);
+    static const tt_test::Fixtures f("02_tensor.txt");
     return f;
 }
 
@@ -677,4 +676,38 @@ TEST_CASE("02 printing: large tensors are summarized with ...") {
     std::ostringstream os;
     os << tt::arange(2000);
     CHECK(os.str() == "tensor([0.0000, 1.0000, 2.0000, ..., 1997.0000, 1998.0000, 1999.0000])  shape [2000]");
+}
+
+// ---- edge cases -----------------------------------------------------------------------------------------------
+
+TEST_CASE("02 edge cases: an inner size of 0 gives a matmul of zeros") {
+    Tensor a({2, 0}), b({0, 3});
+    CHECK(tt::matmul(a, b).to_vector() == std::vector<float>(6, 0.0f));
+    CHECK(tt::matmul_ref(a, b).to_vector() == std::vector<float>(6, 0.0f));
+    CHECK(tt::matmul(Tensor({0, 4}), Tensor({4, 2})).shape() == (Shape{0, 2}));
+}
+
+TEST_CASE("02 edge cases: empty tensors sum to 0, print as [], and reshape") {
+    Tensor e({0, 3});
+    CHECK(tt::sum(e).item() == 0.0f);
+    CHECK(tt::sum(e, 0).to_vector() == std::vector<float>{0, 0, 0});
+    CHECK(e.reshape({3, 0}).shape() == (Shape{3, 0}));
+    std::ostringstream os;
+    os << Tensor({0});
+    CHECK(os.str() == "tensor([])  shape [0]");
+}
+
+TEST_CASE("02 edge cases: a scalar broadcasts against anything") {
+    Tensor s = tt::scalar(2);
+    CHECK((s * iota({2, 2})).to_vector() == std::vector<float>{0, 2, 4, 6});
+    CHECK((s + s).shape() == (Shape{}));
+    CHECK(tt::sum(s).item() == 2.0f);
+}
+
+TEST_CASE("02 edge cases: mean of an empty tensor is an error" * TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    CHECK_THROWS_WITH_AS(tt::mean(Tensor({0, 2})), "mean: the tensor of shape [0, 2] has no elements", tt::Error);
+    CHECK_THROWS_WITH_AS(tt::mean(Tensor({0, 2}), 0), "mean: cannot reduce axis 0 of size 0 (shape [0, 2])",
+                         tt::Error);
+#endif
 }

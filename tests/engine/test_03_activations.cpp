@@ -1,4 +1,4 @@
-// Module 03 — Activations: forward and backward kernels against PyTorch (tests/engine/fixtures_03_activations.h),
+// Module 03 — Activations: forward and backward kernels against PyTorch (tests/fixtures/03_activations.txt),
 // backward against finite differences, and stability at +-1e4.
 #include <cmath>
 #include <functional>
@@ -7,7 +7,6 @@
 #include "activations.h"
 #include "elementwise.h"
 #include "fixtures.h"
-#include "fixtures_03_activations.h"
 #include "gradcheck.h"
 #include "random.h"
 #include "reduce.h"
@@ -19,7 +18,7 @@ using tt::Tensor;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("03_activations", tt_test::fixture_text::k03_activations);
+    static const tt_test::Fixtures f("03_activations.txt");
     return f;
 }
 
@@ -241,4 +240,20 @@ TEST_CASE("03 errors: softmax over a bad axis names axis and rank" * TT_NEEDS_EX
     CHECK_THROWS_WITH_AS(tt::log_softmax_forward(tt::zeros({2, 3}), -3),
                          "log_softmax_forward: axis -3 is out of range for a tensor with 2 dimensions", tt::Error);
 #endif
+}
+
+TEST_CASE("03 softmax: a slice of one element is 1, with zero gradient") {
+    Tensor x({3, 1}, {-5, 0, 1e4f});
+    Tensor y = tt::softmax_forward(x, 1);
+    CHECK(y.to_vector() == std::vector<float>{1, 1, 1});
+    CHECK(tt::softmax_backward(tt::ones({3, 1}), y, 1).to_vector() == std::vector<float>{0, 0, 0});
+    CHECK(tt::log_softmax_forward(x, 1).to_vector() == std::vector<float>{0, 0, 0});
+}
+
+TEST_CASE("03 sigmoid: known values and symmetry sigmoid(-x) = 1 - sigmoid(x)") {
+    Tensor x({5}, {-3, -1, 0, 1, 3});
+    std::vector<float> y = tt::sigmoid_forward(x).to_vector();
+    CHECK(y[2] == 0.5f);
+    CHECK(y[3] == doctest::Approx(0.7310586).epsilon(1e-6));
+    for (int i = 0; i < 2; ++i) CHECK(y[i] == doctest::Approx(1.0f - y[4 - i]).epsilon(1e-6));
 }

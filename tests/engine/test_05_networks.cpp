@@ -1,5 +1,5 @@
 // Module 05 — Networks: Linear, Sequential, the activation and Flatten layers, initialisations and size reports,
-// against PyTorch (tests/engine/fixtures_05_networks.h) and finite differences.
+// against PyTorch (tests/fixtures/05_networks.txt) and finite differences.
 #include <cmath>
 #include <memory>
 #include <string>
@@ -8,7 +8,6 @@
 #include "activations.h"
 #include "elementwise.h"
 #include "fixtures.h"
-#include "fixtures_05_networks.h"
 #include "gradcheck.h"
 #include "init.h"
 #include "linear.h"
@@ -25,7 +24,7 @@ using namespace tt::nn;
 namespace {
 
 const tt_test::Fixtures& fx() {
-    static const tt_test::Fixtures f("05_networks", tt_test::fixture_text::k05_networks);
+    static const tt_test::Fixtures f("05_networks.txt");
     return f;
 }
 

@@ -1,5 +1,5 @@
 // Module 05 — checkpoints: state dicts to and from safetensors (bytes and files), including a file PyTorch's side
-// wrote (tests/fixtures/05_mlp.safetensors, also compiled in as bytes) and every way a file can be wrong.
+// wrote (tests/fixtures/05_mlp.safetensors) and every way a file can be wrong.
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -7,7 +7,6 @@
 
 #include "activation_layers.h"
 #include "fixtures.h"
-#include "fixtures_05_networks.h"
 #include "linear.h"
 #include "random.h"
 #include "safetensors.h"
@@ -18,11 +17,12 @@ using tt::Shape;
 using tt::Tensor;
 using namespace tt::nn;
 
-// The in-browser student build has no writable file system: file cases run in the native and web-reference builds.
+// The in-browser student build reads the fixtures from a read-only file system (/fixtures): writing a file is a case
+// for the native and web-reference builds only.
 #if defined(TT_STUDENT_BUILD)
-#define TT_NEEDS_FILES doctest::skip(true)
+#define TT_NEEDS_WRITABLE_FILES doctest::skip(true)
 #else
-#define TT_NEEDS_FILES doctest::skip(false)
+#define TT_NEEDS_WRITABLE_FILES doctest::skip(false)
 #endif
 
 namespace {
@@ -101,19 +101,8 @@ TEST_CASE("05 safetensors: a module's state dict survives save and load") {
     CHECK_TENSOR_EQ(b.forward(x), a.forward(x));
 }
 
-TEST_CASE("05 safetensors: loads the bytes PyTorch's side wrote; the MLP then matches PyTorch") {
-    tt_test::Fixtures fx("05_networks", tt_test::fixture_text::k05_networks);
-    const auto& bytes = tt_test::fixture_text::k05_mlp_safetensors;
-    tt::StateDict sd = tt::load_safetensors(bytes, sizeof bytes, "05_mlp.safetensors");
-    CHECK(sd.size() == 8);
-    CHECK_TENSOR_EQ(sd["1.weight"], fx["mlp.param.1.weight"]);
-    auto net = make_mlp();
-    net->load_state_dict(sd);
-    CHECK_TENSOR(net->forward(fx["mlp.x"]), fx["mlp.y"], 1e-6f, 1e-5f);
-}
-
-TEST_CASE("05 safetensors: load_safetensors_file reads the file PyTorch's side wrote" * TT_NEEDS_FILES) {
-    tt_test::Fixtures fx("05_networks", tt_test::fixture_text::k05_networks);
+TEST_CASE("05 safetensors: loads the file PyTorch's side wrote; the MLP then matches PyTorch") {
+    tt_test::Fixtures fx("05_networks.txt");
     tt::StateDict sd = tt::load_safetensors_file(std::string(TT_FIXTURES_DIR) + "/05_mlp.safetensors");
     CHECK(sd.size() == 8);
     CHECK_TENSOR_EQ(sd["1.weight"], fx["mlp.param.1.weight"]);
@@ -122,7 +111,7 @@ TEST_CASE("05 safetensors: load_safetensors_file reads the file PyTorch's side w
     CHECK_TENSOR(net->forward(fx["mlp.x"]), fx["mlp.y"], 1e-6f, 1e-5f);
 }
 
-TEST_CASE("05 safetensors: file round trip" * TT_NEEDS_FILES) {
+TEST_CASE("05 safetensors: file round trip" * TT_NEEDS_WRITABLE_FILES) {
     std::string path = "tt_test_roundtrip.safetensors";
     tt::StateDict sd = sample_state();
     tt::save_safetensors_file(sd, path);
@@ -199,7 +188,7 @@ TEST_CASE("05 safetensors: loading into a module names a missing key or a shape 
 #endif
 }
 
-TEST_CASE("05 safetensors: a missing file is an error naming the path" * TT_NEEDS_EXCEPTIONS * TT_NEEDS_FILES) {
+TEST_CASE("05 safetensors: a missing file is an error naming the path" * TT_NEEDS_EXCEPTIONS) {
 #if TT_HAS_EXCEPTIONS
     CHECK_THROWS_WITH_AS(tt::load_safetensors_file("no/such/file.safetensors"),
                          "load_safetensors_file: cannot open 'no/such/file.safetensors'", tt::Error);
