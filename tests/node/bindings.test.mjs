@@ -33,3 +33,28 @@ test('100,000 throwing calls leave the stack pointer where it was', () => {
   assert.equal(M.stackSave(), before);
   assert.equal(M.formatBytes(2048), '2.00 KiB'); // and the module still works
 });
+
+test('guardModule keeps Embind overload dispatch working (methods and free functions)', async () => {
+  const { guardModule } = await import('../../web/js/engine.mjs');
+  // The shape Embind 3.1.6 gives overloaded names (ensureOverloadTable): a dispatcher that looks its table up
+  // through the name it was stored under, so a wrapper at that name must carry the table.
+  let sp = 100;
+  const fake = { stackSave: () => sp, stackRestore: (v) => { sp = v; } };
+  function dispatcher(owner, name) {
+    return function (...args) { return owner[name].overloadTable[args.length].apply(this, args); };
+  }
+  class Handle { isDeleted() { return false; } }
+  class Thing extends Handle {}
+  Thing.prototype.f = dispatcher(Thing.prototype, 'f');
+  Thing.prototype.f.overloadTable = { 0: () => 'none', 1: (x) => `one ${x}` };
+  fake.Thing = Thing;
+  fake.g = dispatcher(fake, 'g');
+  fake.g.overloadTable = { 0: () => 0, 1: () => { sp -= 32; throw new Error('bad'); } };
+  guardModule(fake);
+  const t = new fake.Thing();
+  assert.equal(t.f(), 'none');
+  assert.equal(t.f(2), 'one 2');
+  assert.equal(fake.g(), 0);
+  assert.throws(() => fake.g(1), /bad/);
+  assert.equal(sp, 100, 'the overloaded free function is guarded too');
+});

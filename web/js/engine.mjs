@@ -6,7 +6,7 @@
 // method and constructor to save the stack pointer before the call and restore it when the call throws.
 
 function guardFunction(M, fn) {
-  return function guarded(...args) {
+  const guarded = function (...args) {
     const sp = M.stackSave();
     try {
       return fn.apply(this, args);
@@ -15,6 +15,9 @@ function guardFunction(M, fn) {
       throw error;
     }
   };
+  // Embind's overload dispatcher looks its table up on whatever now sits at the name (our wrapper): keep
+  // overloadTable and argCount on the wrapper so overloaded methods and functions keep dispatching.
+  return Object.assign(guarded, fn);
 }
 
 function guardClass(M, cls) {
@@ -47,12 +50,13 @@ function guardClass(M, cls) {
   });
 }
 
-// Embind marks what it registers: functions carry argCount, classes inherit ClassHandle's isDeleted().
+// Embind marks what it registers: functions carry argCount (overloaded ones an overloadTable), classes inherit
+// ClassHandle's isDeleted().
 function isBoundClass(value) {
   return typeof value === 'function' && value.prototype && typeof value.prototype.isDeleted === 'function';
 }
 function isBoundFunction(value) {
-  return typeof value === 'function' && typeof value.argCount === 'number';
+  return typeof value === 'function' && (typeof value.argCount === 'number' || value.overloadTable !== undefined);
 }
 
 export function guardModule(M) {
