@@ -228,3 +228,61 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.deepEqual(browser.offsite, []);
     assert.deepEqual(browser.consoleErrors, []);
   });
+
+test('lesson 02 in the lesson page: the reference files pass through Monaco; an infinite loop is stopped at the time limit',
+  { skip: studentBuilt && hasLesson('02') ? false : 'lesson 02 or the student build is not in this site yet' }, async (t) => {
+    const server = await startServer();
+    t.after(() => server.close());
+    const browser = await launchBrowser();
+    t.after(() => browser.close());
+    const { page } = browser;
+    const lesson = lessons.find((l) => String(l.id).startsWith('02'));
+    const LIMIT_S = 3;
+
+    // A student who passed 01 and set a short time limit.
+    await openMap(page, server.url);
+    await page.evaluate(({ key, limit }) => {
+      localStorage.setItem(key, JSON.stringify({ schema: 'tinytorch-progress', version: 1,
+        modules: { '01': { code: {}, passedAt: '2026-11-20T12:00:00.000Z', lastRun: null } },
+        settings: { timeLimitSeconds: limit, buildOn: 'reference' } }));
+    }, { key: KEY, limit: LIMIT_S });
+    await page.goto(`${server.url}/lesson.html?m=02`);
+    await page.waitForSelector('#app[data-state=ready]');
+    await page.waitForSelector('#run:not([disabled])', { timeout: 180_000 });
+
+    const setFiles = (files) => page.evaluate((fs) => {
+      for (const [p, text] of Object.entries(fs)) window.monaco.editor.getModel(window.monaco.Uri.parse(`file:///${p}`)).setValue(text);
+      document.getElementById('results').removeAttribute('data-outcome');
+    }, files);
+    const reference = Object.fromEntries(lesson.files.map((f) => [f, fs.readFileSync(path.join(repo, f), 'utf8')]));
+    await setFiles(reference);
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 180_000 });
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass', await page.textContent('#results'));
+    assert.ok(await page.$$eval('.check[data-status=pass]', (els) => els.length) >= 20);
+    assert.equal(await page.$$eval('.check[data-status=fail]', (els) => els.length), 0);
+    assert.equal(await page.getAttribute('#module-state', 'data-state'), 'passed');
+
+    // Every tensor constructed now spins forever (volatile: the optimiser may not drop the loop).
+    const anchor = 'strides_(contiguous_strides(shape)) {';
+    assert.ok(reference['engine/tensor.cpp'].includes(anchor));
+    await setFiles({ 'engine/tensor.cpp': reference['engine/tensor.cpp'].replace(anchor,
+      `${anchor} volatile int spin = 1; while (spin) {}`) });
+    await page.click('#run');
+    // Time the run itself, from the moment the page starts the checks (the build before it takes about a second).
+    await page.waitForFunction(() => /Running the checks/.test(document.getElementById('build-status').textContent),
+      null, { timeout: 120_000, polling: 20 });
+    const started = Date.now();
+    await page.waitForSelector('#results[data-outcome]', { timeout: 60_000 });
+    const stoppedMs = Date.now() - started;
+    t.diagnostic(`infinite loop stopped ${stoppedMs} ms after the run started (limit ${LIMIT_S} s)`);
+    assert.match(await page.textContent('#results'), /time limit/i, await page.textContent('#results'));
+    assert.ok(stoppedMs >= LIMIT_S * 1000 - 200, `stopped early, after ${stoppedMs} ms`);
+    assert.ok(stoppedMs < (LIMIT_S + 2) * 1000, `stopped after ${stoppedMs} ms`);
+    // The page still responds: the editor takes input at once.
+    await page.click('#editor .view-lines');
+    await page.keyboard.type('// still here');
+    assert.ok(await page.evaluate(() => window.monaco.editor.getModels().some((m) => m.getValue().includes('// still here'))));
+    await screenshot(page, 'lesson-02-time-limit');
+    assert.deepEqual(browser.offsite, []);
+  });
