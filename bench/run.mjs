@@ -19,25 +19,15 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { matmulModel, mlpModel } from './onnx.mjs';
+import { matmulModel } from './onnx.mjs';
+import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
+  randomArray, ratio, root, steadyStateWasm, timeRotation, wallSeconds } from './common.mjs';
 
-// Steady state only: compile every wasm function with the optimising tier (TurboFan) up front. By default V8
-// starts on its baseline compiler (Liftoff) and re-compiles hot functions in the background; on a loaded machine
-// that can take longer than the warm-up, and a big module (onnxruntime's) was then timed half-baseline.
-v8.setFlagsFromString('--no-liftoff');
-const root = path.resolve(import.meta.dirname, '..');
-const args = new Set(process.argv.slice(2));
-const QUICK = args.has('--quick');
-const SAMPLES = QUICK ? 5 : 11;
-const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
+steadyStateWasm();  // before any wasm is compiled
 const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
 const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
-const outDir = path.join(root, 'build/bench');
-const nodeModules = path.join(root, 'node_modules');
 
 // ---- engines ------------------------------------------------------------------------------------------------
 async function loadOurs() {
@@ -49,77 +39,11 @@ async function loadOurs() {
   return createBench({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'tt_bench.wasm')) });
 }
 
-async function loadPeers() {
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.simd = true;
-  ort.env.wasm.wasmPaths = path.join(nodeModules, 'onnxruntime-web/dist') + '/';
-  setWasmPaths(path.join(nodeModules, '@tensorflow/tfjs-backend-wasm/dist') + '/');
-  setThreadsCount(1);
-  await tf.setBackend('wasm');
-  await tf.ready();
-  if (!tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) throw new Error('TF.js wasm backend loaded without SIMD');
-}
-
 // Our heap buffers: allocate, copy in, view (views are re-made: memory growth detaches them).
 function heapArray(M, data) {
   const ptr = M._malloc(data.length * 4);
   M.HEAPF32.set(data, ptr >> 2);
   return { ptr, length: data.length, read: () => M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + data.length) };
-}
-
-// ---- inputs and timing ----------------------------------------------------------------------------------------
-function randomArray(n, seed) {  // mulberry32, uniform in [-1, 1)
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; ++i) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-const wallSeconds = () => performance.now() / 1000;
-const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-// The table's clock. Default: this process's CPU time. Everything here runs on one thread, so on an idle machine it
-// equals wall time; on a shared, loaded one (other jobs on the same cores) it leaves out the time the process sat
-// descheduled, which is what makes wall-clock numbers jump by 2x from run to run. Wall medians are kept too.
-const CLOCK = args.has('--clock=wall') ? 'wall' : 'cpu';
-const nowSeconds = CLOCK === 'wall' ? wallSeconds : cpuSeconds;
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-// fns: {name: () => value | Promise}. Returns {name: median seconds per call (table clock)} and, in .wall, the
-// wall-clock medians.
-async function timeRotation(fns, samples = SAMPLES) {
-  const names = Object.keys(fns);
-  const reps = {};
-  for (const name of names) {  // warm-up (V8 tiers hot wasm up to TurboFan), then size the samples
-    for (let i = 0; i < 3; ++i) await fns[name]();
-    const t0 = wallSeconds();
-    await fns[name]();
-    reps[name] = Math.max(1, Math.round(SAMPLE_SECONDS / Math.max(wallSeconds() - t0, 1e-6)));
-  }
-  const perCall = Object.fromEntries(names.map((n) => [n, []]));
-  const perCallWall = Object.fromEntries(names.map((n) => [n, []]));
-  for (let s = 0; s < samples; ++s)
-    for (const name of names) {
-      const fn = fns[name], r = reps[name];
-      const w0 = wallSeconds(), t0 = nowSeconds();
-      for (let i = 0; i < r; ++i) await fn();
-      perCall[name].push((nowSeconds() - t0) / r);
-      perCallWall[name].push((wallSeconds() - w0) / r);
-    }
-  const out = Object.fromEntries(names.map((n) => [n, median(perCall[n])]));
-  Object.defineProperty(out, 'wall', { value: Object.fromEntries(names.map((n) => [n, median(perCallWall[n])])) });
-  return out;
-}
-
-function maxAbsDiff(a, b) {
-  let m = 0;
-  for (let i = 0; i < a.length; ++i) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 // ---- the workloads --------------------------------------------------------------------------------------------
@@ -177,36 +101,18 @@ async function mlpRow(M, probe, batch) {
   const x = randomArray(batch * nIn, 15 + batch);
   const [X, W1, B1, W2, B2] = [x, w1, b1, w2, b2].map((d) => heapArray(M, d));
   const H = heapArray(M, new Float32Array(batch * nHidden)), Y = heapArray(M, new Float32Array(batch * nOut));
-  const tx = tf.tensor2d(x, [batch, nIn]), tw1 = tf.tensor2d(w1, [nHidden, nIn]), tb1 = tf.tensor1d(b1);
-  const tw2 = tf.tensor2d(w2, [nOut, nHidden]), tb2 = tf.tensor1d(b2);
-  // TF.js keeps dense kernels as [in, out] (tf.layers.dense), so the weights are transposed once, up front.
-  // (Also: tfjs-backend-wasm 4.22's fused matMul with transposeB: true returned wrong values here for K >= 64.)
-  const tw1t = tf.transpose(tw1), tw2t = tf.transpose(tw2);
-  const session = await ort.InferenceSession.create(mlpModel(batch, w1, b1, w2, b2, [nIn, nHidden, nOut]),
-    { executionProviders: ['wasm'] });
-  const feeds = { x: new ort.Tensor('float32', x, [batch, nIn]) };
+  const { tfjs, onnx, release } = await mlpPeers(batch, x, w1, b1, w2, b2);
 
   const ours = () => {
     M.mlpForward(batch, nIn, nHidden, nOut, X.ptr, W1.ptr, B1.ptr, W2.ptr, B2.ptr, H.ptr, Y.ptr);
     return Y.read();
   };
-  const tfjs = () => {
-    const y = tf.tidy(() => {
-      const h = tf.fused.matMul({ a: tx, b: tw1t, bias: tb1, activation: 'relu' });
-      return tf.fused.matMul({ a: h, b: tw2t, bias: tb2 });
-    });
-    const out = y.dataSync();
-    y.dispose();
-    return out;
-  };
-  const onnx = async () => (await session.run(feeds)).y.data;
   const check = ours();
   const diffs = [maxAbsDiff(check, tfjs()), maxAbsDiff(check, await onnx())];
   if (!(Math.max(...diffs) <= 1e-3)) throw new Error(`mlp batch ${batch}: results disagree (vs TF.js, ORT): ${diffs}`);
 
   const t = await timeRotation({ ours, tfjs, onnx, probe });
-  for (const t of [tx, tw1, tb1, tw2, tb2, tw1t, tw2t]) t.dispose();
-  await session.release();
+  await release();
   for (const p of [X, W1, B1, W2, B2, H, Y]) M._free(p.ptr);
   return { workload: `MLP 784-128-10 batch ${batch}`, flops: 2 * batch * (nIn * nHidden + nHidden * nOut),
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
@@ -245,9 +151,7 @@ print(json.dumps({"numpy": np.__version__, "blas": blas, "matmul": res}))`;
 }
 
 // ---- report ---------------------------------------------------------------------------------------------------
-const fmtMs = (s) => (s == null ? '-' : (s * 1e3).toFixed(s < 1e-3 ? 3 : 2));
 const gflops = (flops, s) => (s == null ? '-' : (flops / s / 1e9).toFixed(1));
-const ratio = (a, b) => (a == null || b == null ? '-' : (a / b).toFixed(2));
 
 function markdown(r) {
   const lines = [];
@@ -288,10 +192,7 @@ function markdown(r) {
 const M = await loadOurs();
 await loadPeers();
 const tile = M.tile();
-const versions = {
-  tfjs: JSON.parse(fs.readFileSync(path.join(nodeModules, '@tensorflow/tfjs-backend-wasm/package.json'))).version,
-  ort: JSON.parse(fs.readFileSync(path.join(nodeModules, 'onnxruntime-web/package.json'))).version,
-};
+const versions = peerVersions();
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [, 'unknown cpu'])[1];
 const probe = calibrateProbe(M);
 const rows = [];

@@ -181,11 +181,20 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
         }
 }
 
+// Scratch buffers are per thread. wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a
+// thread_local vector: a student-build program that reaches sgemm failed to link on it (the checks' doctest main
+// happens to stub it), so there they are plain statics.
+#if defined(TT_STUDENT_BUILD)
+#define TT_SCRATCH_THREAD_LOCAL
+#else
+#define TT_SCRATCH_THREAD_LOCAL thread_local
+#endif
+
 // Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
 // a time straight from B (see row_times_b / row_times_bt in gemm_kernel.h).
 static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                           const float* B, int ldb, float beta, float* C, int ldc) {
-    static thread_local buffer row;
+    static TT_SCRATCH_THREAD_LOCAL buffer row;
     for (int i = 0; i < M; ++i) {
         const float* x = A + static_cast<size_t>(i) * lda;
         if (trans_a) {  // a row of op(A) is a column of A: gather it
@@ -204,13 +213,7 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
 static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                           const float* B, int ldb, float beta, float* C, int ldc) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
-#if defined(TT_STUDENT_BUILD)
-    // wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a thread_local vector: the student
-    // build's link of any check that reaches sgemm (matmul, Linear) failed on it.
-    static buffer packed_a, packed_b;
-#else
-    static thread_local buffer packed_a, packed_b;
-#endif
+    static TT_SCRATCH_THREAD_LOCAL buffer packed_a, packed_b;
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
     const int round_n = (std::min(N, kNC) + kNR - 1) / kNR * kNR;
     packed_a.resize(static_cast<size_t>(round_m) * kKC);

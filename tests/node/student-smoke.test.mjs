@@ -43,6 +43,28 @@ int main() {
   assert.equal(r.stdout, 'build=student bytes=1.50 KiB\n');
 });
 
+// A program's own main() links without doctest's main (which stubs __cxa_thread_atexit): sgemm's scratch buffers
+// must not need it, on the by-rows path (M = 1, one image through a Linear) nor the blocked one (M = 16).
+test('a program with its own main() reaches both sgemm paths', async () => {
+  const b = await program(`#include <cstdio>
+#include <vector>
+#include "gemm.h"
+int main() {
+    const int K = 3, N = 2;
+    std::vector<float> a(16 * K), ones(K * N, 1.0f), c(16 * N);
+    for (int i = 0; i < 16; i++)
+        for (int k = 0; k < K; k++) a[i * K + k] = float(i + k + 1);
+    tt::sgemm(false, false, 1, N, K, 1.0f, a.data(), K, ones.data(), N, 0.0f, c.data(), N);
+    std::printf("%g %g |", c[0], c[1]);
+    tt::sgemm(false, false, 16, N, K, 1.0f, a.data(), K, ones.data(), N, 0.0f, c.data(), N);
+    std::printf(" %g %g\\n", c[0], c[15 * N + 1]);
+}
+`);
+  assert.equal(b.ok, true, b.output);
+  const r = await runProgram(b.wasm, { doctest: false });
+  assert.equal(r.stdout, '6 6 | 6 51\n');  // row i sums i+1 .. i+3
+});
+
 test('the student build uses the SIMD arch its manifest names (xsimd on wasm simd128, or scalar)', async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
   const b = await program(`#include <cstdio>
