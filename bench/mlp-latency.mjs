@@ -1,7 +1,7 @@
 // Milestone-1 latency: the pretrained MNIST MLP (assets/mnist-mlp) on real test images, batch 1 and 64, run by
-//   native       bench/infer_main.cpp built by g++ (tt_infer_native), timing itself
+//   native       web/apps/infer_main.cpp built by g++ (tt_infer_native), timing itself
 //   wasm ref     the site's engine (build/wasm/tt_web.mjs, Embind, xsimd simd128): Classifier.predict, as the page calls it
-//   student      bench/infer_main.cpp built in Node by the in-browser toolchain (@yowasp/clang, web/js/student/) and
+//   student      web/apps/infer_main.cpp built in Node by the in-browser toolchain (@yowasp/clang, web/js/student/) and
 //                linked with the prebuilt reference objects — what "Run on my framework" runs — timing itself
 //   TF.js-wasm, onnxruntime-web   the same weights as Linear-ReLU-Linear (common.mjs, as in run.mjs)
 // All in one process (the two programs as children/workers of it), wall clock throughout (the programs time
@@ -30,7 +30,7 @@ const nativeInfer = process.env.TT_INFER_NATIVE ?? ['build/native-bench', 'build
   .map((dir) => path.join(root, dir, 'bench/tt_infer_native')).find((p) => fs.existsSync(p))
   ?? path.join(root, 'build/native/bench/tt_infer_native');
 const datasetFile = path.join(root, 'build/datasets/mnist-test.ttds');
-const programSource = path.join(root, 'bench/infer_main.cpp');
+const programSource = path.join(root, 'web/apps/infer_main.cpp');
 
 // safetensors: 8-byte little-endian header length, JSON header {name: {dtype, shape, data_offsets}}, data.
 function readSafetensors(bytes) {
@@ -80,7 +80,7 @@ async function buildStudentProgram() {
   const compiler = createCompiler();
   try {
     const ready = await compiler.ready;
-    const b = await compiler.build({ checks: { 'bench/infer_main.cpp': fs.readFileSync(programSource, 'utf8') }, program: true });
+    const b = await compiler.build({ checks: { 'apps/infer_main.cpp': fs.readFileSync(programSource, 'utf8') }, program: true });
     if (!b.ok) throw new Error(`student build of infer_main.cpp failed at ${b.stage}:\n${b.output}`);
     return { wasm: b.wasm, compilerReadyMs: ready.totalMs, buildMs: b.timings.total };
   } finally {

@@ -99,3 +99,58 @@ test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and ma
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);
 });
+
+// "Your own compiled modules": the inference program compiled in the page with the student's modules 02-05 (here the
+// repo's reference engine files, as a student who solved them would have) predicts what the reference engine does.
+test('milestone 1: the MNIST MLP on the student\'s own compiled modules agrees with the reference engine', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+  t.after(() => browser.close());
+  const { page } = browser;
+  const modules = {};
+  for (const id of ['01', '02', '03', '04', '05']) {
+    const dir = fs.readdirSync(path.join(repo, 'lessons')).find((d) => d.startsWith(`${id}_`));
+    const lesson = JSON.parse(fs.readFileSync(path.join(repo, 'lessons', dir, 'lesson.json'), 'utf8'));
+    const code = id === '01' ? {} : Object.fromEntries(lesson.files.map((f) => [f, fs.readFileSync(path.join(repo, f), 'utf8')]));
+    modules[id] = { code, passedAt: '2026-11-24T12:00:00.000Z', lastRun: null };
+  }
+  await page.goto(`${server.url}/milestone-inference.html`);
+  await page.evaluate((modules) => localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress',
+    version: 1, modules, settings: { timeLimitSeconds: 10, buildOn: 'reference' } })), modules);
+  await page.reload();
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+
+  await page.check('input[name="engine"][value="mine"]');
+  assert.equal(await page.isVisible('#own-status'), true);
+  await page.waitForSelector('#own-result[data-state]', { timeout: 180_000 });
+  const state = await page.getAttribute('#own-result', 'data-state');
+  assert.equal(state, 'done', `own build: ${await page.textContent('#own')}`);
+  assert.match(await page.textContent('#own-status'), /Your modules: 02, 03, 04, 05/);
+  const own = await page.getAttribute('#own-result', 'data-own-predictions');
+  const ref = await page.getAttribute('#own-result', 'data-ref-predictions');
+  assert.equal(own.split(',').length, 16);
+  assert.equal(own, ref);
+  const shown = await page.$$eval('table.own-predictions tbody tr', (rows) => rows.map((r) => [...r.cells].slice(1).map((c) => c.textContent).join(',')));
+  assert.deepEqual(shown.slice(1), [own, ref]);
+  assert.equal(await page.textContent('#own-agree'), 'yes');
+  assert.match(await page.textContent('#own-ms'), /^\d+\.\d+ ms$/);
+  assert.match(await page.textContent('#ref-ms'), /^\d+\.\d+ ms$/);
+  assert.ok(Number(await page.getAttribute('#own-result', 'data-own-ms')) > 0);
+  assert.ok(Number(await page.getAttribute('#own-result', 'data-ref-ms')) > 0);
+  await screenshot(page, 'milestone-inference-own');
+
+  // A module that does not compile: the page says so and shows the first diagnostic.
+  modules['03'].code['engine/activations.cpp'] += '\nint broken_on_purpose = ;\n';
+  await page.evaluate((modules) => localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress',
+    version: 1, modules, settings: { timeLimitSeconds: 10, buildOn: 'reference' } })), modules);
+  await page.reload();
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
+  await page.check('input[name="engine"][value="mine"]');
+  await page.waitForSelector('#own-result[data-state]', { timeout: 180_000 });
+  assert.equal(await page.getAttribute('#own-result', 'data-state'), 'error');
+  assert.match(await page.textContent('#own-result'), /did not compile: engine\/activations\.cpp:\d+:\d+: expected expression/);
+  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(browser.consoleErrors, []);
+});

@@ -4,6 +4,8 @@
 import { loadEngine } from '../engine.mjs';
 import { assetIndex, loadClassifier, loadDataset } from './assets.mjs';
 import { milestoneGate } from './gate.mjs';
+import { openStore } from '../course/shell.mjs';
+import { OWN_MODULES, referenceRun, studentFramework, studentRun } from './own-build.mjs';
 import { grayOf, toMnistInput } from './digit.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -198,6 +200,69 @@ async function showCifar(M, index) {
   }
 }
 
+// ---- your own compiled modules: the MNIST MLP on the student's build vs the reference ------------------------
+const OWN_BATCH = 16;  // the first held-out digits, one batch
+function ownBuildSwitch(mnist, testSet) {
+  const box = $('own'), status = $('own-status'), result = $('own-result');
+  let busy = false;
+  const setStatus = (text) => { status.textContent = text; };
+  const fail = (message) => {
+    result.dataset.state = 'error';
+    result.replaceChildren(el('pre', { class: 'error' }, message));
+  };
+  const runOwn = async () => {
+    if (busy) return;
+    busy = true;
+    box.hidden = false;
+    result.replaceChildren();
+    delete result.dataset.state;
+    try {
+      const { framework, own } = studentFramework(openStore().state);
+      const reference = OWN_MODULES.filter((id) => !own.includes(id));
+      const which = `Your modules: ${own.join(', ') || 'none'}${reference.length ? `; reference objects for ${reference.join(', ')}` : ''}.`;
+      setStatus(`${which} Loading the compiler…`);
+      const card = mnist.card, classes = card.classes.length;
+      const x = testSet.batch(0, OWN_BATCH);
+      const labels = Array.from({ length: OWN_BATCH }, (_, i) => testSet.label(i));
+      const mine = await studentRun({ framework, card, x, batch: OWN_BATCH, onStatus: setStatus });
+      if (!mine.ok) {
+        setStatus(`${which} Your build failed (${mine.stage === 'run' ? 'it trapped while running' : `at the ${mine.stage} step`}).`);
+        fail(mine.stage === 'run' ? `Your build stopped while running: ${mine.message}` : `Your code did not ${mine.stage === 'link' ? 'link' : 'compile'}: ${mine.message}`);
+        return;
+      }
+      const ref = referenceRun(mnist.model, x, OWN_BATCH, classes);
+      const same = mine.predictions.filter((p, i) => p === ref.predictions[i]).length;
+      const agree = same === OWN_BATCH;
+      setStatus(`${which} Done: compiled and linked in ${((mine.buildMs ?? 0) / 1000).toFixed(1)} s.`);
+      const row = (name, preds) => el('tr', {}, el('th', {}, name), ...preds.map((p) => el('td', {}, String(p))));
+      result.replaceChildren(
+        el('table', { class: 'probs own-predictions' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'held-out digit'), ...labels.map((_, i) => el('th', {}, `#${i}`)))),
+          el('tbody', {}, row('label', labels), row('your build', mine.predictions), row('reference', ref.predictions))),
+        el('p', {}, 'Agree: ', el('strong', { id: 'own-agree' }, agree ? 'yes' : 'no'), ` (${same}/${OWN_BATCH} predictions the same)`),
+        el('p', {}, `Latency per batch of ${OWN_BATCH} images: your build `, el('strong', { id: 'own-ms' }, `${mine.ms.toFixed(3)} ms`),
+          ', reference engine ', el('strong', { id: 'ref-ms' }, `${ref.ms.toFixed(3)} ms`),
+          el('span', { class: 'muted' }, ' (median; your build: scalar C++ compiled in the page; reference: wasm + SIMD)')));
+      result.dataset.ownPredictions = mine.predictions.join(',');
+      result.dataset.refPredictions = ref.predictions.join(',');
+      result.dataset.ownMs = String(mine.ms);
+      result.dataset.refMs = String(ref.ms);
+      result.dataset.state = 'done';
+    } catch (error) {
+      setStatus('Your build could not run.');
+      fail(`The in-browser compiler failed: ${error.message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  for (const radio of document.querySelectorAll('input[name="engine"]')) {
+    radio.addEventListener('change', () => {
+      if (radio.value === 'mine' && radio.checked) runOwn();
+      else if (radio.checked) box.hidden = true;
+    });
+  }
+}
+
 // ---- page -------------------------------------------------------------------------------------------------
 async function main() {
   const gate = await milestoneGate('inference');
@@ -222,6 +287,7 @@ async function main() {
   const mnistTest = await loadDataset(M, 'mnist-test');
   showMnist(M, mnist.model, mnistTest);
   accuracyButton($('mnist-run'), { model: 'mnist-mlp', dataset: 'mnist-test' }, $('mnist-progress'), $('mnist-accuracy'), mnist.card);
+  ownBuildSwitch(mnist, mnistTest);
 
   const fashion = await showClassifierSection(M, 'fashion-cnn', 'fashion-mnist-test', 'fashion');
   $('gallery-next').onclick = fashion.next;
