@@ -125,29 +125,32 @@ Tensor& Tensor::fill_(float value) {
     return *this;
 }
 
-Tensor& Tensor::copy_(const Tensor& src) {
-    TT_CHECK(defined(), "copy_: the tensor is undefined (default-constructed)");
-    Shape shape = broadcast_shapes(shape_, src.shape(), "copy_");
-    TT_CHECK(shape == shape_, "copy_: cannot copy shape " << src.shape() << " into shape " << shape_);
-    // Read everything first: src may overlap this tensor's storage (e.g. a transposed view of it).
-    Tensor values = src.expand(shape_).clone();
+namespace {
+
+// dst[i] = f(dst[i], src[i]) for every element of dst (through its strides), src broadcast to dst's shape.
+// `op` and `verb` name the operation in errors ("copy_: cannot copy shape [3] into shape [2, 2]").
+template <typename F>
+Tensor& update_from(Tensor& dst, const Tensor& src, const char* op, const char* verb, F f) {
+    TT_CHECK(dst.defined(), op << ": the tensor is undefined (default-constructed)");
+    Shape shape = broadcast_shapes(dst.shape(), src.shape(), op);
+    TT_CHECK(shape == dst.shape(), op << ": cannot " << verb << " shape " << src.shape() << " into shape " << dst.shape());
+    // Read everything first: src may overlap dst's storage (e.g. a transposed view of it).
+    Tensor values = src.expand(dst.shape()).clone();
     const float* s = values.data();
-    float* base = storage_->data();
-    OffsetWalker walk(shape_, strides_, offset_);
-    for (int64_t i = 0, n = numel(); i < n; ++i, walk.next()) base[walk.offset()] = s[i];
-    return *this;
+    float* base = dst.storage()->data();
+    OffsetWalker walk(dst.shape(), dst.strides(), dst.offset());
+    for (int64_t i = 0, n = dst.numel(); i < n; ++i, walk.next()) base[walk.offset()] = f(base[walk.offset()], s[i]);
+    return dst;
+}
+
+}  // namespace
+
+Tensor& Tensor::copy_(const Tensor& src) {
+    return update_from(*this, src, "copy_", "copy", [](float, float v) { return v; });
 }
 
 Tensor& Tensor::add_(const Tensor& other, float alpha) {
-    TT_CHECK(defined(), "add_: the tensor is undefined (default-constructed)");
-    Shape shape = broadcast_shapes(shape_, other.shape(), "add_");
-    TT_CHECK(shape == shape_, "add_: cannot add shape " << other.shape() << " into shape " << shape_);
-    Tensor values = other.expand(shape_).clone();
-    const float* s = values.data();
-    float* base = storage_->data();
-    OffsetWalker walk(shape_, strides_, offset_);
-    for (int64_t i = 0, n = numel(); i < n; ++i, walk.next()) base[walk.offset()] += alpha * s[i];
-    return *this;
+    return update_from(*this, other, "add_", "add", [alpha](float old, float v) { return old + alpha * v; });
 }
 
 Tensor& Tensor::mul_(float value) {

@@ -711,3 +711,19 @@ TEST_CASE("02 edge cases: mean of an empty tensor is an error" * TT_NEEDS_EXCEPT
                          tt::Error);
 #endif
 }
+
+TEST_CASE("02 copy_/add_: a source that cannot broadcast into the destination is an error naming both shapes" *
+          TT_NEEDS_EXCEPTIONS) {
+#if TT_HAS_EXCEPTIONS
+    tt::Tensor dst(tt::Shape{2, 2});
+    CHECK_THROWS_WITH_AS(dst.copy_(tt::Tensor(tt::Shape{2, 3})), "copy_: shapes [2, 2] and [2, 3] cannot broadcast",
+                         tt::Error);
+    CHECK_THROWS_WITH_AS(dst.add_(tt::Tensor(tt::Shape{3, 2, 2})), "add_: cannot add shape [3, 2, 2] into shape [2, 2]",
+                         tt::Error);
+    // in place through a transposed view of itself: the source is read before anything is written
+    tt::Tensor m(tt::Shape{2, 2}, {1, 2, 3, 4});
+    m.add_(m.transpose(0, 1), 10.0f);
+    CHECK(m.at({0, 1}) == doctest::Approx(2 + 10 * 3));
+    CHECK(m.at({1, 0}) == doctest::Approx(3 + 10 * 2));
+#endif
+}
