@@ -44,6 +44,7 @@ MIME = {
 class SiteHandler(http.server.BaseHTTPRequestHandler):
     server_version = "TinyTorchServe/1"
     root = ""  # set by main()
+    isolate = True  # send COOP/COEP (main(): --no-isolate turns it off)
 
     def do_GET(self):
         self.respond(with_body=True)
@@ -114,9 +115,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Last-Modified", last_modified)
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        if self.isolate:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
 
     def log_message(self, fmt, *args):
         if os.environ.get("TT_SERVE_QUIET"):
@@ -129,6 +131,8 @@ def main():
     parser.add_argument("--root", default=os.path.join(HERE, "build", "site"), help="site folder (build/site)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (8000; 0 picks a free one)")
+    parser.add_argument("--no-isolate", action="store_true",
+                        help="omit COOP/COEP: pages are not cross-origin isolated and run the single-threaded engine")
     args = parser.parse_args()
 
     root = os.path.realpath(args.root)
@@ -138,6 +142,7 @@ def main():
               file=sys.stderr)
         return 1
     SiteHandler.root = root
+    SiteHandler.isolate = not args.no_isolate
     try:
         server = http.server.ThreadingHTTPServer((args.host, args.port), SiteHandler)
     except OSError as e:

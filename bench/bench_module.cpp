@@ -5,8 +5,10 @@
 
 #include <cstdint>
 
+#include "conv.h"
 #include "gemm.h"
 #include "mlp.h"
+#include "parallel.h"
 #include "simd.h"
 
 namespace {
@@ -26,6 +28,18 @@ void ikj_js(uintptr_t A, uintptr_t B, uintptr_t C, int M, int N, int K) {
 void mlp_js(int batch, int n_in, int n_hidden, int n_out, uintptr_t x, uintptr_t w1, uintptr_t b1, uintptr_t w2,
             uintptr_t b2, uintptr_t h, uintptr_t y) {
     tt::bench::mlp_forward(batch, n_in, n_hidden, n_out, f32(x), f32(w1), f32(b1), f32(w2), f32(b2), f32(h), f32(y));
+}
+
+// y = relu(conv2d(x, weight) + bias), NCHW, square kernel, stride 1: the engine's conv (im2col + sgemm) and an
+// in-place ReLU, as a Conv2d layer followed by ReLU runs in the engine.
+void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
+                  uintptr_t bias, uintptr_t y) {
+    tt::Conv2dGeometry g;
+    g.batch = n, g.in_channels = c, g.height = h, g.width = w;
+    g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;
+    tt::conv2d_forward(g, f32(x), f32(weight), f32(bias), f32(y));
+    float* out = f32(y);
+    for (int64_t i = 0; i < g.output_size(); ++i) out[i] = out[i] > 0.0f ? out[i] : 0.0f;
 }
 
 // The ceiling: the same work as a gemm micro-kernel with every operand already in registers or L1. A 4 x 2-vector
@@ -80,7 +94,10 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("matmulNaive", &naive_js);
     function("matmulIkj", &ikj_js);
     function("mlpForward", &mlp_js);
+    function("conv2dRelu", &conv_relu_js);
     function("simdPeak", &simd_peak);
     function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
     function("tile", &tile_js);
+    function("maxThreads", &tt::max_threads);
+    function("setNumThreads", &tt::set_num_threads);
 }

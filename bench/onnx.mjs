@@ -1,4 +1,4 @@
-// A tiny ONNX model writer: just enough protobuf to describe MatMul / Gemm / Relu graphs for onnxruntime-web,
+// A tiny ONNX model writer: just enough protobuf to describe MatMul / Gemm / Conv / Relu graphs for onnxruntime-web,
 // so the benchmark needs no model files and no extra package. Field numbers are those of onnx.proto
 // (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, TypeProto, TensorShapeProto).
 
@@ -49,10 +49,14 @@ function initializer(name, dims, data) {
   return concat([...dims.map((d) => intField(1, d)), intField(2, FLOAT), strField(8, name), bytesField(9, raw)]);
 }
 
-// NodeProto{input=1, output=2, name=3, op_type=4, attribute=5: AttributeProto{name=1, i=3, type=20 (INT=2)}}
+// NodeProto{input=1, output=2, name=3, op_type=4, attribute=5: AttributeProto{name=1, i=3, ints=8, type=20}}
+// (AttributeType INT=2, INTS=7); an attribute given as an array is written as INTS.
+function attribute(name, value) {
+  if (Array.isArray(value)) return concat([strField(1, name), ...value.map((v) => intField(8, v)), intField(20, 7)]);
+  return concat([strField(1, name), intField(3, value), intField(20, 2)]);
+}
 function node(opType, inputs, outputs, intAttributes = {}) {
-  const attrs = Object.entries(intAttributes).map(([name, value]) =>
-    bytesField(5, concat([strField(1, name), intField(3, value), intField(20, 2)])));
+  const attrs = Object.entries(intAttributes).map(([name, value]) => bytesField(5, attribute(name, value)));
   return concat([...inputs.map((s) => strField(1, s)), ...outputs.map((s) => strField(2, s)),
     strField(3, `${opType}_${outputs[0]}`), strField(4, opType), ...attrs]);
 }
@@ -86,5 +90,18 @@ export function mlpModel(batch, w1, b1, w2, b2, sizes) {
       initializer('w2', [nOut, nHidden], w2), initializer('b2', [nOut], b2)],
     inputs: [valueInfo('x', [batch, nIn])],
     outputs: [valueInfo('y', [batch, nOut])],
+  });
+}
+
+// Conv (square kernel, stride 1, zero padding `pad` on every side) + bias + ReLU, NCHW, weights [OC, C, KS, KS] and
+// bias as initializers.
+export function convReluModel([N, C, H, W], weight, bias, OC, KS, pad) {
+  const OH = H + 2 * pad - KS + 1, OW = W + 2 * pad - KS + 1;
+  return model({
+    nodes: [node('Conv', ['x', 'w', 'b'], ['c'], { kernel_shape: [KS, KS], pads: [pad, pad, pad, pad] }),
+      node('Relu', ['c'], ['y'])],
+    inits: [initializer('w', [OC, C, KS, KS], weight), initializer('b', [OC], bias)],
+    inputs: [valueInfo('x', [N, C, H, W])],
+    outputs: [valueInfo('y', [N, OC, OH, OW])],
   });
 }

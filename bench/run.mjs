@@ -5,7 +5,7 @@
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
 //                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
 //   bash bench/run.sh             builds both, then runs this
-// Options: --quick (fewer samples), --no-native, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
+// Options: --quick (fewer samples), --no-native, --no-threads, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
 //
 // Method: every engine gets the same seeded inputs, already resident (TF tensors created once, our inputs in the
 // wasm heap, ORT feeds built once). One timed call = what a user calls to get the result back as a JS array:
@@ -17,11 +17,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
-import { matmulModel } from './onnx.mjs';
+import { convReluModel, matmulModel } from './onnx.mjs';
+import { emscriptenRequire, releaseWorkers } from '../tests/node/load-engine.mjs';
 import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
   randomArray, ratio, root, steadyStateWasm, timeRotation, wallSeconds } from './common.mjs';
 
@@ -30,13 +30,15 @@ const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
 const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
 
 // ---- engines ------------------------------------------------------------------------------------------------
-async function loadOurs() {
-  const js = path.join(wasmDir, 'tt_bench.mjs');
-  if (!fs.existsSync(js)) throw new Error(`${js} is missing: cmake --build build/wasm --target tt_bench (or bash bench/run.sh)`);
-  globalThis.require ??= createRequire(import.meta.url);
+async function loadOurs(name = 'tt_bench') {
+  const js = path.join(wasmDir, `${name}.mjs`);
+  if (!fs.existsSync(js)) throw new Error(`${js} is missing: cmake --build build/wasm --target ${name} (or bash bench/run.sh)`);
+  globalThis.require ??= emscriptenRequire();
   globalThis.__dirname ??= wasmDir;
   const { default: createBench } = await import(pathToFileURL(js).href);
-  return createBench({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'tt_bench.wasm')) });
+  const M = await createBench({ wasmBinary: fs.readFileSync(path.join(wasmDir, `${name}.wasm`)) });
+  releaseWorkers();
+  return M;
 }
 
 // Our heap buffers: allocate, copy in, view (views are re-made: memory growth detaches them).
@@ -118,6 +120,80 @@ async function mlpRow(M, probe, batch) {
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
 }
 
+// conv2d 3x3 'same' + bias + ReLU on a batch of 64 RGB 32x32 images, 3 → 32 channels: each engine in its own layout
+// (ours and ORT NCHW; TF.js NHWC with HWIO filters, converted once, outside the timing).
+async function convRow(M, probe) {
+  const [N, C, H, W, OC, KS, pad] = [64, 3, 32, 32, 32, 3, 1];
+  const x = randomArray(N * C * H * W, 21), w = randomArray(OC * C * KS * KS, 22).map((v) => v * 0.3);
+  const b = randomArray(OC, 23).map((v) => v * 0.1);
+  const [X, Wt, Bb] = [x, w, b].map((d) => heapArray(M, d));
+  const Y = heapArray(M, new Float32Array(N * OC * H * W));
+  // NCHW → NHWC and OIHW → HWIO, by index
+  const xNhwc = new Float32Array(x.length), wHwio = new Float32Array(w.length);
+  for (let n = 0; n < N; ++n) for (let c = 0; c < C; ++c) for (let i = 0; i < H * W; ++i)
+    xNhwc[(n * H * W + i) * C + c] = x[(n * C + c) * H * W + i];
+  for (let o = 0; o < OC; ++o) for (let c = 0; c < C; ++c) for (let k = 0; k < KS * KS; ++k)
+    wHwio[(k * C + c) * OC + o] = w[(o * C + c) * KS * KS + k];
+  const tx = tf.tensor4d(xNhwc, [N, H, W, C]), tw = tf.tensor4d(wHwio, [KS, KS, C, OC]), tb = tf.tensor1d(b);
+  const session = await ort.InferenceSession.create(convReluModel([N, C, H, W], w, b, OC, KS, pad),
+    { executionProviders: ['wasm'] });
+  const feeds = { x: new ort.Tensor('float32', x, [N, C, H, W]) };
+
+  const ours = () => { M.conv2dRelu(N, C, H, W, OC, KS, pad, X.ptr, Wt.ptr, Bb.ptr, Y.ptr); return Y.read(); };
+  const tfjs = () => {
+    const y = tf.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb, activation: 'relu' });
+    const out = y.dataSync();
+    y.dispose();
+    return out;
+  };
+  const onnx = async () => (await session.run(feeds)).y.data;
+  const check = ours(), fromTf = tfjs(), tfNchw = new Float32Array(check.length);
+  for (let n = 0; n < N; ++n) for (let o = 0; o < OC; ++o) for (let i = 0; i < H * W; ++i)
+    tfNchw[(n * OC + o) * H * W + i] = fromTf[(n * H * W + i) * OC + o];
+  const diffs = [maxAbsDiff(check, tfNchw), maxAbsDiff(check, await onnx())];
+  if (!(Math.max(...diffs) <= 1e-4)) throw new Error(`conv2d: results disagree (vs TF.js, ORT): ${diffs}`);
+
+  const t = await timeRotation({ ours, tfjs, onnx, probe });
+  tx.dispose(); tw.dispose(); tb.dispose(); await session.release();
+  for (const p of [X, Wt, Bb, Y]) M._free(p.ptr);
+  return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: 2 * N * OC * H * W * C * KS * KS,
+    ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
+}
+
+// ---- two threads: the threaded build (tt_bench_mt) on 1 and 2 threads, beside the single-threaded build ----------
+// Wall clock here: process CPU time adds up both threads. Outputs must match the single-threaded build bit for bit.
+const threadWorkloads = [
+  ...[256, 512, 1024].map((n) => ({ name: `matmul ${n}`, flops: 2 * n ** 3, setup: (M) => {
+    const [A, B, C] = [randomArray(n * n, 1 + n), randomArray(n * n, 2 + n), new Float32Array(n * n)].map((d) => heapArray(M, d));
+    return () => { M.sgemm(false, false, n, n, n, 1, A.ptr, n, B.ptr, n, 0, C.ptr, n); return C.read(); };
+  } })),
+  { name: 'MLP 784-128-10 batch 64', flops: 2 * 64 * (784 * 128 + 128 * 10), setup: (M) => {
+    const [X, W1, B1, W2, B2, H, Y] = [randomArray(64 * 784, 79), randomArray(128 * 784, 11), randomArray(128, 12),
+      randomArray(1280, 13), randomArray(10, 14), new Float32Array(64 * 128), new Float32Array(640)].map((d) => heapArray(M, d));
+    return () => { M.mlpForward(64, 784, 128, 10, X.ptr, W1.ptr, B1.ptr, W2.ptr, B2.ptr, H.ptr, Y.ptr); return Y.read(); };
+  } },
+  { name: 'conv2d 64x3x32x32 → 32', flops: 2 * 64 * 32 * 1024 * 27, setup: (M) => {
+    const [X, W, B, Y] = [randomArray(64 * 3 * 1024, 21), randomArray(32 * 27, 22), randomArray(32, 23),
+      new Float32Array(64 * 32 * 1024)].map((d) => heapArray(M, d));
+    return () => { M.conv2dRelu(64, 3, 32, 32, 32, 3, 1, X.ptr, W.ptr, B.ptr, Y.ptr); return Y.read(); };
+  } },
+];
+
+async function threadRows(single, threaded) {
+  const rows = [];
+  for (const w of threadWorkloads) {
+    console.error(`${w.name}, threads ...`);
+    const one = w.setup(single), two = w.setup(threaded);
+    const fns = { single: one, mt1: () => (threaded.setNumThreads(1), two()), mt2: () => (threaded.setNumThreads(2), two()) };
+    const want = one(), got = fns.mt2();
+    if (maxAbsDiff(want, got) !== 0) throw new Error(`${w.name}: 2 threads differ from the single-threaded build`);
+    const t = await timeRotation(fns);
+    rows.push({ workload: w.name, flops: w.flops, seconds: t.wall });
+  }
+  threaded.setNumThreads(1);
+  return rows;
+}
+
 // ---- native context: our native build vs numpy (OpenBLAS), both on 1 thread ------------------------------------
 function nativeSection() {
   if (!fs.existsSync(nativeBench)) return { note: `${nativeBench} missing: bash bench/run.sh (builds build/native-bench)` };
@@ -172,6 +248,18 @@ function markdown(r) {
     const s = row.seconds;
     lines.push(`| ${row.workload.split(' ')[1]} | ${fmtMs(s.naive)} | ${fmtMs(s.ikj)} | ${fmtMs(s.ours)} | ${gflops(row.flops, s.naive)} | ${gflops(row.flops, s.ikj)} | ${gflops(row.flops, s.ours)} | ${(s.naive / s.ours).toFixed(1)}x | ${(s.ikj / s.ours).toFixed(1)}x |`);
   }
+  if (r.threads) {
+    lines.push('', '## Two threads (wall clock): the threaded build (pthreads, for cross-origin-isolated pages) on 1 and 2 threads', '');
+    lines.push('Same results bit for bit as the single-threaded build (checked before timing). The peers above stay on 1 thread.', '');
+    lines.push('| workload | single-threaded build ms | threaded build, 1 thread ms | 2 threads ms | 2-thread GFLOP/s | speed-up vs single-threaded build |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const row of r.threads) {
+      const s = row.seconds;
+      lines.push(`| ${row.workload} | ${fmtMs(s.single)} | ${fmtMs(s.mt1)} | ${fmtMs(s.mt2)} | ${gflops(row.flops, s.mt2)} | ${(s.single / s.mt2).toFixed(2)}x |`);
+    }
+  } else if (r.threadsNote) {
+    lines.push('', `Two-thread section skipped: ${r.threadsNote}`);
+  }
   if (r.native?.ours) {
     const o = r.native.ours, np = r.native.numpy;
     lines.push('', `## Native, for context (1 thread): engine (${o.arch}, tile ${o.tile[0]}x${o.tile[1]}) vs numpy ${np?.numpy ?? ''} (BLAS: ${np?.blas ?? '?'})`, '');
@@ -204,10 +292,16 @@ for (const batch of [1, 64]) {
   console.error(`mlp batch ${batch} ...`);
   rows.push(await mlpRow(M, probe, batch));
 }
+console.error('conv2d ...');
+rows.push(await convRow(M, probe));
 const ceiling = median(rows.map((r) => r.ceiling));
+let threads = null, threadsNote = null;
+if (args.has('--no-threads')) threadsNote = '--no-threads';
+else if (os.cpus().length < 2) threadsNote = 'this machine has 1 core';
+else threads = await threadRows(M, await loadOurs('tt_bench_mt'));
 const native = args.has('--no-native') ? null : (console.error('native ...'), nativeSection());
 const results = { date: new Date().toISOString(), node: process.versions.node, cpu, loadavg: os.loadavg(), cores: os.cpus().length,
-  clock: CLOCK, versions, tile, ceiling, rows, native };
+  clock: CLOCK, versions, tile, ceiling, rows, threads, threadsNote, native };
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 const md = markdown(results);

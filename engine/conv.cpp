@@ -31,12 +31,17 @@ void Pool2dGeometry::validate(const char* who) const {
 // Row r = (c, ki, kj) of cols holds, for every output position (oh, ow), the input pixel that kernel tap (ki, kj)
 // of channel c sees there: x[c, oh*stride - padding + ki, ow*stride - padding + kj], or 0 in the padding.
 
+static int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0; `/` truncates
+
 void im2col(const Conv2dGeometry& g, const float* image, float* cols) {
     const int OH = g.out_h(), OW = g.out_w();
     for (int c = 0; c < g.in_channels; c++)
         for (int ki = 0; ki < g.kernel_h; ki++)
             for (int kj = 0; kj < g.kernel_w; kj++) {
                 float* row = cols + ((int64_t(c) * g.kernel_h + ki) * g.kernel_w + kj) * OH * OW;
+                // iw = ow * stride - padding + kj is inside [0, width) for ow in [lo, hi)
+                const int lo = std::clamp(-floor_div(kj - g.padding, g.stride), 0, OW);
+                const int hi = std::clamp(floor_div(g.width - 1 + g.padding - kj, g.stride) + 1, lo, OW);
                 for (int oh = 0; oh < OH; oh++) {
                     const int ih = oh * g.stride - g.padding + ki;
                     float* out = row + oh * OW;
@@ -44,11 +49,14 @@ void im2col(const Conv2dGeometry& g, const float* image, float* cols) {
                         std::fill(out, out + OW, 0.0f);
                         continue;
                     }
-                    const float* in = image + (int64_t(c) * g.height + ih) * g.width;
-                    for (int ow = 0; ow < OW; ow++) {
-                        const int iw = ow * g.stride - g.padding + kj;
-                        out[ow] = (iw >= 0 && iw < g.width) ? in[iw] : 0.0f;
-                    }
+                    // Only the output columns [lo, hi) see a pixel inside the image; the rest see padding.
+                    const float* in = image + (int64_t(c) * g.height + ih) * g.width - g.padding + kj;
+                    std::fill(out, out + lo, 0.0f);
+                    if (g.stride == 1)
+                        std::copy(in + lo, in + hi, out + lo);
+                    else
+                        for (int ow = lo; ow < hi; ow++) out[ow] = in[ow * g.stride];
+                    std::fill(out + hi, out + OW, 0.0f);
                 }
             }
 }

@@ -1,12 +1,16 @@
 // SGEMM, three ways: the naive triple loop, the loop-reordered one, and a packed, cache-blocked kernel with an
 // xsimd micro-kernel (gemm_kernel.h). bench/run.mjs measures all three; module 15 (Kernels) explains the gap.
+// sgemm itself picks one of three paths by shape: packed blocks (the general case), dot tiles (C = A @ B^T when
+// packing cannot pay for itself: see prefer_dot), and single rows (fewer rows than a register tile).
 #include "gemm.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "error.h"
 #include "gemm_kernel.h"
+#include "parallel.h"
 
 namespace tt {
 
@@ -76,9 +80,13 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
 
 namespace gemm_detail {
 
+#if defined(TT_GEMM_KC) && defined(TT_GEMM_MC) && defined(TT_GEMM_NC)  // for trying other blockings in bench/
+constexpr int kKC = TT_GEMM_KC, kMC = TT_GEMM_MC, kNC = TT_GEMM_NC;
+#else
 constexpr int kKC = 256;   // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
 constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
 constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
+#endif
 
 #if defined(TT_USE_XSIMD)
 using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
@@ -181,6 +189,9 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
         }
 }
 
+// Below this many flops (2 MFLOP: ~50 us on one core) a product stays on one thread; waking a worker costs ~10 us.
+constexpr double kParallelFlops = 2e6;
+
 // Scratch buffers are per thread. wasm32-wasip1 has no threads, and no __cxa_thread_atexit to destroy a
 // thread_local vector: a student-build program that reaches sgemm failed to link on it (the checks' doctest main
 // happens to stub it), so there they are plain statics.
@@ -190,8 +201,50 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
 #define TT_SCRATCH_THREAD_LOCAL thread_local
 #endif
 
+// C = alpha * op(A) @ B^T + beta * C with B stored N x K and A not transposed: a grid of dot products of
+// contiguous rows, computed in place by dot tiles (gemm_kernel.h), no packing. Loop order: each pair of B's rows
+// is read once per block of A's rows and stays in L1 while the block streams past it; the block is small enough
+// that it, and the block of C it writes, stay in L2.
+constexpr int kDotRows = 4, kDotCols = 2;  // one dot tile: 4 rows of A x 2 rows of B, 8 accumulators
+constexpr int kDotMaxK = 2048;             // beyond this, 2 rows of B (16 KiB) no longer sit in L1 beside A's
+constexpr int kDotBlockRows = 64;
+
+// Packing pays for itself when both M and N are large; dot tiles win when it cannot (measured in wasm, bench/
+// shapes): a narrow C (N < 2 NR: packed tiles would be mostly padding; N=10: 0.0077 → 0.0047 ms), or few rows with
+// a long K (M <= 64, K >= 512: packing B costs more than those rows reuse it; 64x128x784: 2-3% faster). Elsewhere
+// (square, or short K) the packed kernel is 3-30% faster.
+static bool prefer_dot(int M, int N, int K) {
+    return K <= kDotMaxK && (N < 2 * kNR || (M <= kDotBlockRows && K >= 512));
+}
+
+// One row of C from one row x: 8 rows of B per tile (x stays in registers' reach, B is the stream), then 1.
+static void dot_row(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
+    int j = 0;
+    for (; j + 8 <= N; j += 8) dot_tile<1, 8>(K, x, K, B + static_cast<size_t>(j) * ldb, ldb, alpha, beta, c + j, 1);
+    for (; j < N; ++j) dot_tile<1, 1>(K, x, K, B + static_cast<size_t>(j) * ldb, ldb, alpha, beta, c + j, 1);
+}
+
+static void sgemm_dot(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                      float beta, float* C, int ldc) {
+    constexpr int block = kDotBlockRows;
+    for (int i0 = 0; i0 < M; i0 += block) {
+        const int i1 = std::min(M, i0 + block), whole = i0 + (i1 - i0) / kDotRows * kDotRows;
+        auto tiles = [&](auto cols, int j) {  // every whole tile of this block in columns j .. j + cols
+            for (int i = i0; i < whole; i += kDotRows)
+                dot_tile<kDotRows, decltype(cols)::value>(K, A + static_cast<size_t>(i) * lda, lda,
+                                                          B + static_cast<size_t>(j) * ldb, ldb, alpha, beta,
+                                                          C + static_cast<size_t>(i) * ldc + j, ldc);
+        };
+        int j = 0;
+        for (; j + kDotCols <= N; j += kDotCols) tiles(std::integral_constant<int, kDotCols>(), j);
+        for (; j < N; ++j) tiles(std::integral_constant<int, 1>(), j);
+        for (int i = whole; i < i1; ++i)  // the last rows (fewer than a tile): one at a time
+            dot_row(N, K, A + static_cast<size_t>(i) * lda, B, ldb, alpha, beta, C + static_cast<size_t>(i) * ldc);
+    }
+}
+
 // Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
-// a time straight from B (see row_times_b / row_times_bt in gemm_kernel.h).
+// a time straight from B (see row_times_b and dot_row).
 static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                           const float* B, int ldb, float beta, float* C, int ldc) {
     static TT_SCRATCH_THREAD_LOCAL buffer row;
@@ -204,7 +257,7 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
         }
         float* c = C + static_cast<size_t>(i) * ldc;
         if (trans_b)
-            row_times_bt(N, K, x, B, ldb, alpha, beta, c);
+            dot_row(N, K, x, B, ldb, alpha, beta, c);
         else
             row_times_b(N, K, x, B, ldb, alpha, beta, c);
     }
@@ -249,6 +302,7 @@ GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
 
 void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
            int ldb, float beta, float* C, int ldc) {
+    using namespace gemm_detail;
     check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
     if (M == 0 || N == 0) return;
     if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
@@ -256,10 +310,26 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
             for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
-    if (M < gemm_detail::kMR)
-        gemm_detail::sgemm_by_rows(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    else
-        gemm_detail::sgemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    // The path is chosen for the whole product, then C's columns may be shared among threads: every path computes
+    // each element of C the same way whatever columns surround it, so 1 and 2 threads give the same bits.
+    const bool dot = trans_b && !trans_a && prefer_dot(M, N, K), rows = M < kMR;
+    auto columns = [&](int j0, int j1) {  // C[:, j0:j1] from op(B)[:, j0:j1]
+        const float* b = trans_b ? B + static_cast<size_t>(j0) * ldb : B + j0;
+        if (dot)
+            sgemm_dot(M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        else if (rows)
+            sgemm_by_rows(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        else
+            sgemm_blocked(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+    };
+    // One share of columns per thread, in whole register tiles, when there is enough work to pay for the hand-off.
+    const int threads = num_threads();
+    if (threads == 1 || 2.0 * M * N * K < kParallelFlops || N < threads * kNR) {
+        columns(0, N);
+        return;
+    }
+    const int share = (N + threads * kNR - 1) / (threads * kNR) * kNR;
+    parallel_for(threads, [&](int t) { columns(std::min(N, t * share), std::min(N, (t + 1) * share)); });
 }
 
 }  // namespace tt

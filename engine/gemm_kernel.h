@@ -22,6 +22,9 @@
 
 namespace tt::gemm_detail {
 
+// out = alpha * acc + beta * out, where beta == 0 means "overwrite" (out is not read: it may be NaN), as in BLAS.
+inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+
 #if defined(TT_USE_XSIMD)
 
 using batch = float_batch;  // 4 floats on wasm simd128 / SSE, 8 on AVX, 16 on AVX-512
@@ -62,53 +65,68 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
         }
 }
 
-// ---- one row at a time, B read in place --------------------------------------------------------------------
-// When op(A) has fewer rows than a register tile (a single input vector through a Linear layer), every value of B
-// is used at most M times: packing B would cost as much as the multiply. These kernels compute one row of C,
-//   c[0:N] = alpha * x @ op(B) + beta * c     (x: one row of op(A), K contiguous values)
-// straight from B: dot products along K when B is stored N x K (trans_b, e.g. Linear weights), else rows of B
-// scaled and summed (axpy) when B is stored K x N.
-
-inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
-
+// The lanes of v added in order, lane 0 first: the same bits on every instruction set.
 inline float sum_lanes(const batch& v) {
     alignas(64) float lanes[kBatch];
     v.store_aligned(lanes);
-    float sum = 0.0f;
-    for (float x : lanes) sum += x;
+    float sum = lanes[0];
+    for (int l = 1; l < kBatch; ++l) sum += lanes[l];
     return sum;
 }
 
-// B stored N x K: c[j] = dot(x, B[j, :]). Eight dot products at once share each load of x.
-inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
-    constexpr int kRows = 8;
-    int j = 0;
-    for (; j + kRows <= N; j += kRows) {
-        batch acc[kRows];
-        for (int r = 0; r < kRows; ++r) acc[r] = batch(0.0f);
-        int k = 0;
-        for (; k + kBatch <= K; k += kBatch) {  // vector loop
-            const batch xk = batch::load_unaligned(x + k);
-            for (int r = 0; r < kRows; ++r)
-                acc[r] = xsimd::fma(xk, batch::load_unaligned(B + (j + r) * ldb + k), acc[r]);
-        }
-        for (int r = 0; r < kRows; ++r) {
-            float sum = sum_lanes(acc[r]);
-            for (int kk = k; kk < K; ++kk) sum += x[kk] * B[(j + r) * ldb + kk];  // scalar tail
-            c[j + r] = finish(sum, alpha, beta, c[j + r]);
+// ---- dot-product tiles: C = op(A) @ B^T with both operands read in place ----------------------------------
+// When B is stored N x K (Linear's x @ W^T, attention's Q @ K^T) a row of op(A) and a row of B are both contiguous
+// along K, so every value of C is a dot product of two contiguous rows and no packing is needed. An R x CN tile
+// of dot products shares its loads: per kBatch steps of k, R + CN loads feed R * CN multiply-adds (4 x 2: 6 loads
+// for 8, the same ratio as the packed 4x8 micro-kernel), and each accumulator is summed across its lanes once, at
+// the end. sum_lanes adds the lanes in a fixed order, so SSE2 and wasm give the same bits.
+//   a: R rows of op(A), leading dimension lda     b: CN rows of B, leading dimension ldb     c: R x CN, ldc
+template <int R, int CN>
+inline void dot_tile(int K, const float* a, int lda, const float* b, int ldb, float alpha, float beta, float* c,
+                     int ldc) {
+    batch acc[R][CN];
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < CN; ++j) acc[r][j] = batch(0.0f);
+    int k = 0;
+    for (; k + kBatch <= K; k += kBatch) {  // vector loop
+        batch bk[CN];
+        for (int j = 0; j < CN; ++j) bk[j] = batch::load_unaligned(b + j * ldb + k);
+        for (int r = 0; r < R; ++r) {
+            const batch ar = batch::load_unaligned(a + r * lda + k);
+            for (int j = 0; j < CN; ++j) acc[r][j] = xsimd::fma(ar, bk[j], acc[r][j]);
         }
     }
-    for (; j < N; ++j) {  // leftover rows of B, one dot product each
-        batch acc(0.0f);
-        int k = 0;
-        for (; k + kBatch <= K; k += kBatch)
-            acc = xsimd::fma(batch::load_unaligned(x + k), batch::load_unaligned(B + j * ldb + k), acc);
-        float sum = sum_lanes(acc);
-        for (; k < K; ++k) sum += x[k] * B[j * ldb + k];
-        c[j] = finish(sum, alpha, beta, c[j]);
+    alignas(64) float sums[R][CN];
+    if constexpr (R == kBatch) {
+        // All R sums of a column at once: transposed, the column's accumulators hold lane l of every row in
+        // batch l, so adding the batches in lane order gives what sum_lanes would, R rows per vector add.
+        for (int j = 0; j < CN; ++j) {
+            batch lanes[R];
+            for (int r = 0; r < R; ++r) lanes[r] = acc[r][j];
+            xsimd::transpose(lanes, lanes + R);
+            batch total = lanes[0];
+            for (int l = 1; l < R; ++l) total = total + lanes[l];
+            alignas(64) float t[kBatch];
+            total.store_aligned(t);
+            for (int r = 0; r < R; ++r) sums[r][j] = t[r];
+        }
+    } else {
+        for (int r = 0; r < R; ++r)
+            for (int j = 0; j < CN; ++j) sums[r][j] = sum_lanes(acc[r][j]);
     }
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < CN; ++j) {
+            float sum = sums[r][j];
+            for (int kk = k; kk < K; ++kk) sum += a[r * lda + kk] * b[j * ldb + kk];  // scalar tail
+            float& out = c[r * ldc + j];
+            out = finish(sum, alpha, beta, out);
+        }
 }
 
+// ---- one row at a time, B stored K x N, read in place ---------------------------------------------------------
+// When op(A) has fewer rows than a register tile, every value of B is used at most M times: packing B would cost
+// as much as the multiply. This kernel computes one row of C, c[0:N] = alpha * x @ B + beta * c (x: one row of
+// op(A), K contiguous values), as rows of B scaled and summed (axpy).
 // B stored K x N: c[:] = sum_k x[k] * B[k, :], 4 batches of columns at a time kept in registers.
 inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
     constexpr int kCols = 4 * kBatch;
@@ -153,14 +171,16 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
         }
 }
 
-inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
-
-inline void row_times_bt(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {
-    for (int j = 0; j < N; ++j) {
-        float sum = 0.0f;
-        for (int k = 0; k < K; ++k) sum += x[k] * B[j * ldb + k];
-        c[j] = finish(sum, alpha, beta, c[j]);
-    }
+template <int R, int CN>
+inline void dot_tile(int K, const float* a, int lda, const float* b, int ldb, float alpha, float beta, float* c,
+                     int ldc) {
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < CN; ++j) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; ++k) sum += a[r * lda + k] * b[j * ldb + k];
+            float& out = c[r * ldc + j];
+            out = finish(sum, alpha, beta, out);
+        }
 }
 
 inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, float alpha, float beta, float* c) {

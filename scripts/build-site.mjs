@@ -24,6 +24,8 @@ const sources = [
   [path.join(root, 'web'), '.'],
   [path.join(args.engine, 'tt_web.mjs'), 'wasm/tt_web.mjs'],
   [path.join(args.engine, 'tt_web.wasm'), 'wasm/tt_web.wasm'],
+  // the threaded build, loaded by pages that are cross-origin isolated (web/js/engine.mjs)
+  ...['tt_web_mt.mjs', 'tt_web_mt.wasm', 'tt_web_mt.worker.js'].map((f) => [path.join(args.engine, f), `wasm/${f}`]),
   [nm('monaco-editor/min/vs'), 'vendor/monaco/vs'],
   [nm('chart.js/dist/chart.umd.min.js'), 'vendor/chart.umd.min.js'],
   [nm('marked/lib/marked.esm.js'), 'vendor/marked.esm.js'],

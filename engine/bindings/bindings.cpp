@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 
 #include "guard.h"
+#include "parallel.h"
 #include "profile.h"
 
 EM_JS(void, tt_throw_js_error, (const char* name, const char* message), {
@@ -33,4 +34,8 @@ EMSCRIPTEN_BINDINGS(tt_profile) {
     using namespace tt::web;
     function("environment", guard<&environment_js>);
     function("formatBytes", guard<&tt::format_bytes>);
+    // Threads for the kernels (parallel.h): maxThreads() is 1 in the single-threaded build.
+    function("maxThreads", &tt::max_threads);
+    function("numThreads", &tt::num_threads);
+    function("setNumThreads", &tt::set_num_threads);
 }

@@ -65,7 +65,8 @@ TEST_CASE("10 conv2d: a hand-computed 1-channel case (3x3 input, 2x2 kernel, bia
 TEST_CASE("10 conv2d: im2col + sgemm forward matches the direct loops (strides, padding, odd sizes)") {
     for (const auto& g : {geometry(2, 3, 7, 5, 4, 3, 1, 1), geometry(1, 1, 28, 28, 8, 3, 1, 1),
                           geometry(3, 2, 9, 8, 5, 3, 2, 0), geometry(2, 4, 6, 6, 3, 5, 1, 2),
-                          geometry(1, 2, 5, 7, 2, 1, 2, 1)}) {
+                          geometry(1, 2, 5, 7, 2, 1, 2, 1), geometry(1, 1, 3, 3, 2, 7, 2, 2),
+                          geometry(2, 1, 4, 5, 1, 6, 3, 3)}) {  // taps that only ever see padding
         const auto x = random_values(g.input_size(), 1), w = random_values(g.weight_size(), 2);
         const auto b = random_values(g.out_channels, 3);
         std::vector<float> y(size_t(g.output_size())), y_ref(y.size());

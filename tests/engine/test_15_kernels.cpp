@@ -2,12 +2,15 @@
 // against the scalar oracle sgemm_ref. No timing here: speed is measured by bench/run.mjs, not by tests.
 #include <cfloat>
 #include <cmath>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "gemm.h"
+#include "parallel.h"
 #include "simd.h"
 #include "testing.h"
 
@@ -111,7 +114,8 @@ TEST_CASE("15 sgemm: random non-square sizes in 1..67 with transposes, alpha, be
 
 TEST_CASE("15 sgemm: larger odd sizes cross every cache block boundary") {
     const int sizes[][3] = {{127, 129, 131}, {257, 255, 253}, {3, 300, 517}, {300, 5, 700}, {1, 2100, 9},
-                            {1, 130, 784}, {2, 10, 131}, {5, 37, 333}};  // M < one tile: the unpacked row path
+                            {1, 130, 784}, {2, 10, 131}, {5, 37, 333},   // M < one tile: the unpacked row path
+                            {37, 45, 785}, {64, 128, 784}, {130, 10, 128}};  // (tb) the dot-tile path, with tails
     for (const auto& s : sizes)
         for (int t = 0; t < 4; ++t) {
             Case c{(t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, t == 3 ? 0.5f : 0.0f, 1, 2, 3};
@@ -189,5 +193,88 @@ TEST_CASE("15 sgemm: bad sizes and leading dimensions are errors that name them"
                          "sgemm: ldb=2 is smaller than B's row length 3 (B is N x K, transposed)", tt::Error);
     CHECK_THROWS_WITH_AS(tt::sgemm(true, false, 4, 5, 3, 1.0f, A.data(), 4, B.data(), 5, 0.0f, C.data(), 4),
                          "sgemm: ldc=4 is smaller than C's row length N=5", tt::Error);
+#endif
+}
+
+// ---- threads (parallel.h) -----------------------------------------------------------------------------------
+
+namespace {
+
+// Sets the thread count for one scope, and puts 1 back (the default) whatever happens.
+struct Threads {
+    explicit Threads(int n) { tt::set_num_threads(n); }
+    ~Threads() { tt::set_num_threads(1); }
+};
+
+std::vector<float> product(bool ta, bool tb, int M, int N, int K, float beta) {
+    Rng rng(M * 7919 + N * 31 + K);
+    const auto A = random_vector(static_cast<size_t>(M) * K, rng), B = random_vector(static_cast<size_t>(K) * N, rng);
+    auto C = random_vector(static_cast<size_t>(M) * N, rng);
+    tt::sgemm(ta, tb, M, N, K, 1.0f, A.data(), ta ? M : K, B.data(), tb ? K : N, beta, C.data(), N);
+    return C;
+}
+
+}  // namespace
+
+TEST_CASE("15 parallel_for: every task runs exactly once, on 1 and on all threads") {
+    CHECK(tt::num_threads() == 1);  // the default: more threads are asked for, never assumed
+    for (int threads : {1, tt::max_threads()}) {
+        Threads scope(threads);
+        CHECK(tt::num_threads() == threads);
+        for (int tasks : {0, 1, 2, 7, 100}) {
+            std::vector<std::atomic<int>> runs(tasks);
+            tt::parallel_for(tasks, [&](int i) { runs[i].fetch_add(1); });
+            int wrong = 0;
+            for (auto& r : runs) wrong += r.load() != 1;
+            CHECK_MESSAGE(wrong == 0, threads << " threads, " << tasks << " tasks");
+        }
+    }
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+    {  // two tasks that can only finish together: each waits (up to 20 s) until both have started
+        Threads scope(2);
+        std::atomic<int> started{0};
+        std::atomic<bool> timed_out{false};
+        tt::parallel_for(2, [&](int) {
+            started.fetch_add(1);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (started.load() < 2)
+                if (std::chrono::steady_clock::now() > deadline) {
+                    timed_out = true;
+                    break;
+                }
+        });
+        CHECK_MESSAGE(!timed_out, "parallel_for(2) never ran its two tasks at the same time");
+    }
+#endif
+    tt::set_num_threads(1000);
+    CHECK(tt::num_threads() == tt::max_threads());  // clamped, not an error
+    tt::set_num_threads(0);
+    CHECK(tt::num_threads() == 1);
+}
+
+TEST_CASE("15 sgemm on 2 threads: the same bits as on 1 thread, on every path") {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    CHECK(tt::max_threads() == 1);  // the single-threaded web build: threads come from tt_web_mt only
+#else
+    REQUIRE(tt::max_threads() == 2);
+    //                M     N    K   ta     tb     beta     path
+    const struct { int M, N, K; bool ta, tb; float beta; } shapes[] = {
+        {256, 256, 256, false, false, 0.0f},  // packed blocks
+        {131, 200, 129, true, true, 0.5f},    // packed, transposes, edge tiles
+        {64, 128, 784, false, true, 1.0f},    // dot tiles (Linear's x @ W^T)
+        {3, 4000, 700, false, false, 0.0f},   // single rows
+        {2, 1000, 1500, true, true, 0.0f},    // single rows, gathered, dot products
+    };
+    for (const auto& s : shapes) {
+        const auto one = product(s.ta, s.tb, s.M, s.N, s.K, s.beta);
+        Threads scope(2);
+        const auto two = product(s.ta, s.tb, s.M, s.N, s.K, s.beta);
+        CHECK_MESSAGE(one == two, "M=" << s.M << " N=" << s.N << " K=" << s.K);
+    }
+    // and still right against the oracle
+    Threads scope(2);
+    for (const Case& c : {Case{false, false, 257, 255, 253, 0.75f, 0.5f, 1, 2, 3},
+                          Case{true, false, 300, 77, 190, 1.0f, 0.0f}, Case{false, true, 40, 600, 800, 1.0f, 1.0f}})
+        CHECK_MESSAGE(check_case(c, 77) == 0, describe(c));
 #endif
 }

@@ -12,8 +12,9 @@ export const siteDir = process.env.TT_SITE_DIR ?? path.join(repo, 'build/site');
 export const screenshotDir = path.join(repo, 'build/screenshots');
 
 // Starts serve.py on a free port; resolves to { url, close }.
-export async function startServer(root = siteDir) {
-  const proc = spawn('python3', [path.join(repo, 'serve.py'), '--root', root, '--port', '0'], {
+export async function startServer(root = siteDir, { isolate = true } = {}) {
+  const flags = isolate ? [] : ['--no-isolate'];
+  const proc = spawn('python3', [path.join(repo, 'serve.py'), '--root', root, '--port', '0', ...flags], {
     env: { ...process.env, TT_SERVE_QUIET: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

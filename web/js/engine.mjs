@@ -68,8 +68,18 @@ export function guardModule(M) {
   return M;
 }
 
-// url: where tt_web.mjs is served (default: wasm/ beside the page). Extra options go to the Emscripten factory.
-export async function loadEngine(url = new URL('../wasm/tt_web.mjs', import.meta.url).href, options = {}) {
+// Which build to load. The threaded one (tt_web_mt: its kernels share big products between 2 threads, with the
+// same results bit for bit) needs SharedArrayBuffer, which browsers give only to cross-origin-isolated pages
+// (serve.py sends COOP/COEP); anywhere else the single-threaded build runs.
+export const threadedEngine = () => globalThis.crossOriginIsolated === true;
+export const engineUrl = (threaded = threadedEngine()) =>
+  new URL(`../wasm/${threaded ? 'tt_web_mt' : 'tt_web'}.mjs`, import.meta.url).href;
+
+// url: where tt_web.mjs is served (default: engineUrl()). Extra options go to the Emscripten factory. The engine
+// comes back using every thread its build has.
+export async function loadEngine(url = engineUrl(), options = {}) {
   const { default: createEngine } = await import(url);
-  return guardModule(await createEngine(options));
+  const M = guardModule(await createEngine(options));
+  M.setNumThreads(M.maxThreads());
+  return M;
 }

@@ -64,5 +64,6 @@ export function showEnvironment(M) {
   set('env-build', env.build);
   set('env-simd-arch', env.simdArch);
   set('env-simd-width', String(env.simdWidth));
+  set('env-threads', String(M.numThreads()));
   return env;
 }

@@ -278,6 +278,7 @@ async function main() {
   $('env-build').textContent = env.build;
   $('env-simd-arch').textContent = env.simdArch;
   $('env-simd-width').textContent = String(env.simdWidth);
+  $('env-threads').textContent = String(M.numThreads());
   const index = await assetIndex();
 
   const xor = await loadClassifier(M, 'xor-mlp');
