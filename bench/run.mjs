@@ -49,6 +49,42 @@ function heapArray(M, data) {
 }
 
 // ---- the workloads --------------------------------------------------------------------------------------------
+// Each workload's seeded inputs (the same for every engine) and our engine's call on them, copied into M's heap:
+// { run (→ the output as a Float32Array), buffers (the heap arrays, output last), free }.
+function oursOn(M, inputs, outputLength, call) {
+  const buffers = [...inputs, new Float32Array(outputLength)].map((d) => heapArray(M, d));
+  const output = buffers.at(-1);
+  return {
+    run: () => { call(...buffers.map((b) => b.ptr)); return output.read(); },
+    buffers,
+    free: () => { for (const b of buffers) M._free(b.ptr); },
+  };
+}
+const matmulData = (n) => [randomArray(n * n, 1 + n), randomArray(n * n, 2 + n)];
+const oursMatmul = (M, n, data) =>
+  oursOn(M, data, n * n, (A, B, C) => M.sgemm(false, false, n, n, n, 1, A, n, B, n, 0, C, n));
+
+const MLP = [784, 128, 10];
+const mlpData = (batch) => [randomArray(batch * MLP[0], 15 + batch),                       // x
+  randomArray(MLP[1] * MLP[0], 11).map((v) => v * 0.05), randomArray(MLP[1], 12),           // w1, b1
+  randomArray(MLP[2] * MLP[1], 13).map((v) => v * 0.1), randomArray(MLP[2], 14)];          // w2, b2
+const oursMlp = (M, batch, data) => oursOn(M, [...data, new Float32Array(batch * MLP[1])], batch * MLP[2],
+  (X, W1, B1, W2, B2, H, Y) => M.mlpForward(batch, ...MLP, X, W1, B1, W2, B2, H, Y));
+
+// conv2d 3x3 'same' + bias + ReLU on a batch of 64 RGB 32x32 images, 3 → 32 channels (NCHW)
+const CONV = { N: 64, C: 3, H: 32, W: 32, OC: 32, KS: 3, pad: 1 };
+const convData = () => {
+  const { N, C, H, W, OC, KS } = CONV;
+  return [randomArray(N * C * H * W, 21), randomArray(OC * C * KS * KS, 22).map((v) => v * 0.3),
+    randomArray(OC, 23).map((v) => v * 0.1)];
+};
+const oursConv = (M, data) => {
+  const { N, C, H, W, OC, KS, pad } = CONV;
+  return oursOn(M, data, N * OC * H * W, (X, Wt, B, Y) => M.conv2dRelu(N, C, H, W, OC, KS, pad, X, Wt, B, Y));
+};
+const convFlops = () => 2 * CONV.N * CONV.OC * CONV.H * CONV.W * CONV.C * CONV.KS * CONV.KS;
+const mlpFlops = (batch) => 2 * batch * (MLP[0] * MLP[1] + MLP[1] * MLP[2]);
+
 // The ceiling probe runs inside every row's rotation, so each row's "% of ceiling" compares with what the machine
 // gave at that same moment (the cores are shared: absolute numbers drift, same-moment ratios much less).
 let probeIters = 0;
@@ -68,13 +104,13 @@ function calibrateProbe(M) {
 const probeGflops = (M, seconds) => (M.simdPeakFlopsPerIteration() * probeIters) / seconds / 1e9;
 
 async function matmulRow(M, probe, n) {
-  const a = randomArray(n * n, 1 + n), b = randomArray(n * n, 2 + n);
-  const A = heapArray(M, a), B = heapArray(M, b), C = heapArray(M, new Float32Array(n * n));
+  const [a, b] = matmulData(n);
+  const us = oursMatmul(M, n, [a, b]), [A, B, C] = us.buffers;
   const ta = tf.tensor2d(a, [n, n]), tb = tf.tensor2d(b, [n, n]);
   const session = await ort.InferenceSession.create(matmulModel(n, n, n), { executionProviders: ['wasm'] });
   const feeds = { A: new ort.Tensor('float32', a, [n, n]), B: new ort.Tensor('float32', b, [n, n]) };
 
-  const ours = () => { M.sgemm(false, false, n, n, n, 1, A.ptr, n, B.ptr, n, 0, C.ptr, n); return C.read(); };
+  const ours = us.run;
   const tfjs = () => { const c = tf.matMul(ta, tb); const out = c.dataSync(); c.dispose(); return out; };
   const onnx = async () => (await session.run(feeds)).C.data;
   const check = ours(), scale = n * 1e-5;
@@ -91,43 +127,30 @@ async function matmulRow(M, probe, n) {
     ({ naive, ikj } = loops);
   }
   ta.dispose(); tb.dispose(); await session.release();
-  for (const p of [A, B, C]) M._free(p.ptr);
+  us.free();
   return { workload: `matmul ${n}`, flops: 2 * n ** 3, ceiling: probeGflops(M, t.probe), seconds: { ...t, naive, ikj },
     wallSeconds: t.wall };
 }
 
 async function mlpRow(M, probe, batch) {
-  const [nIn, nHidden, nOut] = [784, 128, 10];
-  const w1 = randomArray(nHidden * nIn, 11).map((v) => v * 0.05), b1 = randomArray(nHidden, 12);
-  const w2 = randomArray(nOut * nHidden, 13).map((v) => v * 0.1), b2 = randomArray(nOut, 14);
-  const x = randomArray(batch * nIn, 15 + batch);
-  const [X, W1, B1, W2, B2] = [x, w1, b1, w2, b2].map((d) => heapArray(M, d));
-  const H = heapArray(M, new Float32Array(batch * nHidden)), Y = heapArray(M, new Float32Array(batch * nOut));
-  const { tfjs, onnx, release } = await mlpPeers(batch, x, w1, b1, w2, b2);
-
-  const ours = () => {
-    M.mlpForward(batch, nIn, nHidden, nOut, X.ptr, W1.ptr, B1.ptr, W2.ptr, B2.ptr, H.ptr, Y.ptr);
-    return Y.read();
-  };
+  const data = mlpData(batch), us = oursMlp(M, batch, data), ours = us.run;
+  const { tfjs, onnx, release } = await mlpPeers(batch, ...data);
   const check = ours();
   const diffs = [maxAbsDiff(check, tfjs()), maxAbsDiff(check, await onnx())];
   if (!(Math.max(...diffs) <= 1e-3)) throw new Error(`mlp batch ${batch}: results disagree (vs TF.js, ORT): ${diffs}`);
 
   const t = await timeRotation({ ours, tfjs, onnx, probe });
   await release();
-  for (const p of [X, W1, B1, W2, B2, H, Y]) M._free(p.ptr);
-  return { workload: `MLP 784-128-10 batch ${batch}`, flops: 2 * batch * (nIn * nHidden + nHidden * nOut),
+  us.free();
+  return { workload: `MLP 784-128-10 batch ${batch}`, flops: mlpFlops(batch),
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
 }
 
-// conv2d 3x3 'same' + bias + ReLU on a batch of 64 RGB 32x32 images, 3 → 32 channels: each engine in its own layout
-// (ours and ORT NCHW; TF.js NHWC with HWIO filters, converted once, outside the timing).
+// The conv, each engine in its own layout (ours and ORT NCHW; TF.js NHWC with HWIO filters, converted once, outside
+// the timing).
 async function convRow(M, probe) {
-  const [N, C, H, W, OC, KS, pad] = [64, 3, 32, 32, 32, 3, 1];
-  const x = randomArray(N * C * H * W, 21), w = randomArray(OC * C * KS * KS, 22).map((v) => v * 0.3);
-  const b = randomArray(OC, 23).map((v) => v * 0.1);
-  const [X, Wt, Bb] = [x, w, b].map((d) => heapArray(M, d));
-  const Y = heapArray(M, new Float32Array(N * OC * H * W));
+  const { N, C, H, W, OC, KS, pad } = CONV;
+  const [x, w, b] = convData(), us = oursConv(M, [x, w, b]), ours = us.run;
   // NCHW → NHWC and OIHW → HWIO, by index
   const xNhwc = new Float32Array(x.length), wHwio = new Float32Array(w.length);
   for (let n = 0; n < N; ++n) for (let c = 0; c < C; ++c) for (let i = 0; i < H * W; ++i)
@@ -139,7 +162,6 @@ async function convRow(M, probe) {
     { executionProviders: ['wasm'] });
   const feeds = { x: new ort.Tensor('float32', x, [N, C, H, W]) };
 
-  const ours = () => { M.conv2dRelu(N, C, H, W, OC, KS, pad, X.ptr, Wt.ptr, Bb.ptr, Y.ptr); return Y.read(); };
   const tfjs = () => {
     const y = tf.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb, activation: 'relu' });
     const out = y.dataSync();
@@ -155,39 +177,31 @@ async function convRow(M, probe) {
 
   const t = await timeRotation({ ours, tfjs, onnx, probe });
   tx.dispose(); tw.dispose(); tb.dispose(); await session.release();
-  for (const p of [X, Wt, Bb, Y]) M._free(p.ptr);
-  return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: 2 * N * OC * H * W * C * KS * KS,
+  us.free();
+  return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: convFlops(),
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
 }
 
 // ---- two threads: the threaded build (tt_bench_mt) on 1 and 2 threads, beside the single-threaded build ----------
 // Wall clock here: process CPU time adds up both threads. Outputs must match the single-threaded build bit for bit.
 const threadWorkloads = [
-  ...[256, 512, 1024].map((n) => ({ name: `matmul ${n}`, flops: 2 * n ** 3, setup: (M) => {
-    const [A, B, C] = [randomArray(n * n, 1 + n), randomArray(n * n, 2 + n), new Float32Array(n * n)].map((d) => heapArray(M, d));
-    return () => { M.sgemm(false, false, n, n, n, 1, A.ptr, n, B.ptr, n, 0, C.ptr, n); return C.read(); };
-  } })),
-  { name: 'MLP 784-128-10 batch 64', flops: 2 * 64 * (784 * 128 + 128 * 10), setup: (M) => {
-    const [X, W1, B1, W2, B2, H, Y] = [randomArray(64 * 784, 79), randomArray(128 * 784, 11), randomArray(128, 12),
-      randomArray(1280, 13), randomArray(10, 14), new Float32Array(64 * 128), new Float32Array(640)].map((d) => heapArray(M, d));
-    return () => { M.mlpForward(64, 784, 128, 10, X.ptr, W1.ptr, B1.ptr, W2.ptr, B2.ptr, H.ptr, Y.ptr); return Y.read(); };
-  } },
-  { name: 'conv2d 64x3x32x32 → 32', flops: 2 * 64 * 32 * 1024 * 27, setup: (M) => {
-    const [X, W, B, Y] = [randomArray(64 * 3 * 1024, 21), randomArray(32 * 27, 22), randomArray(32, 23),
-      new Float32Array(64 * 32 * 1024)].map((d) => heapArray(M, d));
-    return () => { M.conv2dRelu(64, 3, 32, 32, 32, 3, 1, X.ptr, W.ptr, B.ptr, Y.ptr); return Y.read(); };
-  } },
+  ...[256, 512, 1024].map((n) => ({ name: `matmul ${n}`, flops: 2 * n ** 3, data: () => matmulData(n),
+    ours: (M, data) => oursMatmul(M, n, data) })),
+  { name: 'MLP 784-128-10 batch 64', flops: mlpFlops(64), data: () => mlpData(64), ours: (M, data) => oursMlp(M, 64, data) },
+  { name: 'conv2d 64x3x32x32 → 32', flops: convFlops(), data: convData, ours: oursConv },
 ];
 
 async function threadRows(single, threaded) {
   const rows = [];
   for (const w of threadWorkloads) {
     console.error(`${w.name}, threads ...`);
-    const one = w.setup(single), two = w.setup(threaded);
-    const fns = { single: one, mt1: () => (threaded.setNumThreads(1), two()), mt2: () => (threaded.setNumThreads(2), two()) };
-    const want = one(), got = fns.mt2();
-    if (maxAbsDiff(want, got) !== 0) throw new Error(`${w.name}: 2 threads differ from the single-threaded build`);
+    const data = w.data(), one = w.ours(single, data), two = w.ours(threaded, data);
+    const fns = { single: one.run, mt1: () => (threaded.setNumThreads(1), two.run()),
+      mt2: () => (threaded.setNumThreads(2), two.run()) };
+    if (maxAbsDiff(one.run(), fns.mt2()) !== 0) throw new Error(`${w.name}: 2 threads differ from the single-threaded build`);
     const t = await timeRotation(fns);
+    one.free();
+    two.free();
     rows.push({ workload: w.name, flops: w.flops, seconds: t.wall });
   }
   threaded.setNumThreads(1);
