@@ -10,7 +10,7 @@ import path from 'node:path';
 import { launchBrowser, startServer } from '../tests/web/harness.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const reference = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8');
+const reference = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -24,13 +24,13 @@ try {
       const t0 = Date.now();
       await page.goto(`${server.url}/student-test.html${prepare ? '?prepare=01_setup' : ''}`);
       const ready = await page.evaluate(() => window.studentTest.ready);
-      const first = await page.evaluate((src) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': src } }), reference);
+      const first = await page.evaluate((src) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': src } }), reference);
       const firstDone = Date.now() - t0;
       if (!first.ok) throw new Error(`first Run failed: ${JSON.stringify(first).slice(0, 500)}`);
       const warm = [];
       for (let i = 0; i < 7; i++) {
         const src = `${reference}\n// edit ${i} ${prepare}\n`;
-        const r = await page.evaluate((s) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': s } }), src);
+        const r = await page.evaluate((s) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': s } }), src);
         if (!r.ok) throw new Error('warm Run failed');
         warm.push(r);
       }
@@ -43,7 +43,7 @@ try {
         if (!first02.ok) throw new Error('lesson 02 reference failed');
         const warm02 = [];
         for (let i = 0; i < 5; i++) {
-          const f = { ...files02, 'engine/views.cpp': `${files02['engine/views.cpp']}\n// edit ${i}\n` };
+          const f = { ...files02, 'engine/tensor/views.cpp': `${files02['engine/tensor/views.cpp']}\n// edit ${i}\n` };
           warm02.push(await page.evaluate((x) => window.studentTest.runLesson({ lesson: '02_tensor', files: x }), f));
         }
         l2 = { first: first02.totalMs, warm: median(warm02.map((r) => r.totalMs)), run: median(warm02.map((r) => r.run.timeMs)) };
@@ -52,7 +52,7 @@ try {
         scenario: prepare ? 'prepare(lesson) at page open' : 'no prepare',
         ready: ready.readyMs, firstRun: first.totalMs, pageToFirstResult: firstDone,
         warm: median(warm.map((r) => r.totalMs)),
-        warmCompile: median(warm.map((r) => r.timings.compile['engine/profile.cpp'])),
+        warmCompile: median(warm.map((r) => r.timings.compile['engine/core/profile.cpp'])),
         warmLink: median(warm.map((r) => r.timings.link)),
         warmRun: median(warm.map((r) => r.run.timeMs)),
       });

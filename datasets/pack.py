@@ -7,7 +7,7 @@ Sources (installed by scripts/setup.sh; nothing is downloaded):
   Fashion-MNIST  Debian `dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist/*-idx?-ubyte.gz), 60,000/10,000.
 
 Output, per split: <out>/<name>-<split>.ttds and its gzip twin <name>-<split>.ttds.gz (serve.py sends the twin to
-browsers that accept gzip). The .ttds format (engine/datasets.h reads it), little-endian:
+browsers that accept gzip). The .ttds format (engine/data/datasets.h reads it), little-endian:
   bytes 0-3   magic "TTDS"
   u32 x 7     version (1), count N, channels C, height H, width W, classes K, reserved (0)
   N bytes     labels (uint8, < K)
@@ -126,7 +126,7 @@ def pack_fashion(fashion_dir, out):
 
 def pack_cifar10(batches_dir, out):
     """The CIFAR-10 test batch (10,000 records of label + 3072 bytes, already R, G, B planes) as a .ttds shard for
-    the web; training reads the batches directly (engine/datasets.h)."""
+    the web; training reads the batches directly (engine/data/datasets.h)."""
     path = os.path.join(batches_dir, "test_batch.bin")
     with open(path, "rb") as f:
         data = f.read()

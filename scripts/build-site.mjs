@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { engineFiles } from './lib/engine-files.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -112,7 +113,6 @@ const lessons = fs.existsSync(lessonsDir)
 // "Where this code lives" (lesson pages): each engine file's leading comment, includes, the regions students write
 // (hint + enclosing function, never the body) and the full text of headers. Rendered from engine/ at every build.
 function engineMap() {
-  const dir = path.join(root, 'engine');
   const files = [];
   const summaryOf = (lines) => {
     const out = [];
@@ -142,9 +142,7 @@ function engineMap() {
     if (rel.startsWith('tests/')) entry.cases = [...text.matchAll(/TEST_CASE\("([^"]+)"/g)].map((m) => m[1]);
     files.push(entry);
   };
-  for (const name of fs.readdirSync(dir).sort()) {
-    if (/\.(h|cpp)$/.test(name)) add(`engine/${name}`, fs.readFileSync(path.join(dir, name), 'utf8'));
-  }
+  for (const rel of engineFiles(['.h', '.cpp'])) add(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
   const testDir = path.join(root, 'tests/engine');
   for (const name of fs.readdirSync(testDir).sort()) {
     if (/^test_\d\d_.*\.cpp$/.test(name)) add(`tests/engine/${name}`, fs.readFileSync(path.join(testDir, name), 'utf8'));

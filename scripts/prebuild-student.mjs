@@ -12,12 +12,13 @@
 // takes well under a second, and a changed engine header rebuilds only the objects that include it.
 //
 // usage: node scripts/prebuild-student.mjs --out build/student [--xsimd <dir holding xsimd/>] [--quiet]
-//   without --xsimd the student build is scalar (engine/simd.h's fallback); with it, xsimd on wasm simd128.
+//   without --xsimd the student build is scalar (engine/core/simd.h's fallback); with it, xsimd on wasm simd128.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { engineFiles } from './lib/engine-files.mjs';
 import { findRegions, makeStarter } from './lib/starter.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,8 +102,8 @@ function xsimdPack(dir) {
 // The header pack: engine headers, the checks' shared headers, doctest. Keys are paths in the compile tree.
 function headerPack(xsimdDir) {
   const pack = {};
-  for (const f of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.h')))
-    pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
+  // flat: every layer folder is on the include path, and header basenames are unique (engine-layout test)
+  for (const f of engineFiles('.h')) pack[`include/${path.basename(f)}`] = fs.readFileSync(path.join(ROOT, f), 'utf8');
   for (const f of listFiles(path.join(ROOT, 'tests/engine'), (f) => f.endsWith('.h')))
     pack[`include/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
   pack['include/doctest/doctest.h'] = fs.readFileSync(DOCTEST_H, 'utf8');
@@ -200,10 +201,10 @@ async function main() {
 
   // 3. one object per engine source file
   const objects = {};
-  for (const file of listFiles(path.join(ROOT, 'engine'), (f) => f.endsWith('.cpp'))) {
-    const rel = `engine/${path.basename(file)}`;
-    const obj = `objects/${path.basename(file, '.cpp')}.o`;
-    await build(obj, 'engine', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(file, 'utf8') }, rel);
+  for (const rel of engineFiles('.cpp')) {
+    const obj = `objects/${rel.replace(/^engine\//, '').replace(/\.cpp$/, '.o')}`;
+    fs.mkdirSync(path.dirname(path.join(args.out, obj)), { recursive: true });
+    await build(obj, 'engine', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(path.join(ROOT, rel), 'utf8') }, rel);
     objects[rel] = obj;
   }
 

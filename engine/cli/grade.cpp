@@ -2,7 +2,7 @@
 // student's file(s) and the reference engine minus the files they replace, the way the in-browser student build
 // does it with clang-as-wasm. The result is one JSON object on stdout:
 //
-//   {"module":"01_setup","files":{"engine/profile.cpp":"alice/profile.cpp"},"compiled":true,"compiler_output":"",
+//   {"module":"01_setup","files":{"engine/core/profile.cpp":"alice/profile.cpp"},"compiled":true,"compiler_output":"",
 //    "exit_code":0,"timed_out":false,"passed":2,"failed":0,"crashed":0,"skipped":1,"ok":true,
 //    "events":[{"event":"start",...}, ...]}
 //
@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -203,13 +204,25 @@ int grade(int argc, char** argv) {
     fs::create_directories(g.cache);
     const char* cxx_env = std::getenv("CXX");
     g.cxx = cxx_env ? cxx_env : "g++";
-    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1 -I" + shell_quote((root / "engine").string()) + " -I" +
+    // The engine library: every folder of engine/ but bindings/ and cli/, each on the include path (the rule of
+    // CMakeLists.txt and scripts/prebuild-student.mjs).
+    std::vector<fs::path> layers;
+    for (const auto& e : fs::directory_iterator(root / "engine")) {
+        std::string name = e.path().filename().string();
+        if (e.is_directory() && name != "bindings" && name != "cli") layers.push_back(e.path());
+    }
+    std::sort(layers.begin(), layers.end());
+    std::string includes;
+    for (const auto& l : layers) includes += " -I" + shell_quote(l.string());
+    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1" + includes + " -I" +
               shell_quote((root / "tests/engine").string()) + " -isystem " + shell_quote(TT_XSIMD_DIR) +
               " -isystem " + shell_quote(TT_DOCTEST_INC) + " -DTT_FIXTURES_DIR=" +
               shell_quote("\"" + (root / "tests/fixtures").string() + "\"");
     std::string headers;
-    for (const char* dir : {"engine", "tests/engine"})
-        for (const auto& e : fs::directory_iterator(root / dir))
+    std::vector<fs::path> header_dirs = layers;
+    header_dirs.push_back(root / "tests/engine");
+    for (const auto& dir : header_dirs)
+        for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".h") headers += e.path().filename().string() + read_file(e.path());
     g.header_hash = std::to_string(std::hash<std::string>{}(headers));
 
@@ -224,10 +237,12 @@ int grade(int argc, char** argv) {
     add(root / "tests/engine/student_main.cpp");
     for (const auto& c : checks) add(root / c);
     for (const auto& [target, student] : replaced) add(fs::absolute(student));
-    for (const auto& e : fs::directory_iterator(root / "engine")) {
-        if (e.path().extension() != ".cpp") continue;
-        std::string rel = "engine/" + e.path().filename().string();
-        if (!replaced.count(rel)) add(e.path());
+    for (const auto& layer : layers) {
+        for (const auto& e : fs::directory_iterator(layer)) {
+            if (e.path().extension() != ".cpp") continue;
+            std::string rel = "engine/" + layer.filename().string() + "/" + e.path().filename().string();
+            if (!replaced.count(rel)) add(e.path());
+        }
     }
 
     fs::path exe = g.cache / ("grade-" + std::to_string(getpid()));

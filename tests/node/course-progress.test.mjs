@@ -31,16 +31,16 @@ test('edits are debounced into storage and survive a new store (reload)', () => 
   const storage = new MemoryStorage();
   const t = fakeTimers();
   const store = new ProgressStore(storage, t);
-  store.setCode('01', 'engine/profile.cpp', 'a');
-  store.setCode('01', 'engine/profile.cpp', 'ab');
+  store.setCode('01', 'engine/core/profile.cpp', 'a');
+  store.setCode('01', 'engine/core/profile.cpp', 'ab');
   assert.equal(storage.getItem(STORAGE_KEY), null, 'nothing written before the debounce fires');
   assert.equal(t.pending(), 1, 'one pending write, not one per keystroke');
   t.fire();
   const reloaded = new ProgressStore(storage, t);
-  assert.equal(reloaded.code('01', 'engine/profile.cpp'), 'ab');
-  store.setCode('01', 'engine/profile.cpp', 'abc');
+  assert.equal(reloaded.code('01', 'engine/core/profile.cpp'), 'ab');
+  store.setCode('01', 'engine/core/profile.cpp', 'abc');
   store.flush();  // pagehide
-  assert.equal(new ProgressStore(storage).code('01', 'engine/profile.cpp'), 'abc');
+  assert.equal(new ProgressStore(storage).code('01', 'engine/core/profile.cpp'), 'abc');
 });
 
 test('a passing run marks the module passed with its first date; a later failing run keeps the date', () => {
@@ -58,14 +58,14 @@ test('a passing run marks the module passed with its first date; a later failing
 
 test('export → reset → import restores code, results, passes and settings', () => {
   const store = new ProgressStore(new MemoryStorage());
-  store.setCode('02', 'engine/tensor.cpp', 'int x;');
+  store.setCode('02', 'engine/tensor/tensor.cpp', 'int x;');
   store.recordRun('01', { ok: true });
   store.updateSettings({ timeLimitSeconds: 25, buildOn: 'mine' });
   const file = store.exportJSON();
   store.resetAll();
   assert.deepEqual(store.state, emptyProgress());
   store.importJSON(file);
-  assert.equal(store.code('02', 'engine/tensor.cpp'), 'int x;');
+  assert.equal(store.code('02', 'engine/tensor/tensor.cpp'), 'int x;');
   assert.ok(store.module('01').passedAt);
   assert.deepEqual(store.settings(), { timeLimitSeconds: 25, buildOn: 'mine' });
 });
@@ -122,7 +122,7 @@ test('unlocks: 01 open, the rest locked or coming soon; passing 01-05 unlocks in
 });
 
 test('unlocks: a lesson whose engine files are missing is coming soon, and so is its milestone', () => {
-  const partial = lessons.map((l) => (l.id === '05_networks' ? { ...l, status: 'planned', missing: ['engine/linear.cpp'] } : l));
+  const partial = lessons.map((l) => (l.id === '05_networks' ? { ...l, status: 'planned', missing: ['engine/nn/linear.cpp'] } : l));
   const store = new ProgressStore(new MemoryStorage());
   for (const id of ['01', '02', '03', '04']) store.recordRun(id, { ok: true });
   const course = courseState(partial, store.state);

@@ -159,12 +159,12 @@ TEST_CASE("d skipped" * TT_NEEDS_EXCEPTIONS) { CHECK(false); }
 });
 
 test('"your framework": a framework file from the student replaces the reference object', async () => {
-  const mine = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')
+  const mine = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8')
     .replace('"%.2f %s"', '"%.2f %s (mine)"');
   const src = '#include <cstdio>\n#include "profile.h"\nint main() { std::printf("%s\\n", tt::format_bytes(2048).c_str()); }\n';
   const reference = await program(src);
   assert.equal((await runProgram(reference.wasm, { doctest: false })).stdout, '2.00 KiB\n');
-  const b = await compiler.build({ checks: { 'student/main.cpp': src }, framework: { 'engine/profile.cpp': mine }, program: true });
+  const b = await compiler.build({ checks: { 'student/main.cpp': src }, framework: { 'engine/core/profile.cpp': mine }, program: true });
   assert.equal(b.ok, true, b.output);
   assert.equal((await runProgram(b.wasm, { doctest: false })).stdout, '2.00 KiB (mine)\n');
 });
@@ -174,14 +174,14 @@ test('a file that is not an engine source of the build is refused with a clear m
 });
 
 test('prepare() compiles the given files (and checks without prebuilt objects) ahead: the next build only links', async () => {
-  const src = `${fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8')}\n// prepared\n`;
-  const ms = await compiler.prepare('01_setup', { 'engine/profile.cpp': src });
+  const src = `${fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8')}\n// prepared\n`;
+  const ms = await compiler.prepare('01_setup', { 'engine/core/profile.cpp': src });
   // the check file is compiled only when the build has no prebuilt object for it
   const prebuilt = 'tests/engine/test_01_setup.cpp' in (JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8')).checkObjects ?? {});
-  assert.deepEqual(Object.keys(ms).sort(), prebuilt ? ['engine/profile.cpp'] : ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
-  const b = await compiler.build({ lesson: '01_setup', files: { 'engine/profile.cpp': src } });
+  assert.deepEqual(Object.keys(ms).sort(), prebuilt ? ['engine/core/profile.cpp'] : ['engine/core/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  const b = await compiler.build({ lesson: '01_setup', files: { 'engine/core/profile.cpp': src } });
   assert.equal(b.ok, true, b.output);
-  assert.deepEqual(b.timings.cached.sort(), ['engine/profile.cpp', 'tests/engine/test_01_setup.cpp']);
+  assert.deepEqual(b.timings.cached.sort(), ['engine/core/profile.cpp', 'tests/engine/test_01_setup.cpp']);
   const fixtures = Object.keys(JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8')).fixtures.files);
   assert.deepEqual(Object.keys(b.files).sort(), fixtures.map((f) => `/fixtures/${f}`).sort(), 'the fixtures come with the build');
 });

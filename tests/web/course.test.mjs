@@ -91,8 +91,8 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     const browser = await launchBrowser();
     t.after(() => browser.close());
     const { page } = browser;
-    const reference = fs.readFileSync(path.join(repo, 'engine/profile.cpp'), 'utf8');
-    const editorValue = () => page.evaluate(() => window.ttEditor.value('engine/profile.cpp'));
+    const reference = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8');
+    const editorValue = () => page.evaluate(() => window.ttEditor.value('engine/core/profile.cpp'));
 
     await openMap(page, server.url);
     await page.click('[data-module="01"] a');
@@ -178,7 +178,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await download.saveAs(file);
     const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(exported.schema, 'tinytorch-progress');
-    assert.equal(exported.modules['01'].code['engine/profile.cpp'], reference);
+    assert.equal(exported.modules['01'].code['engine/core/profile.cpp'], reference);
     await page.click('#set-reset');
     await page.click('#set-reset-confirm');
     await page.keyboard.press('Escape');
@@ -265,8 +265,8 @@ test('lesson 02 in the lesson page: the reference files pass through Monaco; an 
 
     // Every tensor constructed now spins forever (volatile: the optimiser may not drop the loop).
     const anchor = 'strides_(contiguous_strides(shape)) {';
-    assert.ok(reference['engine/tensor.cpp'].includes(anchor));
-    await setFiles({ 'engine/tensor.cpp': reference['engine/tensor.cpp'].replace(anchor,
+    assert.ok(reference['engine/tensor/tensor.cpp'].includes(anchor));
+    await setFiles({ 'engine/tensor/tensor.cpp': reference['engine/tensor/tensor.cpp'].replace(anchor,
       `${anchor} volatile int spin = 1; while (spin) {}`) });
     await page.click('#run');
     // Time the run itself, from the moment the page starts the checks (the build before it takes about a second).

@@ -142,7 +142,7 @@ test('milestone 1: the MNIST MLP on the student\'s own compiled modules agrees w
   await screenshot(page, 'milestone-inference-own');
 
   // A module that does not compile: the page says so and shows the first diagnostic.
-  modules['03'].code['engine/activations.cpp'] += '\nint broken_on_purpose = ;\n';
+  modules['03'].code['engine/kernels/activations.cpp'] += '\nint broken_on_purpose = ;\n';
   await page.evaluate((modules) => localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress',
     version: 1, modules, settings: { timeLimitSeconds: 10, buildOn: 'reference' } })), modules);
   await page.reload();

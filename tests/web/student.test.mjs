@@ -46,7 +46,7 @@ test('the reference files of every available lesson pass all their checks in the
 
 test('the starter fails: every case that reaches a TODO is reported as not implemented', async () => {
   const files = await page.evaluate(() => window.studentTest.starter('01_setup'));
-  assert.match(files['engine/profile.cpp'], /TT_TODO\(/);
+  assert.match(files['engine/core/profile.cpp'], /TT_TODO\(/);
   const r = await runLesson({ lesson: '01_setup', files });
   assert.equal(r.ok, false);
   const crashed = r.results.cases.filter((c) => c.status === 'crashed');
@@ -56,8 +56,8 @@ test('the starter fails: every case that reaches a TODO is reported as not imple
 });
 
 test('a wrong answer fails with the check\'s line, what it got and what it expected', async () => {
-  const wrong = read('engine/profile.cpp').replace('"%.2f %s"', '"%.1f %s"');
-  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': wrong } });
+  const wrong = read('engine/core/profile.cpp').replace('"%.2f %s"', '"%.1f %s"');
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': wrong } });
   assert.equal(r.ok, false);
   const c = r.results.cases.find((x) => x.status === 'failed');
   assert.ok(c, JSON.stringify(r.results.cases));
@@ -69,24 +69,24 @@ test('a wrong answer fails with the check\'s line, what it got and what it expec
 });
 
 test('a syntax error is a diagnostic at its line in the student\'s file', async () => {
-  const src = read('engine/profile.cpp');
+  const src = read('engine/core/profile.cpp');
   const lines = src.split('\n');
   const at = lines.findIndex((l) => l.includes('int u = 0;'));
   lines[at] = lines[at].replace('int u = 0;', 'int u = 0');
-  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': lines.join('\n') } });
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': lines.join('\n') } });
   assert.equal(r.ok, false);
   assert.equal(r.stage, 'compile');
   const d = r.diagnostics.find((x) => x.severity === 'error');
-  assert.deepEqual([d.file, d.line], ['engine/profile.cpp', at + 1], JSON.stringify(r.diagnostics));
+  assert.deepEqual([d.file, d.line], ['engine/core/profile.cpp', at + 1], JSON.stringify(r.diagnostics));
   assert.match(d.message, /expected ';'/);
 });
 
 test('an infinite loop is stopped within the limit + 2 s and the page keeps responding', async () => {
-  const looping = read('engine/profile.cpp').replace('int u = 0;', 'int u = 0;\n    for (volatile int spin = 0;;) spin = spin + 1;');
+  const looping = read('engine/core/profile.cpp').replace('int u = 0;', 'int u = 0;\n    for (volatile int spin = 0;;) spin = spin + 1;');
   const limit = 2000;
   const ticksBefore = await page.evaluate(() => window.studentTest.ticks());
   const t0 = Date.now();
-  const r = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': looping }, timeLimitMs: limit });
+  const r = await runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': looping }, timeLimitMs: limit });
   const elapsed = Date.now() - t0;
   assert.equal(r.run.status, 'timeout');
   assert.match(r.results.problems.join('\n'), /time limit/);
@@ -95,7 +95,7 @@ test('an infinite loop is stopped within the limit + 2 s and the page keeps resp
   assert.ok(elapsed <= r.buildMs + limit + 2000 + 1000, `build + run took ${elapsed} ms`);
   assert.ok((await page.evaluate(() => window.studentTest.ticks())) > ticksBefore, 'the page timer kept running');
   // and the compiler worker still works
-  const again = await runLesson({ lesson: '01_setup', files: { 'engine/profile.cpp': read('engine/profile.cpp') } });
+  const again = await runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': read('engine/core/profile.cpp') } });
   assert.equal(again.ok, true);
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);

@@ -3,7 +3,7 @@
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
 //   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
-//   const r = await compiler.build({files: {'engine/profile.cpp': text}, lesson: '01_setup'});
+//   const r = await compiler.build({files: {'engine/core/profile.cpp': text}, lesson: '01_setup'});
 //   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
 //   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
 //

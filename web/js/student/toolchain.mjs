@@ -95,8 +95,8 @@ export class Toolchain {
     }
   }
 
-  // request: {files: {"engine/profile.cpp": text}, checks: {"tests/engine/test_01_setup.cpp": text},
-  //           framework: {"engine/tensor.cpp": text} (earlier modules built from the student's own files),
+  // request: {files: {"engine/core/profile.cpp": text}, checks: {"tests/engine/test_01_setup.cpp": text},
+  //           framework: {"engine/tensor/tensor.cpp": text} (earlier modules built from the student's own files),
   //           prebuiltChecks: ["tests/engine/test_01_setup.cpp"] (linked from the manifest's checkObjects),
   //           program: false (true: `checks` hold a program with its own main(); doctest's main is not linked)}
   // → {ok, stage: 'compile'|'link'|'done', diagnostics, output, wasm, timings}

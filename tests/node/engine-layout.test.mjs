@@ -1,0 +1,41 @@
+// The engine's layout rules (docs/architecture.md): one folder per layer, every layer folder on the include path, so
+// header basenames must be unique across the engine (and the checks' headers); every engine source file stays within
+// the line budget.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { ROOT, engineFiles, engineLayers } from '../../scripts/lib/engine-files.mjs';
+
+const LINE_BUDGET = 400;
+
+test('the engine is in layer folders, none nested and no file left at the top', () => {
+  const top = fs.readdirSync(path.join(ROOT, 'engine'), { withFileTypes: true });
+  assert.deepEqual(top.filter((d) => d.isFile() && /\.(h|cpp)$/.test(d.name)).map((d) => d.name), []);
+  for (const layer of [...engineLayers(), 'bindings', 'cli']) {
+    const nested = fs.readdirSync(path.join(ROOT, 'engine', layer), { withFileTypes: true }).filter((d) => d.isDirectory());
+    assert.deepEqual(nested.map((d) => d.name), [], `engine/${layer} has sub-folders`);
+  }
+  assert.ok(engineLayers().includes('tensor') && engineLayers().includes('core'), engineLayers().join(', '));
+});
+
+test('header basenames are unique (includes name a header by basename)', () => {
+  const headers = [...engineFiles('.h'), ...fs.readdirSync(path.join(ROOT, 'tests/engine'))
+    .filter((f) => f.endsWith('.h')).map((f) => `tests/engine/${f}`)];
+  const seen = new Map();
+  for (const h of headers) {
+    const base = path.basename(h);
+    assert.ok(!seen.has(base), `${h} and ${seen.get(base)} share the basename ${base}`);
+    seen.set(base, h);
+  }
+  assert.ok(seen.size > 20, `${seen.size} headers found`);
+});
+
+test(`every engine source file is at most ${LINE_BUDGET} lines`, () => {
+  const all = [...engineFiles(['.h', '.cpp']), ...['bindings', 'cli'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'engine', d))
+    .filter((f) => /\.(h|cpp)$/.test(f)).map((f) => `engine/${d}/${f}`))];
+  const over = all.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').length - 1])
+    .filter(([, n]) => n > LINE_BUDGET);
+  assert.deepEqual(over, [], `over the budget: ${over.map(([f, n]) => `${f} (${n})`).join(', ')}`);
+});
