@@ -11,9 +11,9 @@ const repo = path.resolve(import.meta.dirname, '../..');
 export const siteDir = process.env.TT_SITE_DIR ?? path.join(repo, 'build/site');
 export const screenshotDir = path.join(repo, 'build/screenshots');
 
-// Starts serve.py on a free port; resolves to { url, close }.
-export async function startServer(root = siteDir, { isolate = true } = {}) {
-  const flags = isolate ? [] : ['--no-isolate'];
+// Starts serve.py on a free port; resolves to { url, close }. args: more serve.py options (e.g. --timeout).
+export async function startServer(root = siteDir, { isolate = true, args = [] } = {}) {
+  const flags = [...(isolate ? [] : ['--no-isolate']), ...args];
   const proc = spawn('python3', [path.join(repo, 'serve.py'), '--root', root, '--port', '0', ...flags], {
     env: { ...process.env, TT_SERVE_QUIET: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
