@@ -24,37 +24,37 @@ try {
       const t0 = Date.now();
       await page.goto(`${server.url}/student-test.html${prepare ? '?prepare=01_setup' : ''}`);
       const ready = await page.evaluate(() => window.studentTest.ready);
-      const first = await page.evaluate((src) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': src } }), reference);
+      const first = await page.evaluate((src) => window.studentTest.buildAndRun({ lesson: '01_setup', files: { 'engine/core/profile.cpp': src } }), reference);
       const firstDone = Date.now() - t0;
       if (!first.ok) throw new Error(`first Run failed: ${JSON.stringify(first).slice(0, 500)}`);
       const warm = [];
       for (let i = 0; i < 7; i++) {
         const src = `${reference}\n// edit ${i} ${prepare}\n`;
-        const r = await page.evaluate((s) => window.studentTest.runLesson({ lesson: '01_setup', files: { 'engine/core/profile.cpp': s } }), src);
+        const r = await page.evaluate((s) => window.studentTest.buildAndRun({ lesson: '01_setup', files: { 'engine/core/profile.cpp': s } }), src);
         if (!r.ok) throw new Error('warm Run failed');
         warm.push(r);
       }
       // lesson 02 (six files, 72 checks): its first Run compiles all six, then an edit recompiles one
       let l2 = null;
       if (prepare) {
-        const files02 = Object.fromEntries(['tensor', 'views', 'elementwise', 'reduce', 'matmul', 'random']
-          .map((n) => [`engine/${n}.cpp`, fs.readFileSync(path.join(repo, `engine/${n}.cpp`), 'utf8')]));
-        const first02 = await page.evaluate((f) => window.studentTest.runLesson({ lesson: '02_tensor', files: f }), files02);
+        const lesson02 = JSON.parse(fs.readFileSync(path.join(repo, 'lessons/02_tensor/lesson.json'), 'utf8'));
+        const files02 = Object.fromEntries(lesson02.files.map((f) => [f, fs.readFileSync(path.join(repo, f), 'utf8')]));
+        const first02 = await page.evaluate((f) => window.studentTest.buildAndRun({ lesson: '02_tensor', files: f }), files02);
         if (!first02.ok) throw new Error('lesson 02 reference failed');
         const warm02 = [];
         for (let i = 0; i < 5; i++) {
           const f = { ...files02, 'engine/tensor/views.cpp': `${files02['engine/tensor/views.cpp']}\n// edit ${i}\n` };
-          warm02.push(await page.evaluate((x) => window.studentTest.runLesson({ lesson: '02_tensor', files: x }), f));
+          warm02.push(await page.evaluate((x) => window.studentTest.buildAndRun({ lesson: '02_tensor', files: x }), f));
         }
-        l2 = { first: first02.totalMs, warm: median(warm02.map((r) => r.totalMs)), run: median(warm02.map((r) => r.run.timeMs)) };
+        l2 = { first: first02.timings.total, warm: median(warm02.map((r) => r.timings.total)), run: median(warm02.map((r) => r.timings.run)) };
       }
       rows.push({ l2,
         scenario: prepare ? 'prepare(lesson) at page open' : 'no prepare',
-        ready: ready.readyMs, firstRun: first.totalMs, pageToFirstResult: firstDone,
-        warm: median(warm.map((r) => r.totalMs)),
+        ready: ready.readyMs, firstRun: first.timings.total, pageToFirstResult: firstDone,
+        warm: median(warm.map((r) => r.timings.total)),
         warmCompile: median(warm.map((r) => r.timings.compile['engine/core/profile.cpp'])),
         warmLink: median(warm.map((r) => r.timings.link)),
-        warmRun: median(warm.map((r) => r.run.timeMs)),
+        warmRun: median(warm.map((r) => r.timings.run)),
       });
     } finally {
       await browser.close();

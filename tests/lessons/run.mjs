@@ -8,16 +8,15 @@
 //
 // usage: node tests/lessons/run.mjs [lesson-id …] [--no-prebuild]
 //   TT_STUDENT_DIR selects the prebuilt artifacts (default build/student; refreshed first unless --no-prebuild);
-//   TT_LESSON_JOBS the number of compiler workers (default 2).
+//   TT_LESSON_JOBS the number of student sessions, each with its compiler worker (default 2).
+// Builds go through web/js/student/session.mjs as on the lesson page; the judging reads the session's result.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findRegions, makeStarter } from '../../scripts/lib/starter.mjs';
-import { createCompiler } from '../../web/js/student/compiler-client.mjs';
-import { runProgram } from '../../web/js/student/runner.mjs';
-import { parseResults } from '../../web/js/student/results.mjs';
+import { createSession } from '../../web/js/student/session.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -29,19 +28,18 @@ export function readLessons(only = []) {
     .filter((l) => only.length === 0 || only.includes(l.id));
 }
 
-const describe = (res) => `${res.summary.passed} passed, ${res.summary.failed} failed, ${res.summary.crashed} crashed, ` +
-  `${res.summary.skipped} skipped` + (res.problems.length ? ` [${res.problems.join('; ')}]` : '');
+const describe = (r) => `${r.summary.passed} passed, ${r.summary.failed} failed (${r.summary.crashed} crashed), ` +
+  `${r.summary.skipped} skipped` + (r.problems.length ? ` [${r.problems.join('; ')}]` : '');
 
-async function check(compiler, lesson, files) {
-  const build = await compiler.build({ files, lesson: lesson.id });
-  if (!build.ok) {
-    const errors = build.diagnostics.filter((d) => d.severity === 'error')
+// One build + run → {compiled, result, text}; result is the session's (the page's) result.
+async function check(session, lesson, files) {
+  const result = await session.buildAndRun({ files, lesson: lesson.id, timeLimitMs: 20000 });
+  if (result.stage !== 'run') {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error')
       .map((d) => `${d.file ?? 'link'}:${d.line}:${d.column}: ${d.message}`);
-    return { compiled: false, build, text: (errors.length ? errors : [build.output]).slice(0, 8).join('\n') };
+    return { compiled: false, result, text: (errors.length ? errors : [result.message]).slice(0, 8).join('\n') };
   }
-  const run = await runProgram(build.wasm, { timeLimitMs: 20000, files: build.files });
-  const res = parseResults(run);
-  return { compiled: true, build, run, res, text: describe(res) };
+  return { compiled: true, result, text: describe(result) };
 }
 
 // A lesson's builds: [{label, files, expect: 'pass'|'fail'}], or {skip|error: text} when files are missing.
@@ -72,19 +70,19 @@ export function lessonTasks(lesson) {
 function judge(task, v) {
   if (!v.compiled) return { error: `${task.label} does not compile:\n${v.text}` };
   if (task.expect === 'pass') {
-    return v.res.ok ? { line: `reference passes (${v.text}; build ${v.build.timings.total} ms, run ${v.run.timeMs} ms)` }
+    return v.result.ok ? { line: `reference passes (${v.text}; build ${v.result.timings.build} ms, run ${v.result.timings.run} ms)` }
       : { error: `reference fails its checks: ${v.text}` };
   }
-  if (v.res.ok) {
+  if (v.result.ok) {
     return { error: task.label === 'starter' ? `starter passes every check: ${v.text}`
       : `${task.label} stubbed alone still passes every check: no check covers it` };
   }
   return { line: task.label === 'starter' ? `starter fails as it should (${v.text})` : `${task.label} is checked (${v.text})` };
 }
 
-// Runs every lesson's builds on `jobs` compiler workers (each caches a lesson's check object after its first use).
+// Runs every lesson's builds on `jobs` student sessions (each caches a lesson's check object after its first use).
 // → [{id, status: 'passed'|'failed'|'skipped', lines: [text], errors: [text]}] in lesson order
-export async function testLessons(lessons, { jobs = 1, log = () => {}, compilers = null } = {}) {
+export async function testLessons(lessons, { jobs = 1, log = () => {}, sessions = null } = {}) {
   const results = lessons.map((l) => ({ id: l.id, status: 'passed', lines: [], errors: [] }));
   const queue = [];
   lessons.forEach((lesson, i) => {
@@ -95,13 +93,13 @@ export async function testLessons(lessons, { jobs = 1, log = () => {}, compilers
     for (const e of t.errors) { r.status = 'failed'; r.errors.push(e); }
     for (const task of t.tasks) queue.push({ lesson, task, r });
   });
-  const own = !compilers;
-  compilers ??= Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => createCompiler());
+  const own = !sessions;
+  sessions ??= Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => createSession());
   try {
-    await Promise.all(compilers.map(async (compiler) => {
-      await compiler.ready;
+    await Promise.all(sessions.map(async (session) => {
+      await session.warmUp();
       for (let item = queue.shift(); item; item = queue.shift()) {
-        const verdict = judge(item.task, await check(compiler, item.lesson, item.task.files));
+        const verdict = judge(item.task, await check(session, item.lesson, item.task.files));
         if (verdict.error) {
           item.r.status = 'failed';
           item.r.errors.push(verdict.error);
@@ -113,7 +111,7 @@ export async function testLessons(lessons, { jobs = 1, log = () => {}, compilers
       }
     }));
   } finally {
-    if (own) for (const c of compilers) c.terminate();
+    if (own) for (const s of sessions) s.terminate();
   }
   return results;
 }
@@ -135,7 +133,7 @@ async function main() {
   const results = await testLessons(readLessons(only), { jobs, log: console.log });
   const failed = results.filter((r) => r.status === 'failed').length;
   console.log(`lessons: ${failed ? `${failed} FAILED` : 'all good'} in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-    `(${jobs} compiler workers)`);
+    `(${jobs} student sessions)`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -1,7 +1,10 @@
 // The course's model code (web/js/course/): progress store, export/import, unlock rules. No browser needed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressStore, MemoryStorage, STORAGE_KEY, validateProgress, emptyProgress } from '../../web/js/course/progress.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ProgressStore, MemoryStorage, STORAGE_KEY, validateProgress, emptyProgress, currentPath } from '../../web/js/course/progress.mjs';
+import { MOVED_FILES } from '../../web/js/course/moved-files.mjs';
 import { courseState, nextModule } from '../../web/js/course/unlocks.mjs';
 import { MODULES, PHASES, MILESTONES } from '../../web/js/course/catalog.mjs';
 
@@ -80,6 +83,84 @@ test('a bad import says what is wrong and changes nothing', () => {
   assert.throws(() => store.importJSON(JSON.stringify({ ...emptyProgress(), settings: { timeLimitSeconds: 0 } })), /timeLimitSeconds must be 1-600, got 0/);
   assert.throws(() => validateProgress({ ...emptyProgress(), modules: { '01': { code: { f: 3 } } } }), /module 01, file f: code must be a string/);
   assert.equal(JSON.stringify(store.state), before);
+});
+
+test('recordRun keeps the session result in its own names, output and diagnostics trimmed', () => {
+  const store = new ProgressStore(new MemoryStorage(), { now: () => new Date('2026-11-24T10:00:00Z') });
+  const check = { name: 'a', file: 't.cpp', line: 3, status: 'crashed', failures: [], messages: [], trap: { kind: 'todo', message: 'm' } };
+  store.recordRun('01', {
+    stage: 'run', ok: false, summary: { passed: 0, failed: 1, crashed: 1, skipped: 0, total: 1 }, checks: [check],
+    problems: ['p'], diagnostics: Array.from({ length: 60 }, (_, i) => ({ file: 'f', line: i })), message: null,
+    status: 'exited', exitCode: 0, stdout: 'x'.repeat(5000), stderr: 'e', traps: [{}], timings: { build: 5 },
+  });
+  const last = store.module('01').lastRun;
+  assert.deepEqual(Object.keys(last).sort(),
+    ['at', 'checks', 'diagnostics', 'message', 'ok', 'problems', 'stage', 'status', 'stderr', 'stdout', 'summary']);
+  assert.deepEqual(last.checks, [check]);
+  assert.equal(last.diagnostics.length, 50);
+  assert.equal(last.stdout.length, 4000);
+  assert.deepEqual(JSON.parse(JSON.stringify(validateProgress(JSON.parse(JSON.stringify(store.state))).modules['01'].lastRun)), last,
+    'a current run reads back unchanged');
+});
+
+test('moved engine files: the map is complete (every old path is gone, every new path exists) and has no chains', () => {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  assert.ok(Object.keys(MOVED_FILES).length >= 40);
+  for (const [from, to] of Object.entries(MOVED_FILES)) {
+    assert.ok(!fs.existsSync(path.join(repo, from)), `${from} still exists`);
+    assert.ok(fs.existsSync(path.join(repo, to)), `${to} (new path of ${from}) does not exist`);
+    assert.equal(MOVED_FILES[to], undefined, `${to} moves again: map ${from} to the final path`);
+    assert.equal(path.basename(from), path.basename(to), `${from} → ${to} changes the file name`);
+  }
+  assert.equal(currentPath('engine/tensor.cpp'), 'engine/tensor/tensor.cpp');
+  assert.equal(currentPath('engine/tensor/tensor.cpp'), 'engine/tensor/tensor.cpp');
+  assert.equal(currentPath('student/other.cpp'), 'student/other.cpp');
+});
+
+test('progress saved with the old engine paths is read under the new ones, from storage and from an import', () => {
+  const old = {
+    schema: 'tinytorch-progress', version: 1, settings: { timeLimitSeconds: 10, buildOn: 'reference' },
+    modules: {
+      '01': { code: { 'engine/profile.cpp': 'p1' }, passedAt: '2026-11-20T12:00:00.000Z', lastRun: null },
+      '02': {
+        code: { 'engine/tensor.cpp': 't', 'engine/views.cpp': 'v' }, passedAt: null,
+        lastRun: {
+          at: '2026-11-21T12:00:00.000Z', ok: false, stage: 'run', summary: { passed: 1, failed: 1, skipped: 1, total: 3 },
+          checks: [
+            { name: 'a', status: 'pass', reason: null, message: null, failures: [] },
+            { name: 'b', status: 'fail', reason: null, message: 'crashed: boom', failures: [{ expr: 'CHECK( x == 1 )', expected: '1', got: '2', file: 't.cpp', line: 4 }] },
+            { name: 'c', status: 'skip', reason: 'needs-exceptions', message: null, failures: [] },
+          ],
+          diagnostics: [{ file: 'engine/views.cpp', line: 3, column: 1, severity: 'warning', message: 'w' }],
+        },
+      },
+    },
+  };
+  const expectCode = { '01': { 'engine/core/profile.cpp': 'p1' }, '02': { 'engine/tensor/tensor.cpp': 't', 'engine/tensor/views.cpp': 'v' } };
+  const storage = new MemoryStorage();
+  storage.setItem(STORAGE_KEY, JSON.stringify(old));
+  const loaded = new ProgressStore(storage);
+  const imported = new ProgressStore(new MemoryStorage());
+  imported.importJSON(JSON.stringify(old));
+  for (const store of [loaded, imported]) {
+    for (const [id, code] of Object.entries(expectCode)) assert.deepEqual(store.module(id).code, code);
+    assert.equal(store.code('02', 'engine/tensor/views.cpp'), 'v');
+    assert.equal(store.module('01').passedAt, '2026-11-20T12:00:00.000Z');
+    const last = store.module('02').lastRun;
+    assert.deepEqual(last.checks.map((c) => c.status), ['passed', 'failed', 'skipped']);
+    assert.deepEqual(last.checks[1].messages, ['crashed: boom']);
+    assert.equal(last.checks[1].failures[0].expression, 'CHECK( x == 1 )');
+    assert.deepEqual(last.summary, { passed: 1, failed: 1, crashed: 0, skipped: 1, total: 3 });
+    assert.equal(last.diagnostics[0].file, 'engine/tensor/views.cpp');
+  }
+  // written back under the new paths on the next save
+  loaded.setCode('02', 'engine/tensor/reduce.cpp', 'r');
+  loaded.flush();
+  assert.deepEqual(Object.keys(JSON.parse(storage.getItem(STORAGE_KEY)).modules['02'].code).sort(),
+    ['engine/tensor/reduce.cpp', 'engine/tensor/tensor.cpp', 'engine/tensor/views.cpp']);
+  // saved under both paths (edited before and after the move): the new path's text wins
+  const both = validateProgress({ ...old, modules: { '02': { code: { 'engine/tensor.cpp': 'old', 'engine/tensor/tensor.cpp': 'new' } } } });
+  assert.deepEqual(both.modules['02'].code, { 'engine/tensor/tensor.cpp': 'new' });
 });
 
 test('a damaged stored document is set aside, not thrown away, and the course still opens', () => {

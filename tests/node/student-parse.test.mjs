@@ -42,7 +42,7 @@ test('diagnostics: student lines kept, libc++ notes dropped, library errors move
   assert.match(d[4].message, /undefined symbol: tt::format_bytes\(double\)\nreferenced by test_01_setup\.cpp/);
 });
 
-test('results: cases from the listener events, with got/expected, crashes, skips and problems', () => {
+test('results: checks from the listener events, with got/expected, crashes, skips and problems', () => {
   const stderr = [
     '[tt] {"event":"start","name":"a","file":"t.cpp","line":3}',
     '[tt] {"event":"end","asserts":1,"failed":0,"ok":true}',
@@ -61,9 +61,10 @@ test('results: cases from the listener events, with got/expected, crashes, skips
     traps: [{ kind: 'out-of-bounds', message: 'memory access out of bounds', case: 'c' }],
   };
   const r = parseResults(run);
-  assert.deepEqual(r.cases.map((c) => [c.name, c.status]), [['a', 'passed'], ['b', 'failed'], ['c', 'crashed'], ['d', 'skipped']]);
-  assert.deepEqual(r.cases[1].failures.map((f) => [f.line, f.got, f.expected]), [[5, '2.00 KiB', '2 KiB'], [6, '4', '3']]);
-  assert.deepEqual(r.summary, { passed: 1, failed: 1, crashed: 1, skipped: 1, total: 4 });
+  assert.deepEqual(r.checks.map((c) => [c.name, c.status]), [['a', 'passed'], ['b', 'failed'], ['c', 'crashed'], ['d', 'skipped']]);
+  assert.deepEqual(r.checks[1].failures.map((f) => [f.line, f.got, f.expected]), [[5, '2.00 KiB', '2 KiB'], [6, '4', '3']]);
+  // failed: every check that ran and did not pass (b and c); crashed: the part of those that crashed (c)
+  assert.deepEqual(r.summary, { passed: 1, failed: 2, crashed: 1, skipped: 1, total: 4 });
   assert.equal(r.ok, false);
   assert.match(r.problems[0], /out of bounds — while running "c"/);
   assert.deepEqual(splitComparison('CHECK', 'x < 3', '5 < 3'), { got: '5', expected: '3', operator: '<' });
@@ -72,10 +73,21 @@ test('results: cases from the listener events, with got/expected, crashes, skips
 test('results: a timeout marks the running case; nothing ran is never ok', () => {
   const events = [{ event: 'start', name: 'slow', file: 't.cpp', line: 1 }];
   const r = parseResults({ status: 'timeout', message: 'stopped after 1.0 s: the time limit', events, traps: [] });
-  assert.equal(r.cases[0].status, 'timeout');
+  assert.equal(r.checks[0].status, 'timeout');
+  assert.deepEqual(r.summary, { passed: 0, failed: 1, crashed: 1, skipped: 0, total: 1 });
   assert.equal(r.ok, false);
   assert.match(r.problems[0], /time limit/);
   const empty = parseResults({ status: 'exited', exitCode: 0, events: [], traps: [] });
   assert.equal(empty.ok, false);
   assert.deepEqual(empty.problems, ['no check ran']);
+});
+
+test('results of a program (its own main(), no checks): ok is exit code 0 without a trap', () => {
+  const run = (fields) => parseResults({ status: 'exited', exitCode: 0, events: [], traps: [], stdout: '', stderr: '', ...fields }, { program: true });
+  assert.deepEqual(run({}), { ok: true, summary: { passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 }, checks: [], problems: [] });
+  assert.deepEqual([run({ exitCode: 2 }).ok, run({ exitCode: 2 }).problems], [false, ['the program exited with code 2']]);
+  const trapped = run({ exitCode: null, traps: [{ kind: 'abort', message: 'the program aborted', case: null }] });
+  assert.deepEqual([trapped.ok, trapped.problems], [false, ['the program aborted — outside any check']]);
+  // a program's stderr is its own: "[tt]" lines there are not check events
+  assert.deepEqual(run({ events: undefined, stderr: '[tt] {"event":"start","name":"x"}\n' }).checks, []);
 });

@@ -112,7 +112,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.click('#run');
     await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
-    assert.ok(await page.$$eval('.check[data-status=fail]', (els) => els.length) >= 2);
+    assert.ok(await page.$$eval('.check.fail', (els) => els.length) >= 2);
     assert.match(await page.textContent('#results'), /not implemented/);
 
     const setCode = (text) => page.evaluate((t) => {
@@ -134,7 +134,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await setCode(reference.replaceAll('"%.0f B"', '"%.1f B"'));
     await page.click('#run');
     await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
-    const failed = await page.$$eval('.check[data-status=fail]', (els) => els.map((e) => e.textContent));
+    const failed = await page.$$eval('.check.fail', (els) => els.map((e) => e.textContent));
     assert.ok(failed.some((text) => /format_bytes/.test(text) && /expected\s*0 B/.test(text) && /got\s*0\.0 B/.test(text)),
       failed.join('\n') + await page.textContent('#results'));
     await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-failing-check.png') });
@@ -150,9 +150,9 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.keyboard.press('Control+Enter');
     await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass', await page.textContent('#results'));
-    const passed = await page.$$eval('.check[data-status=pass]', (els) => els.length);
+    const passed = await page.$$eval('.check.pass', (els) => els.length);
     assert.ok(passed >= 2, `${passed} checks passed`);
-    assert.equal(await page.$$eval('.check[data-status=fail]', (els) => els.length), 0);
+    assert.equal(await page.$$eval('.check.fail', (els) => els.length), 0);
     assert.equal(await page.getAttribute('#module-state', 'data-state'), 'passed');
     await page.evaluate(() => document.getElementById('lesson').scrollTop = 0);
     await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-passed.png') });
@@ -259,8 +259,8 @@ test('lesson 02 in the lesson page: the reference files pass through Monaco; an 
     await page.click('#run');
     await page.waitForSelector('#results[data-outcome]', { timeout: 180_000 });
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass', await page.textContent('#results'));
-    assert.ok(await page.$$eval('.check[data-status=pass]', (els) => els.length) >= 20);
-    assert.equal(await page.$$eval('.check[data-status=fail]', (els) => els.length), 0);
+    assert.ok(await page.$$eval('.check.pass', (els) => els.length) >= 20);
+    assert.equal(await page.$$eval('.check.fail', (els) => els.length), 0);
     assert.equal(await page.getAttribute('#module-state', 'data-state'), 'passed');
 
     // Every tensor constructed now spins forever (volatile: the optimiser may not drop the loop).

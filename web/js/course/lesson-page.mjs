@@ -7,7 +7,7 @@ import { courseState } from './unlocks.mjs';
 import { installSettings } from './settings.mjs';
 import { renderMarkdown } from './markdown.mjs';
 import { createEditor } from './editor.mjs';
-import { createChecker } from './build-and-check.mjs';
+import { createSession, progressText } from '../student/session.mjs';
 import { renderResults } from './results-view.mjs';
 import { renderWhere } from './where.mjs';
 import { measureSystems, renderSystems } from './systems.mjs';
@@ -68,17 +68,11 @@ async function run() {
     }
   }
   try {
-    const result = await window.ttChecker.check({
-      lesson, files, earlier, timeLimitMs: settings.timeLimitSeconds * 1000, onStage: status,
+    const result = await window.ttSession.buildAndRun({
+      lesson: lesson.id, files, framework: earlier, timeLimitMs: settings.timeLimitSeconds * 1000, onStage: status,
     });
-    editor.setDiagnostics(result.diagnostics ?? []);
-    if (result.stage !== 'unavailable') {
-      store.recordRun(moduleId, {
-        ok: result.ok, stage: result.stage, summary: result.summary, checks: result.checks,
-        diagnostics: (result.diagnostics ?? []).slice(0, 50), status: result.status,
-        stdout: (result.stdout ?? '').slice(-4000), stderr: (result.stderr ?? '').slice(-4000),
-      });
-    }
+    editor.setDiagnostics(result.diagnostics);
+    if (result.stage !== 'unavailable') store.recordRun(moduleId, result);
     showResult(result, { fresh: true });
     renderHead();
     status(result.ok ? 'All checks pass' : result.stage === 'compile' ? 'Did not compile' : result.stage === 'link' ? 'Did not link' : result.stage === 'unavailable' ? '' : 'Some checks fail');
@@ -171,8 +165,8 @@ async function main() {
   });
 
   // Start the compiler download at once: its first load is the slow part of the visit.
-  window.ttChecker = createChecker({ onProgress: status });
-  window.ttChecker.warmUp(lesson.id).then(() => { status('Compiler ready'); $('run').disabled = false; })
+  window.ttSession = createSession({ onProgress: (p) => status(progressText(p)) });
+  window.ttSession.warmUp(lesson.id).then(() => { status('Compiler ready'); $('run').disabled = false; })
     .catch((error) => { status(`Compiler unavailable: ${error.message}`); $('run').disabled = false; });
 
   const base = new URL('../../', import.meta.url);

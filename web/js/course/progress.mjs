@@ -2,6 +2,9 @@
 // settings. Model code: no DOM. It persists through any Storage-like object (localStorage in the page, a Map in
 // tests) as one JSON document, written on a short debounce after every edit so a crash loses at most that window.
 // Export/import use the same document, so a file exported on one machine restores everything on another.
+// Every document read (storage or import) passes validateProgress, which also carries code saved under an engine
+// file's old path to its new one (moved-files.mjs).
+import { MOVED_FILES } from './moved-files.mjs';
 
 export const STORAGE_KEY = 'tinytorch.progress';
 export const SCHEMA = 'tinytorch-progress';
@@ -29,12 +32,13 @@ export function validateProgress(doc) {
     const code = {};
     for (const [file, text] of Object.entries(m.code ?? {})) {
       if (typeof text !== 'string') throw new Error(`progress file: module ${id}, file ${file}: code must be a string`);
-      code[file] = text;
+      // under both paths (saved before and after the move): the new path's text is the later edit
+      if (!(file in MOVED_FILES) || !(MOVED_FILES[file] in (m.code ?? {}))) code[currentPath(file)] = text;
     }
     if (m.passedAt != null && Number.isNaN(Date.parse(m.passedAt))) {
       throw new Error(`progress file: module ${id}: passedAt ${JSON.stringify(m.passedAt)} is not a date`);
     }
-    out.modules[id] = { code, passedAt: m.passedAt ?? null, lastRun: m.lastRun ?? null };
+    out.modules[id] = { code, passedAt: m.passedAt ?? null, lastRun: upgradeRun(m.lastRun ?? null) };
   }
   const s = doc.settings ?? {};
   const limit = Number(s.timeLimitSeconds ?? DEFAULT_SETTINGS.timeLimitSeconds);
@@ -43,6 +47,40 @@ export function validateProgress(doc) {
   if (buildOn !== 'reference' && buildOn !== 'mine') throw new Error(`progress file: buildOn must be "reference" or "mine", got ${JSON.stringify(buildOn)}`);
   out.settings = { timeLimitSeconds: limit, buildOn };
   return out;
+}
+
+// Where an engine file lives now.
+export function currentPath(file) {
+  return MOVED_FILES[file] ?? file;
+}
+
+// A last run as today's pages read it: diagnostics at the files' current paths, and a run saved before the page used
+// results.mjs's names (checks 'pass'/'fail'/'skip', failures' `expr`, one `message`) in today's names.
+const OLD_STATUS = { pass: 'passed', fail: 'failed', skip: 'skipped' };
+function upgradeRun(run) {
+  if (!run || typeof run !== 'object') return null;
+  const out = { ...run };
+  if (Array.isArray(run.diagnostics)) out.diagnostics = run.diagnostics.map((d) => ({ ...d, file: d?.file && currentPath(d.file) }));
+  if (Array.isArray(run.checks) && run.checks.some((c) => c?.status in OLD_STATUS)) {
+    out.problems = run.problems ?? [];
+    out.summary = run.summary && { crashed: 0, ...run.summary };
+    out.checks = run.checks.map(({ status, message, failures, ...c }) => ({
+      ...c, status: OLD_STATUS[status] ?? status, messages: message ? [message] : [],
+      failures: (failures ?? []).map(({ expr, ...f }) => ({ ...f, expression: f.expression ?? expr ?? null })),
+    }));
+  }
+  return out;
+}
+
+// The fields of a session result (web/js/student/session.mjs) a module keeps as its last run, output trimmed.
+const KEEP_OUTPUT = 4000;
+const KEEP_DIAGNOSTICS = 50;
+function runRecord(result) {
+  const keep = ['ok', 'stage', 'summary', 'checks', 'problems', 'message', 'status'];
+  const record = Object.fromEntries(keep.filter((k) => result[k] !== undefined).map((k) => [k, result[k]]));
+  if (result.diagnostics) record.diagnostics = result.diagnostics.slice(0, KEEP_DIAGNOSTICS);
+  for (const k of ['stdout', 'stderr']) if (typeof result[k] === 'string') record[k] = result[k].slice(-KEEP_OUTPUT);
+  return record;
 }
 
 export class ProgressStore {
@@ -110,11 +148,12 @@ export class ProgressStore {
     this.writeNow();
   }
 
-  // result: {ok, passed, failed, total, checks?, status?}. A passing run marks the module passed (first date kept).
+  // result: a session result (buildAndRun), kept in its own names. A passing run marks the module passed (first
+  // date kept).
   recordRun(id, result) {
     const m = this.ensure(id);
     const at = this.now().toISOString();
-    m.lastRun = { at, ...result };
+    m.lastRun = { at, ...runRecord(result) };
     if (result.ok && !m.passedAt) m.passedAt = at;
     this.writeNow();
   }

@@ -7,26 +7,38 @@ function diagnosticsList(diagnostics, onDiagnostic) {
     `: ${d.severity}: ${d.message}`)));
 }
 
+// A check's status (results.mjs) → how it looks: passed, did not pass (failed, crashed, timed out), skipped.
+const LOOK = { passed: 'pass', failed: 'fail', crashed: 'fail', timeout: 'fail', skipped: 'skip' };
+const MARK = { pass: '✓', fail: '✗', skip: '–' };
+
+function checkNote(c) {
+  const lines = [...(c.messages ?? [])];
+  if (c.status === 'crashed') lines.unshift(`crashed: ${c.trap?.message ?? 'the program stopped in this check'}`);
+  if (c.status === 'timeout') lines.unshift('did not finish within the time limit');
+  return lines.join('\n') || null;
+}
+
 function checkRow(c) {
-  const mark = { pass: '✓', fail: '✗', skip: '–' }[c.status] ?? '?';
+  const look = LOOK[c.status] ?? 'fail';
+  const note = checkNote(c);
   const failures = (c.failures ?? []).map((f) => h('dl', {},
-    f.expr ? [h('dt', {}, 'check'), h('dd', {}, f.expr)] : null,
+    f.expression ? [h('dt', {}, 'check'), h('dd', {}, f.expression)] : null,
     f.expected != null ? [h('dt', {}, 'expected'), h('dd', { class: 'expected' }, f.expected)] : null,
     f.got != null ? [h('dt', {}, 'got'), h('dd', { class: 'got' }, f.got)] : null,
     f.message ? [h('dt', {}, 'message'), h('dd', {}, f.message)] : null,
     f.line ? [h('dt', {}, 'where'), h('dd', {}, `${(f.file ?? '').split('/').pop()}:${f.line}`)] : null));
-  return h('li', { class: `check ${c.status}`, dataset: { status: c.status } },
-    h('span', { class: 'mark', 'aria-hidden': 'true' }, mark),
+  return h('li', { class: `check ${look}`, dataset: { status: c.status } },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, MARK[look]),
     h('span', { class: 'visually-hidden' }, `${c.status}: `),
     h('span', { class: 'check-name' }, c.name),
-    c.status === 'skip' && c.reason ? h('span', { class: 'muted' }, ` (skipped: ${c.reason})`) : null,
-    c.message ? h('p', { class: 'muted' }, c.message) : null,
+    c.status === 'skipped' && c.reason ? h('span', { class: 'muted' }, ` (skipped: ${c.reason})`) : null,
+    note ? h('p', { class: 'muted' }, note) : null,
     failures);
 }
 
-// result: see build-and-check.mjs; options.nextModule: shown after a fresh pass
+// result: a session result (web/js/student/session.mjs) or a saved lastRun; options.nextModule: shown after a fresh pass
 export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null } = {}) {
-  const s = result.summary ?? { passed: 0, failed: 0, skipped: 0, total: 0 };
+  const s = result.summary ?? { passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 };
   let headline;
   if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
   else if (result.stage === 'compile') headline = h('span', { class: 'summary fail' }, 'Your code did not compile');
@@ -35,7 +47,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   else headline = h('span', { class: 'summary fail' }, `${s.passed} of ${s.passed + s.failed} checks pass`);
   const when = result.restored && result.at ? h('span', { class: 'muted' }, `last run ${formatDate(result.at)}`) : null;
   const t = result.timings ?? {};
-  const build = t.total ?? t.build ?? null;
+  const build = t.build ?? null;
   const timing = !result.restored && (build || t.run) ? h('span', { class: 'muted' },
     [build ? `built in ${(build / 1000).toFixed(2)} s` : null, t.run ? `ran in ${(t.run / 1000).toFixed(2)} s` : null].filter(Boolean).join(' · ')) : null;
 
@@ -46,6 +58,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
       h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.name} →`)) : null,
     result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
+    result.problems?.length ? h('div', { class: 'problems' }, result.problems.map((text) => h('p', { class: 'error' }, text))) : null,
     result.diagnostics?.length ? diagnosticsList(result.diagnostics, onDiagnostic) : null,
     result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map(checkRow)) : null,
     s.skipped ? h('p', { class: 'muted' }, `${s.skipped} check${s.skipped === 1 ? '' : 's'} skipped: they need C++ exceptions, which the in-browser build does not have; the native build runs them.`) : null,

@@ -1,25 +1,21 @@
 // "Your own compiled modules" on the milestone page: the inference program (apps/infer_main.cpp, the same source
-// bench/mlp-latency.mjs times) is compiled in the page's compiler worker with `program: true`, linked with the
-// student's own files of the modules 02-05 they have passed (the progress store's code; modules not passed use the
-// reference objects), and run with runProgram on the MNIST MLP's safetensors and a batch of held-out images given as
-// WASI files. Its predictions and latency are set against the reference engine's on the same images.
+// bench/mlp-latency.mjs times) is built and run by the page's student session (web/js/student/session.mjs) as a
+// `program`, linked with the student's own files of the modules 02-05 they have passed (the progress store's code;
+// modules not passed use the reference objects), on the MNIST MLP's safetensors and a batch of held-out images given
+// as read-only files. Its predictions and latency are set against the reference engine's on the same images.
+import { createSession, progressText } from '../student/session.mjs';
 import { fetchBytes } from './assets.mjs';
 
-const STUDENT = new URL('../student/', import.meta.url);
-const SITE = new URL('../../', import.meta.url);
 export const OWN_MODULES = ['02', '03', '04', '05'];
 const SAMPLE_SECONDS = 0.02;
 
-let compilerPromise = null;
-function compiler(onStatus) {
-  compilerPromise ??= import(new URL('compiler-client.mjs', STUDENT).href).then(async ({ createCompiler }) => {
-    const c = createCompiler({ onProgress: ({ phase, done, total }) =>
-      onStatus(`Loading the compiler: ${phase}${total ? ` ${done}/${total}` : ''}…`) });
-    await c.ready;
-    return c;
-  });
-  compilerPromise.catch(() => { compilerPromise = null; });
-  return compilerPromise;
+// The page's one session (one compiler worker), started by the first own build; its progress goes to the status
+// line of the build in progress.
+let session = null;
+let showStatus = () => {};
+function pageSession() {
+  session ??= createSession({ onProgress: (p) => showStatus(progressText(p)) });
+  return session;
 }
 
 // The student's code of the modules 02-05 that have passed → {framework, own: ['02', ...]}
@@ -58,41 +54,41 @@ export function referenceRun(model, x, batch, classes) {
   return { predictions: argmaxRows(probs, classes), ms: samples[3] };
 }
 
-// → {ok: true, predictions, ms, buildMs} or {ok: false, stage: 'compile'|'link'|'run', message}
+// → {ok: true, predictions, ms, buildMs} or {ok: false, stage: 'unavailable'|'compile'|'link'|'run', message}
 export async function studentRun({ framework, card, x, batch, onStatus }) {
-  const c = await compiler(onStatus);
-  onStatus(`Compiling the inference program with your modules (${Object.keys(framework).length} files)…`);
+  showStatus = onStatus;
   const source = new TextDecoder().decode(await fetchBytes('apps/infer_main.cpp'));
-  let built;
+  const weights = await fetchBytes(`assets/${card.weights}`);
+  onStatus(`Compiling the inference program with your modules (${Object.keys(framework).length} files)…`);
+  let r;
   try {
-    built = await c.build({ checks: { 'apps/infer_main.cpp': source }, framework, program: true });
+    r = await pageSession().buildAndRun({
+      program: { 'apps/infer_main.cpp': source }, framework, timeLimitMs: 60000, onStage: onStatus,
+      runFiles: {
+        '/fixtures/weights.safetensors': weights,
+        '/fixtures/x.f32': new Uint8Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)),
+      },
+      args: [card.architecture, card.input_shape, '/fixtures/weights.safetensors', '/fixtures/x.f32', String(batch), String(SAMPLE_SECONDS)],
+    });
   } catch (error) {
     return { ok: false, stage: 'compile', message: error.message };
   }
-  if (!built.ok) {
-    const d = (built.diagnostics ?? []).find((e) => e.severity === 'error') ?? built.diagnostics?.[0];
+  if (r.stage !== 'run') {
+    const d = r.diagnostics.find((e) => e.severity === 'error') ?? r.diagnostics[0];
     const first = d ? `${d.file ?? 'linker'}${d.line ? `:${d.line}:${d.column}` : ''}: ${d.message}`
-      : (built.output ?? '').trim().split('\n').slice(0, 3).join('\n') || 'the build failed without a message';
-    return { ok: false, stage: built.stage === 'link' ? 'link' : 'compile', message: first };
+      : (r.message ?? '').trim().split('\n').slice(0, 3).join('\n');
+    return { ok: false, stage: r.stage, message: first };
   }
-  onStatus('Running your build on the held-out images…');
-  const weights = await fetchBytes(`assets/${card.weights}`);
-  const { runProgram } = await import(new URL('runner.mjs', STUDENT).href);
-  const files = { '/fixtures/weights.safetensors': weights, '/fixtures/x.f32': new Uint8Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)) };
-  const run = await runProgram(built.wasm, { doctest: false, timeLimitMs: 60000, files,
-    args: [card.architecture, card.input_shape, '/fixtures/weights.safetensors', '/fixtures/x.f32', String(batch), String(SAMPLE_SECONDS)] });
-  if (run.status !== 'exited' || run.exitCode !== 0) {
-    const trap = run.traps?.[0];
-    const why = trap ? `${trap.kind}: ${trap.message}` : run.status === 'timeout' ? 'stopped at the time limit'
-      : `${run.status}, exit code ${run.exitCode}${run.message ? ` (${run.message})` : ''}`;
-    const err = (run.stderr ?? '').trim().split('\n').filter(Boolean).slice(-3).join('\n');
+  if (!r.ok) {
+    const why = r.problems.join('\n') || `${r.status}, exit code ${r.exitCode}`;
+    const err = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('\n');
     return { ok: false, stage: 'run', message: `${why}${err ? `\n${err}` : ''}` };
   }
   let out;
   try {
-    out = JSON.parse(run.stdout.trim().split('\n').pop());
+    out = JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
-    return { ok: false, stage: 'run', message: `unexpected output: ${run.stdout.slice(0, 300)}` };
+    return { ok: false, stage: 'run', message: `unexpected output: ${r.stdout.slice(0, 300)}` };
   }
-  return { ok: true, predictions: out.predictions, ms: out.seconds * 1000, buildMs: built.timings?.total };
+  return { ok: true, predictions: out.predictions, ms: out.seconds * 1000, buildMs: r.timings.build };
 }

@@ -1,11 +1,12 @@
-// The page's handle on the one long-lived compiler worker.
+// The handle on the one long-lived compiler worker. Pages and tests use it through session.mjs (createSession), which
+// owns one CompilerClient; this layer only compiles and links.
 //
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
 //   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
 //   const r = await compiler.build({files: {'engine/core/profile.cpp': text}, lesson: '01_setup'});
-//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, files, timings}
-//   const run = await runProgram(r.wasm, {files: r.files});   // files: the fixtures the checks read
+//   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
+//   const run = await runProgram(r.wasm, {files: await compiler.fixtures()});   // the fixtures the checks read
 //
 // build() request fields:
 //   files      {path: text}  the student's file(s) for this module (must be engine sources of the build)
@@ -16,7 +17,6 @@
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
-import { setDefaultFiles } from './runner.mjs';
 import { makeLoader, startWorker } from './worker-port.mjs';
 
 const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -102,9 +102,7 @@ export class CompilerClient {
     this.fixturesPromise ??= (async () => {
       const f = this.info.fixtures ?? { dir: '/fixtures', files: {} };
       const entries = await Promise.all(Object.entries(f.files).map(async ([name, rel]) => [`${f.dir}/${name}`, await this.load(rel)]));
-      const files = Object.fromEntries(entries);
-      setDefaultFiles(files);
-      return files;
+      return Object.fromEntries(entries);
     })();
     return this.fixturesPromise;
   }
@@ -147,7 +145,6 @@ export class CompilerClient {
     const result = await this.request({
       type: 'build', request: { files, checks: allChecks, prebuiltChecks: prebuilt, framework, program },
     });
-    result.files = await this.fixtures();
     return result;
   }
 

@@ -4,11 +4,17 @@
 // (tests/engine/student_main.cpp) prints per test case; the runner turns them into `run.events`. parseEvents() also
 // reads them from raw stderr text (e.g. the output of `tt grade` or a native run).
 //
-// → {ok, summary: {passed, failed, crashed, skipped, notRun, total}, cases: [{name, file, line, status, failures,
-//    trap}], problems: [text]}   with status 'passed'|'failed'|'crashed'|'skipped'|'timeout'
+// This is the one result vocabulary of the student build: session.mjs hands these fields to the pages unchanged, and
+// the progress store keeps them (web/js/course/progress.mjs recordRun).
+//
+// → {ok, summary: {passed, failed, crashed, skipped, total}, checks: [{name, file, line, status, failures, messages,
+//    trap, reason}], problems: [text]}   with status 'passed'|'failed'|'crashed'|'skipped'|'timeout'
 //    and each failure {file, line, kind, expression, got, expected, decomposition, message}.
+// summary.failed counts every check that ran and did not pass (so passed + failed is what ran); summary.crashed is the
+// part of those that crashed or hit the time limit.
 // ok is true only when at least one case ran, every case that ran passed, nothing crashed or timed out and the
 // program exited with 0. Skipped cases (error-path checks that need exceptions) are listed, never counted as passed.
+// parseResults(run, {program: true}): a program with its own main() (no checks): ok when it exited with 0 untrapped.
 
 export function parseEvents(stderrText) {
   const events = [];
@@ -37,8 +43,8 @@ export function splitComparison(kind, expr, decomp) {
   return { got: decomp, expected: null };
 }
 
-export function parseResults(run) {
-  const events = run.events ?? parseEvents(run.stderr ?? '');
+export function parseResults(run, { program = false } = {}) {
+  const events = program ? [] : run.events ?? parseEvents(run.stderr ?? '');
   const cases = [];
   const byName = new Map();
   let current = null;
@@ -84,13 +90,17 @@ export function parseResults(run) {
     problems.push(`output truncated: ${run.truncated.stdout + run.truncated.stderr} more characters were dropped`);
   }
   const count = (s) => cases.filter((c) => c.status === s).length;
+  const crashed = count('crashed') + count('timeout');
   const summary = {
-    passed: count('passed'), failed: count('failed'), crashed: count('crashed') + count('timeout'),
-    skipped: count('skipped'), total: cases.length,
+    passed: count('passed'), failed: count('failed') + crashed, crashed, skipped: count('skipped'), total: cases.length,
   };
-  const ran = summary.passed + summary.failed + summary.crashed;
-  const ok = ran > 0 && summary.failed === 0 && summary.crashed === 0 && run.status === 'exited' && run.exitCode === 0
-    && !(run.traps ?? []).length;
+  const ran = summary.passed + summary.failed;
+  const exitedClean = run.status === 'exited' && run.exitCode === 0 && !(run.traps ?? []).length;
+  if (program) {
+    if (run.status === 'exited' && run.exitCode !== 0 && !(run.traps ?? []).length) problems.push(`the program exited with code ${run.exitCode}`);
+    return { ok: exitedClean, summary, checks: cases, problems };
+  }
+  const ok = ran > 0 && summary.failed === 0 && exitedClean;
   if (ran === 0 && run.status === 'exited') problems.push('no check ran');
-  return { ok, summary, cases, problems };
+  return { ok, summary, checks: cases, problems };
 }

@@ -7,23 +7,15 @@
 //   const results = parseResults(run);   // results.mjs
 //
 // Options: timeLimitMs (default 10 s, for the whole Run), args (extra program arguments), files (read-only files the
-// program may open, {"/fixtures/x.txt": Uint8Array}: build().files; by default the fixtures the compiler client
-// loaded), maxOutputBytes (per
+// program may open, {"/fixtures/x.txt": Uint8Array}; nothing else is readable), maxOutputBytes (per
 // stream, default 256 KiB; the rest is counted and dropped), doctest (default true: the program is a doctest runner,
 // resumed after a trapping case), onOutput(fd, text) and onEvent(event) for live display, workerUrl.
 import { startWorker } from './worker-port.mjs';
 
 export const DEFAULT_TIME_LIMIT_MS = 10000;
 
-// The files a Run sees when the caller passes none: the compiler client registers the checks' fixtures here once
-// they are loaded, so runProgram(build.wasm) works without threading build.files through.
-let defaultFiles = {};
-export function setDefaultFiles(files) {
-  defaultFiles = files ?? {};
-}
-
 export async function runProgram(wasm, {
-  timeLimitMs = DEFAULT_TIME_LIMIT_MS, args = [], files = defaultFiles, maxOutputBytes = 256 * 1024, doctest = true,
+  timeLimitMs = DEFAULT_TIME_LIMIT_MS, args = [], files = {}, maxOutputBytes = 256 * 1024, doctest = true,
   onOutput = () => {}, onEvent = () => {}, workerUrl = new URL('./runner-worker.mjs', import.meta.url),
 } = {}) {
   const t0 = performance.now();

@@ -1,0 +1,155 @@
+// The student build's one API: a page (or a test, or a benchmark) creates one session, and every compile-and-run goes
+// through buildAndRun. The session owns the page's single compiler worker (compiler-client.mjs); each Run gets a fresh
+// runner worker (runner.mjs); the output is parsed by results.mjs, whose field names the result keeps unchanged.
+//
+//   const session = createSession({onProgress: (p) => status(progressText(p))});
+//   await session.warmUp('01_setup');          // compiler loaded, the lesson's checks compiled ahead (optional)
+//   const r = await session.buildAndRun({lesson: '01_setup', files: {'engine/core/profile.cpp': text}});
+//
+// buildAndRun request (what to build: `lesson` and/or `checks`, or `program`):
+//   files       {path: text}  the student's engine file(s) (each must be an engine source of the build)
+//   framework   {path: text}  "your framework": earlier modules' files, replacing the reference objects too
+//   lesson      lesson id ("02_tensor"): its check files (prebuilt objects when the build has them)
+//   checks      {path: text}  doctest check sources, instead of or besides the lesson's
+//   program     {path: text}  a program with its own main() (no doctest main; no checks); ok = exit code 0
+//   runFiles    {"/fixtures/x": Uint8Array}  read-only files for the Run, besides the build's fixtures
+//   args        [text]        program arguments
+//   timeLimitMs, maxOutputBytes, onStage(text), onOutput(fd, text)
+//   raw         true: also return {raw: {build, run}}, the compiler's and the runner's own records
+// → one result, the same vocabulary from results.mjs through the pages to the progress store:
+//   {stage: 'compile'|'link'|'run'|'unavailable', ok,
+//    summary: {passed, failed, crashed, skipped, total}, checks: [results.mjs check], problems: [text],
+//    diagnostics: [{file, line, column, severity, message, notes}],
+//    message: why there was no run (compiler unavailable; build output when it has no diagnostics), else null,
+//    status: 'exited'|'timeout'|'error' (runner), exitCode, stdout, stderr, traps, truncated,
+//    timings: {compile: {path: ms}, cached: [path], link, build, run, total}}
+// A request that names a file the build does not have rejects with an Error that says so.
+import { createCompiler } from './compiler-client.mjs';
+import { DEFAULT_TIME_LIMIT_MS, runProgram } from './runner.mjs';
+import { parseResults } from './results.mjs';
+
+const PHASE = {
+  artifacts: 'Loading the engine objects', compiler: 'Loading the compiler', warmup: 'Warming up the compiler',
+  checks: 'Preparing the checks',
+};
+
+// A compiler progress report ({phase, done, total}) as one line of status text.
+export function progressText(p) {
+  const what = PHASE[p.phase] ?? (p.phase ? `Loading (${p.phase})` : 'Loading the compiler');
+  if (p.phase === 'compiler' && p.total) return `${what}: ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
+  return p.total && p.done >= p.total ? `${what}: done` : `${what}…`;
+}
+
+const emptySummary = () => ({ passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 });
+
+function noRun(stage, fields) {
+  return {
+    stage, ok: false, summary: emptySummary(), checks: [], problems: [], diagnostics: [], message: null,
+    status: null, exitCode: null, stdout: '', stderr: '', traps: [], truncated: null, ...fields,
+  };
+}
+
+// options: {onProgress({phase, done, total}), studentBase, clangUrl} (the last two: see compiler-client.mjs)
+export function createSession(options = {}) {
+  return new StudentSession(options);
+}
+
+export class StudentSession {
+  constructor({ onProgress = () => {}, studentBase, clangUrl } = {}) {
+    this.onProgress = onProgress;
+    this.compilerOptions = { studentBase, clangUrl };
+    this.compilerPromise = null;
+    this.info = null;
+  }
+
+  // The one compiler worker, started on first use; a failed start is retried on the next call.
+  compiler() {
+    if (!this.compilerPromise) {
+      const started = (async () => {
+        const c = createCompiler({ ...this.compilerOptions, onProgress: (p) => this.onProgress(p) });
+        try {
+          this.info = await c.ready;
+        } catch (error) {
+          c.terminate();
+          throw error;
+        }
+        return c;
+      })();
+      started.catch(() => { if (this.compilerPromise === started) this.compilerPromise = null; });
+      this.compilerPromise = started;
+    }
+    return this.compilerPromise;
+  }
+
+  // Loads the compiler; with a lesson id, compiles its checks (and `files`, e.g. the student's saved code) ahead of
+  // the first Run. → {clang, lessons, artifactsMs, warmupMs, totalMs, …, prepared: {path: ms}}
+  async warmUp(lessonId = null, files = {}) {
+    const c = await this.compiler();
+    let prepared = {};
+    if (lessonId) {
+      this.onProgress({ phase: 'checks', done: 0, total: 1 });
+      prepared = await c.prepare(lessonId, files);
+      this.onProgress({ phase: 'checks', done: 1, total: 1 });
+    }
+    return { ...this.info, prepared };
+  }
+
+  // The manifest's lessons ([{id, files, checks, starters, missing, …}]), once the compiler is ready.
+  async lessons() {
+    await this.compiler();
+    return this.info.lessons;
+  }
+
+  // A lesson's starter files, {path: text}.
+  async starter(lessonId) {
+    return (await this.compiler()).starter(lessonId);
+  }
+
+  async buildAndRun({
+    files = {}, framework = {}, lesson = null, checks = {}, program = null, runFiles = {}, args = [],
+    timeLimitMs = DEFAULT_TIME_LIMIT_MS, maxOutputBytes, onStage = () => {}, onOutput, raw = false,
+  } = {}) {
+    if (program && (lesson || Object.keys(checks).length)) {
+      throw new Error('buildAndRun: a program has its own main(); pass either program or lesson/checks, not both');
+    }
+    if (!program && !lesson && !Object.keys(checks).length) {
+      throw new Error('buildAndRun: nothing to run: pass lesson, checks or program');
+    }
+    const t0 = performance.now();
+    let c;
+    try {
+      c = await this.compiler();
+    } catch (error) {
+      return noRun('unavailable', { message: `The in-browser compiler did not load: ${error.message}` });
+    }
+    onStage('Compiling…');
+    const built = await c.build({ files, framework, lesson, checks: program ?? checks, program: Boolean(program) });
+    const timings = { ...built.timings, build: built.timings.total };
+    if (!built.ok) {
+      timings.total = Math.round(performance.now() - t0);
+      const result = noRun(built.stage === 'link' ? 'link' : 'compile', {
+        diagnostics: built.diagnostics, timings,
+        message: built.diagnostics.length ? null : built.output.slice(-2000) || 'the build failed without a message',
+      });
+      return raw ? { ...result, raw: { build: built, run: null } } : result;
+    }
+    onStage(program ? 'Running the program…' : 'Running the checks…');
+    const run = await runProgram(built.wasm, {
+      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: !program, onOutput,
+      ...(maxOutputBytes ? { maxOutputBytes } : {}),
+    });
+    const parsed = parseResults(run, { program: Boolean(program) });
+    const result = {
+      stage: 'run', ...parsed, diagnostics: built.diagnostics, message: null,
+      status: run.status, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, traps: run.traps,
+      truncated: run.truncated, timings: { ...timings, run: run.timeMs, total: Math.round(performance.now() - t0) },
+    };
+    return raw ? { ...result, raw: { build: built, run } } : result;
+  }
+
+  terminate() {
+    const p = this.compilerPromise;
+    this.compilerPromise = null;
+    p?.then((c) => c.terminate(), () => {});
+  }
+}
