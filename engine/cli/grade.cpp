@@ -31,6 +31,9 @@
 #include <string>
 #include <vector>
 
+#include "error.h"
+#include "json.h"
+
 #ifndef TT_SOURCE_DIR
 #define TT_SOURCE_DIR "."
 #endif
@@ -53,39 +56,22 @@ std::string read_file(const fs::path& p) {
     return s.str();
 }
 
-std::string json_escape(const std::string& text) {
-    std::string out;
-    for (unsigned char c : text) {
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); out += b; }
-        else out += static_cast<char>(c);
-    }
-    return "\"" + out + "\"";
-}
-
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
-// The string items of `"key": [ "a", "b" ]` in a lesson.json (its schema: lessons/README.md).
-std::vector<std::string> json_string_array(const std::string& json, const std::string& key) {
-    std::vector<std::string> items;
-    size_t k = json.find("\"" + key + "\"");
-    if (k == std::string::npos) return items;
-    size_t open = json.find('[', k), close = json.find(']', k);
-    if (open == std::string::npos || close == std::string::npos) return items;
-    for (size_t i = open; i < close; ++i) {
-        if (json[i] != '"') continue;
-        size_t end = json.find('"', i + 1);
-        items.push_back(json.substr(i + 1, end - i - 1));
-        i = end;
+// The list of paths `key` of a lesson.json (its schema: lessons/README.md); `where` names the file in errors.
+std::vector<std::string> string_list(const Json& lesson, const std::string& key, const std::string& where) {
+    const Json* list = lesson.find(key);
+    TT_CHECK(list && list->is_array(), where << ": \"" << key << "\" must be a list of paths");
+    std::vector<std::string> out;
+    for (const Json& item : list->items()) {
+        TT_CHECK(item.is_string(), where << ": \"" << key << "\" must be a list of paths, it holds " << item.dump());
+        out.push_back(item.as_string());
     }
-    return items;
+    return out;
 }
 
 // Runs a shell command, captures stdout+stderr; returns the exit status (-1 if it did not exit normally).
@@ -140,41 +126,27 @@ std::string find_lesson(const fs::path& root, const std::string& module) {
     return "";
 }
 
-int usage() {
-    std::fprintf(stderr,
-                 "usage: tt grade <module> <student-file.cpp>... [--root DIR] [--timeout SECONDS]\n"
-                 "  module: lesson id or number (01_setup, 01, 1). With one file it replaces the lesson's file;\n"
-                 "  with several, each replaces the lesson file of the same name. Prints JSON.\n");
-    return 2;
-}
-
 }  // namespace
 
-int grade(int argc, char** argv) {
-    std::vector<std::string> positional;
-    fs::path root = TT_SOURCE_DIR;
-    int timeout_s = 20;
-    for (int i = 0; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--root" && i + 1 < argc) root = argv[++i];
-        else if (a == "--timeout" && i + 1 < argc) timeout_s = std::atoi(argv[++i]);
-        else if (a.rfind("--", 0) == 0) return usage();
-        else positional.push_back(a);
-    }
-    if (positional.size() < 2) return usage();
-    const std::string module = positional[0];
+std::string source_root() { return TT_SOURCE_DIR; }
+
+int grade(const GradeOptions& options) {
+    const fs::path root = options.root;
+    const std::string& module = options.module;
     std::string lesson = find_lesson(root, module);
     if (lesson.empty()) {
         std::fprintf(stderr, "tt grade: no lesson '%s' in %s/lessons\n", module.c_str(), root.c_str());
         return 2;
     }
-    std::string lesson_json = read_file(root / "lessons" / lesson / "lesson.json");
-    std::vector<std::string> files = json_string_array(lesson_json, "files");
-    std::vector<std::string> checks = json_string_array(lesson_json, "checks");
+    const fs::path lesson_path = root / "lessons" / lesson / "lesson.json";
+    const Json lesson_json = parse_json(read_file(lesson_path), lesson_path.string());
+    TT_CHECK(lesson_json.is_object(), lesson_path.string() << ": not a JSON object");
+    std::vector<std::string> files = string_list(lesson_json, "files", lesson_path.string());
+    std::vector<std::string> checks = string_list(lesson_json, "checks", lesson_path.string());
 
     // student file → the lesson file it replaces
     std::map<std::string, std::string> replaced;
-    std::vector<std::string> students(positional.begin() + 1, positional.end());
+    const std::vector<std::string>& students = options.files;
     for (const auto& s : students) {
         if (!fs::exists(s)) {
             std::fprintf(stderr, "tt grade: %s does not exist\n", s.c_str());
@@ -257,7 +229,7 @@ int grade(int argc, char** argv) {
     }
     if (compiled) {
         // stdout (doctest's console report) is dropped: the listener's lines on stderr carry the results
-        std::string cmd = "timeout " + std::to_string(timeout_s) + " " + shell_quote(exe.string()) +
+        std::string cmd = "timeout " + std::to_string(options.timeout_seconds) + " " + shell_quote(exe.string()) +
                           " --no-colors 2>&1 >/dev/null";
         FILE* p = popen(cmd.c_str(), "r");
         char buf[4096];
@@ -269,29 +241,37 @@ int grade(int argc, char** argv) {
         fs::remove(exe);
     }
 
-    // events and counts
+    // The listener's lines (tests/engine/student_main.cpp); a line cut short by a crash is not an event.
     int started = 0, passed = 0, failed = 0, skipped = 0;
-    std::string events;
+    Json events = Json::array();
     std::istringstream lines(run_output);
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind("[tt] {", 0) != 0) continue;
-        std::string ev = line.substr(5);
-        events += (events.empty() ? "" : ",") + ev;
-        if (ev.find("\"event\":\"start\"") != std::string::npos) ++started;
-        if (ev.find("\"event\":\"end\"") != std::string::npos) (ev.find("\"ok\":true") != std::string::npos ? passed : failed)++;
-        if (ev.find("\"event\":\"skip\"") != std::string::npos) ++skipped;
+        Json ev;
+        try {
+            ev = parse_json(line.substr(5), "check output");
+        } catch (const Error&) {
+            continue;
+        }
+        const Json* kind = ev.find("event");
+        const std::string name = kind && kind->is_string() ? kind->as_string() : "";
+        const Json* ev_ok = ev.find("ok");
+        if (name == "start") ++started;
+        if (name == "end") (ev_ok && ev_ok->is_bool() && ev_ok->as_bool() ? passed : failed)++;
+        if (name == "skip") ++skipped;
+        events.push_back(std::move(ev));
     }
     int crashed = started - passed - failed;
     bool ok = compiled && !timed_out && exit_code == 0 && crashed == 0 && failed == 0 && passed > 0;
 
-    std::string files_json;
-    for (const auto& [target, student] : replaced)
-        files_json += (files_json.empty() ? "" : ",") + json_escape(target) + ":" + json_escape(student);
-    std::printf("{\"module\":%s,\"files\":{%s},\"compiled\":%s,\"compiler_output\":%s,\"exit_code\":%d,"
-                "\"timed_out\":%s,\"passed\":%d,\"failed\":%d,\"crashed\":%d,\"skipped\":%d,\"ok\":%s,\"events\":[%s]}\n",
-                json_escape(lesson).c_str(), files_json.c_str(), compiled ? "true" : "false",
-                json_escape(compiler_output).c_str(), exit_code, timed_out ? "true" : "false", passed, failed, crashed,
-                skipped, ok ? "true" : "false", events.c_str());
+    Json files_json = Json::object();
+    for (const auto& [target, student] : replaced) files_json.set(target, student);
+    Json report = Json::object();
+    report.set("module", lesson).set("files", files_json).set("compiled", compiled)
+        .set("compiler_output", compiler_output).set("exit_code", exit_code).set("timed_out", timed_out)
+        .set("passed", passed).set("failed", failed).set("crashed", crashed).set("skipped", skipped).set("ok", ok)
+        .set("events", events);
+    std::printf("%s\n", report.dump().c_str());
     return ok ? 0 : 1;
 }
 

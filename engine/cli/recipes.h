@@ -2,6 +2,7 @@
 // bit for bit from its command (native build, single thread).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,20 @@ struct Recipe {
 const std::vector<Recipe>& recipes();
 const Recipe* find_recipe(const std::string& name);
 
-// The commands (train.cpp); argv[1] is the command's name.
-int cmd_train(int argc, char** argv);
-int cmd_eval(int argc, char** argv);
-int cmd_predict(int argc, char** argv);
+// What `tt train`, `tt eval` and `tt predict` take from the command line (tt.cpp).
+struct RecipeOptions {
+    std::string data_dir = "build/datasets";                       // packed MNIST / Fashion-MNIST (datasets/)
+    std::string cifar_dir = "build/cifar10/cifar-10-batches-bin";  // where datasets/download-cifar10.sh unpacks
+    std::string out_dir = "assets";                                // train writes, eval and predict read here
+    int epochs = -1;                                               // -1: the recipe's
+    int64_t limit = -1;   // only the first `limit` images (train: training set, eval: test set); -1: all
+    std::string weights;  // eval/predict: this .safetensors instead of <out>/<recipe>.safetensors
+    bool quiet = false;   // train: accuracy only after the last epoch
+};
+
+// The commands (train.cpp). Each returns the process exit code; errors are tt::Error.
+int train(const std::string& recipe, const RecipeOptions& o);
+int eval(const std::string& recipe, const RecipeOptions& o);
+int predict(const std::string& recipe, const std::vector<int64_t>& indices, const RecipeOptions& o);
 
 }  // namespace tt::cli

@@ -1,4 +1,5 @@
-// `tt train <recipe>` and `tt eval <recipe|file.safetensors>`: the seeded native trainer behind assets/.
+// `tt train <recipe>`, `tt eval <recipe>`, `tt predict <recipe> <index>...`: the seeded native trainer behind
+// assets/ (their command lines: tt.cpp).
 //
 // Training is the layer-level protocol of modules 04/05 (Sequential::forward / backward) plus the two pieces that
 // modules 08/09 will later provide, written here in their plainest form: softmax cross-entropy and SGD with
@@ -19,21 +20,12 @@
 #include "classifier.h"
 #include "datasets.h"
 #include "error.h"
+#include "json.h"
 #include "recipes.h"
 #include "safetensors.h"
 
 namespace tt::cli {
 namespace {
-
-struct Options {
-    std::string data_dir = "build/datasets";
-    std::string cifar_dir = "build/cifar10/cifar-10-batches-bin";  // where datasets/download-cifar10.sh unpacks
-    std::string out_dir = "assets";
-    int epochs = -1;          // -1: the recipe's
-    int64_t limit = -1;       // use only the first `limit` training images (quick runs, tests)
-    std::string weights;       // eval/predict: a .safetensors file instead of <out>/<recipe>.safetensors
-    bool quiet = false;
-};
 
 struct Rng {  // SplitMix64
     uint64_t state;
@@ -56,7 +48,7 @@ ImageDataset xor_set() {
 
 bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-ImageDataset load_split(const std::string& dataset, const std::string& split, const Options& o) {
+ImageDataset load_split(const std::string& dataset, const std::string& split, const RecipeOptions& o) {
     if (dataset == "xor") return xor_set();
     if (dataset == "cifar10") {
         const std::string base = o.cifar_dir + "/";
@@ -147,18 +139,6 @@ Accuracy evaluate(Model& model, const ImageDataset& data) {
     return acc;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < v.size(); i++) out += (i ? sep : "") + v[i];
-    return out;
-}
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return out + "\"";
-}
-
 void write_file(const std::string& path, const void* data, size_t size) {
     std::ofstream f(path, std::ios::binary);
     TT_CHECK(f.good(), path << ": cannot create (does the folder exist?)");
@@ -174,7 +154,7 @@ const Recipe& recipe_named(const std::string& name) {
     return *found;
 }
 
-Model load_asset(const Recipe& r, const std::string& path, const Options& o) {
+Model load_asset(const Recipe& r, const std::string& path, const RecipeOptions& o) {
     TT_CHECK(exists(path), path << ": cannot open (train it with: tt train " << r.name << ")");
     const ImageDataset test = load_split(r.dataset, "test", o);
     Model m = make_model(r, test, 0);
@@ -192,40 +172,19 @@ void write_index(const std::string& dir) {
             names.push_back(p.stem().string());
     }
     std::sort(names.begin(), names.end());
-    std::string text = "[\n";
-    for (size_t i = 0; i < names.size(); i++)
-        text += "  {\"name\": " + json_string(names[i]) + ", \"card\": " + json_string(names[i] + ".json") + "}" +
-                (i + 1 < names.size() ? ",\n" : "\n");
-    text += "]\n";
-    write_file(dir + "/index.json", text.data(), text.size());
-}
-
-bool parse_options(int argc, char** argv, int first, Options& o) {
-    for (int i = first; i < argc; i++) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            TT_CHECK(i + 1 < argc, a << " needs a value");
-            return argv[++i];
-        };
-        if (a == "--data") o.data_dir = value();
-        else if (a == "--out") o.out_dir = value();
-        else if (a == "--epochs") o.epochs = std::stoi(value());
-        else if (a == "--limit") o.limit = std::stoll(value());
-        else if (a == "--weights") o.weights = value();
-        else if (a == "--cifar") o.cifar_dir = value();
-        else if (a == "--quiet") o.quiet = true;
-        else TT_CHECK(false, "unknown option " << a << " (--data DIR, --cifar DIR, --out DIR, --weights FILE, --epochs N, --limit N, --quiet)");
+    Json index = Json::array();
+    for (const std::string& name : names) {
+        Json entry = Json::object();
+        index.push_back(entry.set("name", name).set("card", name + ".json"));
     }
-    return true;
+    const std::string text = index.dump(2) + "\n";
+    write_file(dir + "/index.json", text.data(), text.size());
 }
 
 }  // namespace
 
-int cmd_train(int argc, char** argv) {
-    TT_CHECK(argc >= 3, "usage: tt train <recipe> [--epochs N] [--limit N] [--data DIR] [--out DIR]");
-    Recipe r = recipe_named(argv[2]);
-    Options o;
-    parse_options(argc, argv, 3, o);
+int train(const std::string& recipe, const RecipeOptions& o) {
+    Recipe r = recipe_named(recipe);
     // The command recorded in the card names only what changes the weights (not --out, --data, --quiet).
     std::string command = "tt train " + r.name;
     if (o.epochs > 0) command += " --epochs " + std::to_string(o.epochs), r.epochs = o.epochs;
@@ -300,48 +259,37 @@ int cmd_train(int argc, char** argv) {
     const std::string stem = o.out_dir + "/" + r.name;
     write_file(stem + ".safetensors", bytes.data(), bytes.size());
 
-    char accuracy[32], lr[32], wd[32], mom[32], secs[32];
-    std::snprintf(accuracy, sizeof accuracy, "%.2f", acc.percent());
-    std::snprintf(lr, sizeof lr, "%g", double(r.lr));
-    std::snprintf(wd, sizeof wd, "%g", double(r.weight_decay));
-    std::snprintf(mom, sizeof mom, "%g", double(r.momentum));
-    std::snprintf(secs, sizeof secs, "%.1f", train_seconds);
-    std::string classes;
-    for (size_t i = 0; i < r.classes.size(); i++) classes += (i ? ", " : "") + json_string(r.classes[i]);
-    const std::string input_shape = std::to_string(train.channels) + "x" + std::to_string(train.height) + "x" +
-                                    std::to_string(train.width);
-    const std::string card =
-        "{\n  \"name\": " + json_string(r.name) + ",\n  \"weights\": " + json_string(r.name + ".safetensors") +
-        ",\n  \"architecture\": " + json_string(r.architecture) + ",\n  \"input_shape\": " +
-        json_string(input_shape) + ",\n  \"parameters\": " + std::to_string(model.net->parameter_count()) +
-        ",\n  \"bytes\": " + std::to_string(bytes.size()) + ",\n  \"classes\": [" + classes + "]" +
-        ",\n  \"data\": {\"dataset\": " + json_string(r.dataset) + ", \"train_examples\": " +
-        std::to_string(train.count) + ", \"test_examples\": " + std::to_string(test.count) +
-        ", \"preprocessing\": \"pixel / 255\"}" + ",\n  \"training\": {\"seed\": " + std::to_string(r.seed) +
-        ", \"epochs\": " + std::to_string(r.epochs) + ", \"batch_size\": " + std::to_string(r.batch_size) +
-        ", \"optimizer\": \"SGD momentum " + mom + ", weight decay " + wd + "\", \"lr\": " + lr +
-        ", \"lr_schedule\": \"cosine to 0\", \"loss\": \"softmax cross-entropy\", \"augmentation\": " +
-        json_string(r.shift ? "random shifts up to " + std::to_string(r.shift) + " px" : "none") +
-        ", \"seconds\": " + secs + "}" + ",\n  \"test_correct\": " + std::to_string(acc.correct) +
-        ",\n  \"test_count\": " + std::to_string(acc.total) + ",\n  \"test_accuracy_percent\": " + accuracy +
-        ",\n  \"command\": " + json_string(command) + ",\n  \"engine\": \"native, single thread\"\n}\n";
-    write_file(stem + ".json", card.data(), card.size());
+    // Rounded to what a reader wants to see: 96.95 (%), 3.8 (s).
+    const double accuracy = std::round(acc.percent() * 100.0) / 100.0;
+    const double seconds = std::round(train_seconds * 10.0) / 10.0;
+    Json classes = Json::array();
+    for (const std::string& c : r.classes) classes.push_back(c);
+    Json data = Json::object(), training = Json::object(), card = Json::object();
+    data.set("dataset", r.dataset).set("train_examples", train.count).set("test_examples", test.count)
+        .set("preprocessing", "pixel / 255");
+    training.set("seed", r.seed).set("epochs", r.epochs).set("batch_size", r.batch_size)
+        .set("optimizer", "SGD momentum " + Json(r.momentum).dump() + ", weight decay " + Json(r.weight_decay).dump())
+        .set("lr", r.lr).set("lr_schedule", "cosine to 0").set("loss", "softmax cross-entropy")
+        .set("augmentation", r.shift ? "random shifts up to " + std::to_string(r.shift) + " px" : "none")
+        .set("seconds", seconds);
+    card.set("name", r.name).set("weights", r.name + ".safetensors").set("architecture", r.architecture)
+        .set("input_shape", std::to_string(train.channels) + "x" + std::to_string(train.height) + "x" +
+                                std::to_string(train.width))
+        .set("parameters", model.net->parameter_count()).set("bytes", bytes.size()).set("classes", classes)
+        .set("data", data).set("training", training).set("test_correct", acc.correct).set("test_count", acc.total)
+        .set("test_accuracy_percent", accuracy).set("command", command).set("engine", "native, single thread");
+    const std::string text = card.dump(2) + "\n";
+    write_file(stem + ".json", text.data(), text.size());
     write_index(o.out_dir);
-    std::printf("wrote %s.safetensors (%zu bytes) and %s.json: test accuracy %lld/%lld = %s%% in %s s\n",
+    std::printf("wrote %s.safetensors (%zu bytes) and %s.json: test accuracy %lld/%lld = %.2f%% in %.1f s\n",
                 stem.c_str(), bytes.size(), stem.c_str(), (long long)acc.correct, (long long)acc.total, accuracy,
-                secs);
+                seconds);
     return 0;
 }
 
 // `tt predict <recipe> <index>...`: the class the model gives held-out images (what the browser test compares).
-int cmd_predict(int argc, char** argv) {
-    TT_CHECK(argc >= 4, "usage: tt predict <recipe> <test image index>... [--weights FILE] [--data DIR]");
-    const Recipe& r = recipe_named(argv[2]);
-    Options o;
-    std::vector<int64_t> indices;
-    int i = 3;
-    for (; i < argc && argv[i][0] != '-'; i++) indices.push_back(std::stoll(argv[i]));
-    parse_options(argc, argv, i, o);
+int predict(const std::string& recipe, const std::vector<int64_t>& indices, const RecipeOptions& o) {
+    const Recipe& r = recipe_named(recipe);
     Model model = load_asset(r, o.weights.empty() ? o.out_dir + "/" + r.name + ".safetensors" : o.weights, o);
     const ImageDataset test = load_split(r.dataset, "test", o);
     std::vector<float> x(size_t(test.image_size()));
@@ -354,11 +302,8 @@ int cmd_predict(int argc, char** argv) {
     return 0;
 }
 
-int cmd_eval(int argc, char** argv) {
-    TT_CHECK(argc >= 3, "usage: tt eval <recipe> [--weights FILE] [--data DIR] [--limit N]");
-    const Recipe& r = recipe_named(argv[2]);
-    Options o;
-    parse_options(argc, argv, 3, o);
+int eval(const std::string& recipe, const RecipeOptions& o) {
+    const Recipe& r = recipe_named(recipe);
     const std::string path = o.weights.empty() ? o.out_dir + "/" + r.name + ".safetensors" : o.weights;
     Model model = load_asset(r, path, o);
     ImageDataset test = load_split(r.dataset, "test", o);

@@ -1,28 +1,30 @@
-// `tt`: the native command-line tool for instructors and developers.
+// `tt`: the native command-line tool for instructors and developers. Its command line (CLI11) is all here; the
+// commands' work is in train.cpp (train, eval, predict) and grade.cpp.
 //   tt env        the build and machine the engine runs on
-//   tt train      train a pretrained-asset recipe (train.cpp)
+//   tt train      train a pretrained-asset recipe
 //   tt eval       evaluate a recipe's asset (or --weights FILE) on its held-out set
 //   tt predict    the classes a model gives some held-out images
-//   tt grade      a lesson's checks on a student's file, natively (grade.cpp)
-#include <cstdio>
-#include <cstring>
-#include <exception>
+//   tt grade      a lesson's checks on a student's file, natively
+// Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
+// option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
+#include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "error.h"
 #include "grade.h"
 #include "profile.h"
 #include "recipes.h"
 
 namespace {
 
-int usage() {
-    std::fprintf(stderr, "usage: tt <command>\n\ncommands:\n  env    the build and machine the engine runs on\n"
-                         "  train  <recipe> [--epochs N] [--limit N] [--data DIR] [--cifar DIR] [--out DIR]: xor-mlp, mnist-mlp,\n"
-                         "         fashion-cnn, cifar10-cnn -> DIR/<recipe>.safetensors + .json (default assets/)\n"
-                         "  eval   <recipe> [--weights FILE] [--data DIR]: accuracy on the held-out set\n"
-                         "  predict <recipe> <index>... [--weights FILE]: classes of held-out images\n"
-                         "  grade  run a lesson's checks on a student's file: tt grade <module> <file.cpp>... (JSON)\n");
-    return 2;
-}
+using tt::cli::RecipeOptions;
 
 int cmd_env() {
     tt::Environment env = tt::environment();
@@ -31,20 +33,130 @@ int cmd_env() {
     return 0;
 }
 
+// A whole number in [min, max]: "--epochs abc" says "abc is not a whole number" (CLI11's range check would
+// report a non-number as out of a range spanning every double).
+CLI::Validator whole_number(long long min, long long max = 1000000000000LL) {
+    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    return CLI::Validator(
+        [min, max, range](std::string& text) -> std::string {
+            char* end = nullptr;
+            errno = 0;
+            const long long v = std::strtoll(text.c_str(), &end, 10);
+            if (text.empty() || *end != '\0' || errno == ERANGE) return text + " is not a whole number";
+            if (v < min || v > max) return text + " is outside " + range;
+            return "";
+        },
+        range);
+}
+
+// The recipe argument every recipe command takes: one of recipes.cpp's names (else CLI11 lists them).
+void add_recipe(CLI::App& cmd, std::string& recipe) {
+    std::vector<std::string> names;
+    for (const tt::cli::Recipe& r : tt::cli::recipes()) names.push_back(r.name);
+    cmd.add_option("recipe", recipe, "the recipe (recipes.cpp)")->required()->check(CLI::IsMember(names));
+}
+
+void add_data_options(CLI::App& cmd, RecipeOptions& o) {
+    cmd.add_option("--data", o.data_dir, "folder of the packed MNIST / Fashion-MNIST sets")
+        ->type_name("DIR")->capture_default_str();
+    cmd.add_option("--cifar", o.cifar_dir, "folder of CIFAR-10's binary batches (datasets/download-cifar10.sh)")
+        ->type_name("DIR")->capture_default_str();
+}
+
+void add_weights_options(CLI::App& cmd, RecipeOptions& o) {
+    cmd.add_option("--out", o.out_dir, "folder of the trained assets: <DIR>/<recipe>.safetensors")
+        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+    cmd.add_option("--weights", o.weights, "a .safetensors file to use instead of the recipe's asset")
+        ->type_name("FILE")->check(CLI::ExistingFile);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage();
+    CLI::App app("tt: the TinyTorch engine's native tool: train and evaluate the pretrained assets, grade lessons.",
+                 "tt");
+    app.require_subcommand(1);
+    int exit_code = 0;
+
+    app.add_subcommand("env", "the build and machine the engine runs on")->callback([&] { exit_code = cmd_env(); });
+
+    auto train_o = std::make_shared<RecipeOptions>();
+    auto train_recipe = std::make_shared<std::string>();
+    CLI::App* train = app.add_subcommand("train", "train a recipe -> <out>/<recipe>.safetensors + model card .json");
+    add_recipe(*train, *train_recipe);
+    train->add_option("--epochs", train_o->epochs, "epochs instead of the recipe's")
+        ->type_name("N")->check(whole_number(1, 100000));
+    train->add_option("--limit", train_o->limit, "train on the first N training images only (quick runs)")
+        ->type_name("N")->check(whole_number(1));
+    train->add_option("--out", train_o->out_dir, "folder to write the asset, its card and index.json into")
+        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+    add_data_options(*train, *train_o);
+    train->add_flag("--quiet", train_o->quiet, "report the test accuracy after the last epoch only");
+    train->callback([&, train_o, train_recipe] { exit_code = tt::cli::train(*train_recipe, *train_o); });
+
+    auto eval_o = std::make_shared<RecipeOptions>();
+    auto eval_recipe = std::make_shared<std::string>();
+    CLI::App* eval = app.add_subcommand("eval", "accuracy of a recipe's asset on its held-out test set");
+    add_recipe(*eval, *eval_recipe);
+    add_weights_options(*eval, *eval_o);
+    eval->add_option("--limit", eval_o->limit, "the first N test images only")
+        ->type_name("N")->check(whole_number(1));
+    add_data_options(*eval, *eval_o);
+    eval->callback([&, eval_o, eval_recipe] { exit_code = tt::cli::eval(*eval_recipe, *eval_o); });
+
+    auto predict_o = std::make_shared<RecipeOptions>();
+    auto predict_recipe = std::make_shared<std::string>();
+    auto indices = std::make_shared<std::vector<int64_t>>();
+    CLI::App* predict = app.add_subcommand("predict", "the classes a recipe's model gives held-out test images");
+    add_recipe(*predict, *predict_recipe);
+    predict->add_option("index", *indices, "test image numbers, from 0")->required()->check(whole_number(0));
+    add_weights_options(*predict, *predict_o);
+    add_data_options(*predict, *predict_o);
+    predict->callback([&, predict_o, predict_recipe, indices] {
+        exit_code = tt::cli::predict(*predict_recipe, *indices, *predict_o);
+    });
+
+    auto grade_o = std::make_shared<tt::cli::GradeOptions>();
+    CLI::App* grade = app.add_subcommand(
+        "grade", "run a lesson's checks on a student's file(s) natively; prints one JSON object");
+    grade->add_option("module", grade_o->module, "lesson id or number: 01_setup, 01, 1")->required();
+    grade->add_option("files", grade_o->files,
+                      "the student's .cpp file(s); each replaces the lesson file of the same name (one file: the "
+                      "lesson's only file)")
+        ->required()->check(CLI::ExistingFile);
+    grade->add_option("--root", grade_o->root, "the source tree with lessons/, engine/ and tests/")
+        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+    grade->add_option("--timeout", grade_o->timeout_seconds, "time limit for running the checks")
+        ->type_name("SECONDS")->check(whole_number(1, 86400))->capture_default_str();
+    grade->callback([&, grade_o] {
+        try {
+            exit_code = tt::cli::grade(*grade_o);
+        } catch (const tt::Error& e) {  // the lesson cannot be graded (a broken lesson.json): not the student's fault
+            std::fprintf(stderr, "tt grade: %s\n", e.what());
+            exit_code = 2;
+        }
+    });
+
+    if (argc < 2) {
+        std::fputs(app.help().c_str(), stderr);
+        return 2;
+    }
+    // Said here, as CLI11 would only say "A subcommand is required".
+    const std::string first = argv[1];
+    if (first[0] != '-' && app.get_subcommands([&](CLI::App* c) { return c->check_name(first); }).empty()) {
+        std::string names;
+        for (const CLI::App* c : app.get_subcommands([](CLI::App*) { return true; })) names += " " + c->get_name();
+        std::fprintf(stderr, "tt: unknown command '%s'; the commands are:%s (tt --help)\n", first.c_str(),
+                     names.c_str());
+        return 2;
+    }
     try {
-        if (std::strcmp(argv[1], "env") == 0) return cmd_env();
-        if (std::strcmp(argv[1], "train") == 0) return tt::cli::cmd_train(argc, argv);
-        if (std::strcmp(argv[1], "eval") == 0) return tt::cli::cmd_eval(argc, argv);
-        if (std::strcmp(argv[1], "predict") == 0) return tt::cli::cmd_predict(argc, argv);
-        if (std::strcmp(argv[1], "grade") == 0) return tt::cli::grade(argc - 2, argv + 2);
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // --help is a ParseError that exits 0
     } catch (const std::exception& e) {
         std::fprintf(stderr, "tt: error: %s\n", e.what());
         return 1;
     }
-    std::fprintf(stderr, "tt: unknown command '%s'\n\n", argv[1]);
-    return usage();
+    return exit_code;
 }

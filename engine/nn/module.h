@@ -44,6 +44,8 @@ public:
 
     virtual Tensor forward(const Tensor& x) = 0;
     virtual Tensor backward(const Tensor& grad_out) = 0;
+    // How a layer is called, by users and by containers (Sequential): the one place where later modules (autograd,
+    // 07) hook in for every layer, so call layer(x) rather than layer.forward(x).
     Tensor operator()(const Tensor& x) { return forward(x); }
     virtual std::string type_name() const = 0;  // "Linear", "Sequential", ...
 

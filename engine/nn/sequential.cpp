@@ -21,9 +21,9 @@ Module& Sequential::operator[](size_t i) const {
 }
 
 Tensor Sequential::forward(const Tensor& x) {
-    // BEGIN SOLUTION feed x through each child in order
+    // BEGIN SOLUTION feed x through each child in order, calling it as a layer is called: (*layer)(h)
     Tensor h = x;
-    for (const auto& [name, layer] : children()) h = layer->forward(h);
+    for (const auto& [name, layer] : children()) h = (*layer)(h);
     return h;
     // END SOLUTION
 }

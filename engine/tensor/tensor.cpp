@@ -53,18 +53,10 @@ Storage::~Storage() { memory::record_free(size() * static_cast<int64_t>(sizeof(f
 
 // ---- Tensor ---------------------------------------------------------------------------------------------------
 
-namespace {
-int64_t g_live_tensors = 0;
-}
-
-int64_t Tensor::live_count() { return g_live_tensors; }
-
-Tensor::Tensor() { ++g_live_tensors; }
+Tensor::Tensor() = default;
 
 Tensor::Tensor(const Shape& shape)
-    : storage_(std::make_shared<Storage>(tt::numel(shape))), shape_(shape), strides_(contiguous_strides(shape)) {
-    ++g_live_tensors;
-}
+    : storage_(std::make_shared<Storage>(tt::numel(shape))), shape_(shape), strides_(contiguous_strides(shape)) {}
 
 Tensor::Tensor(const Shape& shape, std::vector<float> values) : Tensor(shape) {
     TT_CHECK(static_cast<int64_t>(values.size()) == numel(),
@@ -74,28 +66,19 @@ Tensor::Tensor(const Shape& shape, std::vector<float> values) : Tensor(shape) {
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, const Shape& shape, const Shape& strides, int64_t offset)
     : storage_(std::move(storage)), shape_(shape), strides_(strides), offset_(offset) {
-    ++g_live_tensors;
     TT_CHECK(shape.size() == strides.size(),
              "Tensor: shape " << shape << " and strides " << strides << " differ in length");
 }
 
-Tensor::Tensor(const Tensor& other)
-    : storage_(other.storage_), shape_(other.shape_), strides_(other.strides_), offset_(other.offset_) {
-    ++g_live_tensors;
-}
-
-Tensor::Tensor(Tensor&& other) noexcept
-    : storage_(std::move(other.storage_)),
-      shape_(std::move(other.shape_)),
-      strides_(std::move(other.strides_)),
-      offset_(other.offset_) {
-    ++g_live_tensors;
-}
-
+// A copy shares the storage (like PyTorch's `b = a`); clone() is the deep copy. Member by member, so a field added
+// to Tensor is copied without touching these lines; the live count is such a member (LiveCount, tensor.h).
+Tensor::Tensor(const Tensor& other) = default;
+Tensor::Tensor(Tensor&& other) noexcept = default;
 Tensor& Tensor::operator=(const Tensor& other) = default;
 Tensor& Tensor::operator=(Tensor&& other) noexcept = default;
+Tensor::~Tensor() = default;
 
-Tensor::~Tensor() { --g_live_tensors; }
+int64_t Tensor::live_count() { return LiveCount::value(); }
 
 int64_t Tensor::shape(int axis) const { return shape_[normalize_axis(axis, dim(), "shape")]; }
 

@@ -9,6 +9,7 @@
 // (broadcasting), reduce.h/.cpp, matmul.h/.cpp, random.h/.cpp, format.cpp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
@@ -48,12 +49,28 @@ private:
     std::vector<float> data_;
 };
 
+// Counts the objects that hold one, alive right now. Tensor holds one as a member, so Tensor's own copies and moves
+// can stay the compiler's memberwise ones: a copy or move makes a new object (+1), an assignment leaves the number
+// of objects as it was, a destructor -1.
+class LiveCount {
+public:
+    LiveCount() noexcept { count_.fetch_add(1, std::memory_order_relaxed); }
+    LiveCount(const LiveCount&) noexcept : LiveCount() {}
+    LiveCount& operator=(const LiveCount&) noexcept { return *this; }
+    ~LiveCount() { count_.fetch_sub(1, std::memory_order_relaxed); }
+    static int64_t value() { return count_.load(std::memory_order_relaxed); }
+
+private:
+    static inline std::atomic<int64_t> count_{0};  // atomic: a parallel_for worker may make or drop tensors
+};
+
 class Tensor {
 public:
     Tensor();                                      // undefined: no storage, defined() is false
     explicit Tensor(const Shape& shape);           // zeros
     Tensor(const Shape& shape, std::vector<float> values);  // row-major values, values.size() == numel(shape)
     Tensor(std::shared_ptr<Storage> storage, const Shape& shape, const Shape& strides, int64_t offset);
+    // Copies and moves copy every member (defaulted in tensor.cpp), whatever fields later modules add.
     Tensor(const Tensor& other);
     Tensor(Tensor&& other) noexcept;
     Tensor& operator=(const Tensor& other);
@@ -116,6 +133,7 @@ private:
     Shape shape_;
     Shape strides_;
     int64_t offset_ = 0;
+    LiveCount live_;
 };
 
 // Visits every element of a strided layout in row-major order, keeping its storage offset, the way a car's

@@ -8,47 +8,37 @@
 //   [tt] {"event":"skip","name":"…","file":"…","line":33,"reason":"needs-exceptions"}
 //   [tt] {"event":"done","cases":3,"failedCases":1,"asserts":7,"failedAsserts":1}
 //
-// Each line is written with one fputs and flushed at once, so nothing is lost when the program traps.
+// Each line is written (by the engine's JSON writer, json.h) with one fputs and flushed at once, so nothing is lost
+// when the program traps.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <string>
 
+#include "json.h"
+
 namespace {
 
-std::string json_string(const char* text) {
-    std::string out = "\"";
-    for (const char* p = text ? text : ""; *p; ++p) {
-        unsigned char c = static_cast<unsigned char>(*p);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
+using tt::Json;
+
+Json str(const char* text) { return Json(text ? text : ""); }
+
+Json event(const char* name) {
+    Json e = Json::object();
+    e.set("event", name);
+    return e;
 }
 
-void emit(const std::string& json) {
-    std::string line = "[tt] " + json + "\n";
+void emit(const Json& e) {
+    std::string line = "[tt] " + e.dump() + "\n";
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
 }
 
-std::string case_fields(const doctest::TestCaseData& tc) {
-    return "\"name\":" + json_string(tc.m_name) + ",\"file\":" + json_string(tc.m_file.c_str()) +
-           ",\"line\":" + std::to_string(tc.m_line);
+Json case_event(const char* name, const doctest::TestCaseData& tc) {
+    Json e = event(name);
+    return e.set("name", str(tc.m_name)).set("file", str(tc.m_file.c_str())).set("line", tc.m_line);
 }
 
 struct TTListener : doctest::IReporter {
@@ -58,45 +48,39 @@ struct TTListener : doctest::IReporter {
     void report_query(const doctest::QueryData&) override {}
     void test_run_start() override {}
     void test_run_end(const doctest::TestRunStats& stats) override {
-        emit("{\"event\":\"done\",\"cases\":" + std::to_string(cases) + ",\"failedCases\":" +
-             std::to_string(failed_cases) + ",\"asserts\":" + std::to_string(stats.numAsserts) +
-             ",\"failedAsserts\":" + std::to_string(stats.numAssertsFailed) + "}");
+        emit(event("done").set("cases", cases).set("failedCases", failed_cases).set("asserts", stats.numAsserts)
+                 .set("failedAsserts", stats.numAssertsFailed));
     }
-    void test_case_start(const doctest::TestCaseData& tc) override {
-        emit("{\"event\":\"start\"," + case_fields(tc) + "}");
-    }
+    void test_case_start(const doctest::TestCaseData& tc) override { emit(case_event("start", tc)); }
     void test_case_reenter(const doctest::TestCaseData&) override {}
     void test_case_end(const doctest::CurrentTestCaseStats& s) override {
         ++cases;
         if (!s.testCaseSuccess) ++failed_cases;
-        emit(std::string("{\"event\":\"end\",\"asserts\":") + std::to_string(s.numAssertsCurrentTest) +
-             ",\"failed\":" + std::to_string(s.numAssertsFailedCurrentTest) +
-             ",\"ok\":" + (s.testCaseSuccess ? "true" : "false") + "}");
+        emit(event("end").set("asserts", s.numAssertsCurrentTest).set("failed", s.numAssertsFailedCurrentTest)
+                 .set("ok", s.testCaseSuccess));
     }
     void test_case_exception(const doctest::TestCaseException& e) override {
-        emit("{\"event\":\"exception\",\"message\":" + json_string(e.error_string.c_str()) + "}");
+        emit(event("exception").set("message", str(e.error_string.c_str())));
     }
     void subcase_start(const doctest::SubcaseSignature& s) override {
-        emit("{\"event\":\"subcase\",\"name\":" + json_string(s.m_name.c_str()) + ",\"line\":" +
-             std::to_string(s.m_line) + "}");
+        emit(event("subcase").set("name", str(s.m_name.c_str())).set("line", s.m_line));
     }
     void subcase_end() override {}
     void log_assert(const doctest::AssertData& a) override {
         if (!a.m_failed) return;
-        std::string json = "{\"event\":\"fail\",\"kind\":" + json_string(doctest::assertString(a.m_at)) +
-                           ",\"file\":" + json_string(a.m_file) + ",\"line\":" + std::to_string(a.m_line) +
-                           ",\"expr\":" + json_string(a.m_expr) + ",\"decomp\":" + json_string(a.m_decomp.c_str());
-        if (a.m_threw) json += ",\"exception\":" + json_string(a.m_exception.c_str());
-        emit(json + "}");
+        Json e = event("fail");
+        e.set("kind", str(doctest::assertString(a.m_at))).set("file", str(a.m_file)).set("line", a.m_line)
+            .set("expr", str(a.m_expr)).set("decomp", str(a.m_decomp.c_str()));
+        if (a.m_threw) e.set("exception", str(a.m_exception.c_str()));
+        emit(e);
     }
     void log_message(const doctest::MessageData& m) override {
-        emit("{\"event\":\"message\",\"file\":" + json_string(m.m_file) + ",\"line\":" + std::to_string(m.m_line) +
-             ",\"text\":" + json_string(m.m_string.c_str()) + "}");
+        emit(event("message").set("file", str(m.m_file)).set("line", m.m_line).set("text", str(m.m_string.c_str())));
     }
     void test_case_skipped(const doctest::TestCaseData& tc) override {
         // Cases filtered out by the command line are not part of this run; only decorator skips are reported.
         if (!tc.m_skip) return;
-        emit("{\"event\":\"skip\"," + case_fields(tc) + ",\"reason\":\"needs-exceptions\"}");
+        emit(case_event("skip", tc).set("reason", "needs-exceptions"));
     }
 };
 
