@@ -99,7 +99,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.waitForURL(/lesson\.html\?m=01/);
     await page.waitForSelector('#app[data-state=ready]');
     assert.match(await page.textContent('#lesson-body h1'), /Setup/);
-    assert.match(await page.textContent('#where-body'), /engine\/profile\.cpp/);
+    assert.match(await page.textContent('#where-body'), /engine\/core\/profile\.cpp/);
     // The systems panel is measured live by the reference engine.
     await page.waitForSelector('#systems-body[data-measured=true]', { timeout: 60_000 });
     assert.match(await page.textContent('#systems-body'), /SIMD instruction set\s*wasm/);
@@ -116,7 +116,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.match(await page.textContent('#results'), /not implemented/);
 
     const setCode = (text) => page.evaluate((t) => {
-      window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp')).setValue(t);
+      window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/core/profile.cpp')).setValue(t);
       document.getElementById('results').removeAttribute('data-outcome');
     }, text);
     // A compile error becomes a marker on its line and a link in the results.
@@ -142,7 +142,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
 
     // Solve it: the reference engine file, through Monaco's API; run with Ctrl+Enter in the editor.
     await page.evaluate((text) => {
-      const model = window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/profile.cpp'));
+      const model = window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/core/profile.cpp'));
       model.setValue(text);
     }, reference);
     await page.evaluate(() => document.getElementById('results').removeAttribute('data-outcome'));
