@@ -150,7 +150,7 @@ test('milestone 1: the MNIST MLP on the student\'s own compiled modules agrees w
   await page.check('input[name="engine"][value="mine"]');
   await page.waitForSelector('#own-result[data-state]', { timeout: 180_000 });
   assert.equal(await page.getAttribute('#own-result', 'data-state'), 'error');
-  assert.match(await page.textContent('#own-result'), /did not compile: engine\/activations\.cpp:\d+:\d+: expected expression/);
+  assert.match(await page.textContent('#own-result'), /did not compile: engine\/kernels\/activations\.cpp:\d+:\d+: expected expression/);
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);
 });
