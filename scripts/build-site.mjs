@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { engineFiles } from './lib/engine-files.mjs';
+import { describeSource } from './lib/engine-source.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -113,39 +114,11 @@ const lessons = fs.existsSync(lessonsDir)
 // "Where this code lives" (lesson pages): each engine file's leading comment, includes, the regions students write
 // (hint + enclosing function, never the body) and the full text of headers. Rendered from engine/ at every build.
 function engineMap() {
-  const files = [];
-  const summaryOf = (lines) => {
-    const out = [];
-    for (const line of lines) {
-      const m = /^\/\/ ?(.*)$/.exec(line);
-      if (!m) break;
-      out.push(m[1]);
-    }
-    return out.join(' ').trim();
-  };
-  const add = (rel, text) => {
-    const lines = text.split('\n');
-    const includes = [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
-    const entry = { path: rel, lines: lines.length, summary: summaryOf(lines), includes };
-    if (rel.endsWith('.h')) entry.text = text;
-    if (rel.endsWith('.cpp')) {
-      entry.regions = [];
-      let fn = null;
-      lines.forEach((line, i) => {
-        // the last function-looking line before a region names it: "Tensor Tensor::reshape(...) const {"
-        const sig = /^[A-Za-z_][\w:<>,*& ]*?\b([A-Za-z_][\w:]*(?:operator\S+)?)\s*\([^;]*$/.exec(line);
-        if (sig && !/^\s/.test(line) && !/^(if|for|while|switch|return)\b/.test(line)) fn = sig[1];
-        const b = /^\s*\/\/\s*BEGIN SOLUTION\b\s*(.*)$/.exec(line);
-        if (b) entry.regions.push({ line: i + 1, hint: b[1].trim(), function: fn });
-      });
-    }
-    if (rel.startsWith('tests/')) entry.cases = [...text.matchAll(/TEST_CASE\("([^"]+)"/g)].map((m) => m[1]);
-    files.push(entry);
-  };
-  for (const rel of engineFiles(['.h', '.cpp'])) add(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
+  const files = engineFiles(['.h', '.cpp']).map((rel) => describeSource(rel, fs.readFileSync(path.join(root, rel), 'utf8')));
   const testDir = path.join(root, 'tests/engine');
   for (const name of fs.readdirSync(testDir).sort()) {
-    if (/^test_\d\d_.*\.cpp$/.test(name)) add(`tests/engine/${name}`, fs.readFileSync(path.join(testDir, name), 'utf8'));
+    const rel = `tests/engine/${name}`;
+    if (/^test_\d\d_.*\.cpp$/.test(name)) files.push(describeSource(rel, fs.readFileSync(path.join(root, rel), 'utf8')));
   }
   return { files };
 }

@@ -208,14 +208,17 @@ async function main() {
     objects[rel] = obj;
   }
 
-  // 4. the lessons' check files: fixed sources, so the page links these objects instead of compiling the checks
+  // 4. the lessons' check files: fixed sources, so the page links these objects instead of compiling the checks.
+  // Not for a planned lesson whose files are not all there yet: nothing can run its checks.
   const checkObjects = {};
   for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
     const jsonFile = path.join(dir, 'lesson.json');
     if (!fs.existsSync(jsonFile)) continue;
-    for (const rel of JSON.parse(fs.readFileSync(jsonFile, 'utf8')).checks ?? []) {
+    const lesson = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    if ([...lesson.files ?? [], ...lesson.checks ?? []].some((f) => !fs.existsSync(path.join(ROOT, f)))) continue;
+    for (const rel of lesson.checks ?? []) {
       const src = path.join(ROOT, rel);
-      if (!fs.existsSync(src) || checkObjects[rel]) continue;
+      if (checkObjects[rel]) continue;
       const obj = `objects/checks/${path.basename(rel, '.cpp')}.o`;
       fs.mkdirSync(path.join(args.out, 'objects/checks'), { recursive: true });
       await build(obj, 'check', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(src, 'utf8') }, rel);

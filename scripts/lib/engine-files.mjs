@@ -20,3 +20,13 @@ export function engineFiles(ext, root = ROOT) {
   return engineLayers(root).flatMap((layer) => fs.readdirSync(path.join(root, 'engine', layer)).sort()
     .filter((f) => exts.some((e) => f.endsWith(e))).map((f) => `engine/${layer}/${f}`));
 }
+
+// Every source under engine/, the library and bindings/ + cli/ alike, sorted by folder then name:
+// allEngineFiles('.h') → ["engine/bindings/guard.h", "engine/cli/grade.h", "engine/core/error.h", …]
+export function allEngineFiles(ext, root = ROOT) {
+  const exts = [ext].flat();
+  return fs.readdirSync(path.join(root, 'engine'), { withFileTypes: true }).filter((d) => d.isDirectory())
+    .map((d) => d.name).sort()
+    .flatMap((dir) => fs.readdirSync(path.join(root, 'engine', dir)).sort()
+      .filter((f) => exts.some((e) => f.endsWith(e))).map((f) => `engine/${dir}/${f}`));
+}

@@ -3,6 +3,7 @@
 // and they free every tensor they make.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { loadEngine } from './load-engine.mjs';
 import { measureSystems } from '../../web/js/course/systems.mjs';
 
@@ -65,5 +66,20 @@ test('a module without measurements, or an engine without the bindings, says so 
     const r = await measureSystems(bare, id);
     assert.equal(r.tables, undefined);
     assert.match(r.note, /does not expose .* to JavaScript yet/);
+  }
+});
+
+test('one panel file per module (systems/NN.mjs), each reached through a literal import', async () => {
+  const dir = new URL('../../web/js/course/systems/', import.meta.url);
+  const ids = fs.readdirSync(dir).filter((f) => /^\d\d\.mjs$/.test(f)).map((f) => f.slice(0, 2)).sort();
+  for (const id of ['01', '02', '03', '04', '05']) assert.ok(ids.includes(id), `systems/${id}.mjs`);
+  const index = fs.readFileSync(new URL('../systems.mjs', dir), 'utf8');
+  const specifiers = [...index.matchAll(/import\(([^)]*)\)/g)].map((m) => m[1]);
+  assert.deepEqual(specifiers, ids.map((id) => `'./systems/${id}.mjs'`), 'every dynamic import names its file literally');
+  const bare = { environment: M.environment, formatBytes: M.formatBytes };
+  for (const id of ids) {
+    const { measure } = await import(new URL(`${id}.mjs`, dir).href);
+    assert.equal(typeof measure, 'function', id);
+    assert.doesNotMatch((await measureSystems(bare, id)).note ?? '', /no live measurements yet/, id);
   }
 });

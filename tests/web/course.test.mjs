@@ -36,6 +36,15 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
   await openMap(page, server.url);
   const states = await moduleStates(page);
   assert.equal(Object.keys(states).length, 17);
+  // every card's title and blurb is its lesson.json's (through lessons/index.json), planned modules included
+  const cards = await page.$$eval('.module', (els) => els.map((e) => [e.dataset.module,
+    e.querySelector('.module-name').textContent, e.querySelector('.module-blurb').textContent]));
+  const byNumber = Object.fromEntries(lessons.map((l) => [l.dir.slice(0, 2), l]));
+  for (const [id, title, blurb] of cards) {
+    assert.equal(title, byNumber[id].title, `module ${id} title`);
+    if (states[id] !== 'locked') assert.equal(blurb, byNumber[id].blurb, `module ${id} blurb`);
+  }
+  assert.equal(cards.find(([id]) => id === '13')[1], 'Attention');
   assert.deepEqual(await page.$$eval('.phase h2', (els) => els.map((e) => e.textContent)),
     ['Phase 1 · Foundation', 'Phase 2 · Training & Vision', 'Phase 3 · Language', 'Phase 4 · Systems']);
   assert.equal(states['01'], 'open');
@@ -79,6 +88,19 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
   await page.waitForSelector('dialog#settings[open]');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog#settings', { state: 'hidden' });
+
+  // A planned module's page: its title and blurb from lesson.json, no editor.
+  const planned = lessons.find((l) => l.missing?.length);
+  if (planned) {
+    const id = planned.dir.slice(0, 2);
+    await page.goto(`${server.url}/lesson.html?m=${id}`);
+    await page.waitForSelector('#app[data-state=coming-soon]');
+    assert.equal(await page.textContent('#lesson-body h1'), `${id} ${planned.title}`);
+    const body = await page.textContent('#lesson-body');
+    assert.ok(body.includes(planned.blurb), body);
+    assert.match(body, /coming soon/);
+    assert.equal(await page.textContent('#crumb'), `Module ${id} · ${planned.title}`);
+  }
 
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);

@@ -1,6 +1,7 @@
 // The course's shape: 17 modules in four phases and the four milestones they unlock. Pure data, no DOM.
-// A module's lesson (text, editable files, checks) comes from lessons/index.json; a module listed here without a
-// lesson there is shown as "coming soon".
+// What a module is — its title, blurb, engine files and checks — is written once, in lessons/NN_name/lesson.json,
+// and reaches the pages through the lesson index (lessons/index.json, written by scripts/build-site.mjs). This file
+// only orders the modules into phases and says what each phase unlocks.
 
 export const PHASES = [
   { id: 'foundation', title: 'Foundation', modules: ['01', '02', '03', '04', '05'] },
@@ -9,28 +10,13 @@ export const PHASES = [
   { id: 'systems', title: 'Systems', modules: ['15', '16', '17'] },
 ];
 
-export const MODULES = [
-  { id: '01', name: 'Setup', blurb: 'Environment check, units and timers every later module reports in' },
-  { id: '02', name: 'Tensor', blurb: 'Strides, O(1) views, broadcasting, arithmetic, reductions, matmul' },
-  { id: '03', name: 'Activations', blurb: 'ReLU, Sigmoid, Tanh, GELU, Softmax — stable forward and backward' },
-  { id: '04', name: 'Layers', blurb: 'Module base, parameter registry, forward/backward protocol, state dict' },
-  { id: '05', name: 'Networks', blurb: 'Linear, Sequential, Xavier/He initialisation' },
-  { id: '06', name: 'DataLoader', blurb: 'Datasets, batching, seeded shuffling, MNIST and CIFAR readers' },
-  { id: '07', name: 'Autograd', blurb: 'The graph, topological backward, accumulation, no_grad' },
-  { id: '08', name: 'Optimizers', blurb: 'SGD with momentum, Adam/AdamW, schedules, clipping' },
-  { id: '09', name: 'Training', blurb: 'Losses, the loop, metrics, checkpoints' },
-  { id: '10', name: 'Spatial (CNNs)', blurb: 'Conv2d, pooling, augmentation' },
-  { id: '11', name: 'Tokenization', blurb: 'Character and BPE tokenizers, vocabularies, padding' },
-  { id: '12', name: 'Embeddings', blurb: 'Embedding tables, sinusoidal and learned positions' },
-  { id: '13', name: 'Attention', blurb: 'Scaled dot-product, multi-head, causal mask, KV cache' },
-  { id: '14', name: 'Transformers', blurb: 'LayerNorm, the block, GPT, generation' },
-  { id: '15', name: 'Kernels', blurb: 'Fused ops, blocked SIMD matmul, measured speed-ups' },
-  { id: '16', name: 'Compression', blurb: 'INT8/INT4 quantization, pruning, distillation' },
-  { id: '17', name: 'Competition', blurb: 'KV-cache generation, batching, mixed precision, the leaderboard' },
-];
+// Every module in course order, by id; its lesson.json fills in the rest.
+export const MODULES = PHASES.flatMap((p) => p.modules.map((id) => ({ id })));
 
-// A milestone opens when every module up to and including `after` has passed. `page`: its page in the site; the
-// map links it only when the site build lists it (site-pages.json), so a milestone without a page yet shows no link.
+// A milestone opens when every module up to and including `after` has passed; that module's lesson.json lists
+// `milestone-<id>` in its "unlocks" (tests/node/course-catalog.test.mjs keeps the two in agreement). `page`: its
+// page in the site; the map links it only when the site build lists it (site-pages.json), so a milestone without a
+// page yet shows no link.
 export const MILESTONES = [
   { id: 'inference', title: 'Pretrained inference', after: '05', page: 'milestone-inference.html',
     blurb: 'Run XOR, MNIST and CNN models on your own framework' },
@@ -41,10 +27,6 @@ export const MILESTONES = [
   { id: 'competition', title: 'Competition', after: '17', page: 'milestone-competition.html',
     blurb: 'Submit an optimised model to the class leaderboard' },
 ];
-
-export function moduleById(id) {
-  return MODULES.find((m) => m.id === id) ?? null;
-}
 
 export function phaseOf(id) {
   return PHASES.find((p) => p.modules.includes(id)) ?? null;

@@ -1,7 +1,6 @@
 // The lesson page (lesson.html?m=NN): lesson text, where the code lives, live systems numbers, the editor with the
 // student's file(s), Run → compile + checks → results and markers, progress saved on every edit.
 import { loadEngine } from '../engine.mjs';
-import { moduleById, MODULES } from './catalog.mjs';
 import { openStore, loadLessonIndex, h, formatDate, showEnvironment } from './shell.mjs';
 import { courseState } from './unlocks.mjs';
 import { installSettings } from './settings.mjs';
@@ -15,9 +14,9 @@ import { measureSystems, renderSystems } from './systems.mjs';
 const $ = (id) => document.getElementById(id);
 const store = openStore();
 const moduleId = (new URLSearchParams(location.search).get('m') ?? '01').padStart(2, '0').slice(0, 2);
-const info = moduleById(moduleId);
 let course = null;
 let lesson = null;
+let known = false;  // the module id is one of the course's (renderHead needs it)
 let editor = null;
 let running = false;
 
@@ -32,8 +31,8 @@ async function fetchText(url) {
 function renderHead() {
   course = courseState(window.ttLessons ?? [], store.state);
   const m = course.modules.find((x) => x.id === moduleId);
-  const idx = MODULES.findIndex((x) => x.id === moduleId);
-  const prev = MODULES[idx - 1];
+  const idx = course.modules.indexOf(m);
+  const prev = course.modules[idx - 1];
   const next = course.modules[idx + 1];
   const label = { passed: 'Passed', open: 'Open', locked: 'Locked', 'coming-soon': 'Coming soon' }[m.state];
   $('lesson-head').replaceChildren(...[
@@ -41,9 +40,9 @@ function renderHead() {
     h('span', { class: `badge ${m.state}`, id: 'module-state', dataset: { state: m.state } }, label,
       m.passedAt ? ` ${formatDate(m.passedAt)}` : ''),
     h('span', { class: 'spacer' }),
-    prev ? h('a', { href: `lesson.html?m=${prev.id}` }, `← ${prev.id} ${prev.name}`) : null,
+    prev ? h('a', { href: `lesson.html?m=${prev.id}` }, `← ${prev.id} ${prev.title}`) : null,
     next && (next.state === 'open' || next.state === 'passed')
-      ? h('a', { href: `lesson.html?m=${next.id}` }, `${next.id} ${next.name} →`) : null].filter(Boolean));
+      ? h('a', { href: `lesson.html?m=${next.id}` }, `${next.id} ${next.title} →`) : null].filter(Boolean));
   return m;
 }
 
@@ -138,20 +137,21 @@ async function setUpEditor() {
 }
 
 async function main() {
-  installSettings(store, { button: $('open-settings'), onChanged: () => { renderHead(); } });
-  if (!info) {
+  installSettings(store, { button: $('open-settings'), onChanged: () => { if (known) renderHead(); } });
+  const lessons = await loadLessonIndex();
+  window.ttLessons = lessons;
+  if (!courseState(lessons, store.state).modules.some((x) => x.id === moduleId)) {
     $('lesson-body').replaceChildren(h('p', { class: 'error' }, `There is no module ${moduleId}.`));
     return;
   }
-  document.title = `${info.id} ${info.name} — TinyTorch`;
-  $('crumb').textContent = `Module ${info.id} · ${info.name}`;
-
-  const lessons = await loadLessonIndex();
-  window.ttLessons = lessons;
+  known = true;
   const m = renderHead();
+  document.title = `${m.id} ${m.title} — TinyTorch`;
+  $('crumb').textContent = `Module ${m.id} · ${m.title}`;
   lesson = m.lesson;
   if (!lesson) {
-    $('lesson-body').replaceChildren(h('h1', {}, `${info.id} ${info.name}`), h('p', {}, 'This module’s lesson is coming soon.'));
+    $('lesson-body').replaceChildren(h('h1', {}, `${m.id} ${m.title}`), h('p', {}, m.blurb),
+      h('p', {}, 'This module’s lesson is coming soon.'));
     $('app').dataset.state = 'coming-soon';
     return;
   }
@@ -172,7 +172,7 @@ async function main() {
   const base = new URL('../../', import.meta.url);
   const text = fetchText(new URL(`lessons/${lesson.dir}/lesson.md`, base))
     .then((md) => { $('lesson-body').innerHTML = renderMarkdown(md); })
-    .catch(() => { $('lesson-body').replaceChildren(h('h1', {}, lesson.title ?? info.name), h('p', { class: 'muted' }, 'The lesson text is not written yet.')); });
+    .catch(() => { $('lesson-body').replaceChildren(h('h1', {}, `${m.id} ${m.title}`), h('p', { class: 'muted' }, 'The lesson text is not written yet.')); });
   const where = renderWhere($('where-body'), lesson, base);
   const edit = setUpEditor();
   const last = store.module(moduleId).lastRun;

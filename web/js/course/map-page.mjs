@@ -17,7 +17,7 @@ function lessonHref(m) {
 
 function moduleCard(m) {
   const reachable = m.state === 'open' || m.state === 'passed';
-  const title = h('span', { class: 'module-name' }, m.name);
+  const title = h('span', { class: 'module-name' }, m.title);
   let detail = m.blurb;
   if (m.state === 'locked') detail = `Pass ${m.waitingFor.join(', ')} to open this module.`;
   const last = store.state.modules[m.id]?.lastRun;
@@ -31,8 +31,8 @@ function moduleCard(m) {
   ];
   const attrs = { class: `module ${m.state}`, dataset: { module: m.id, state: m.state } };
   return h('li', attrs, reachable
-    ? h('a', { href: lessonHref(m), 'aria-label': `Module ${m.id} ${m.name}: ${STATE_LABEL[m.state]}` }, body)
-    : h('div', { 'aria-label': `Module ${m.id} ${m.name}: ${STATE_LABEL[m.state]}` }, body));
+    ? h('a', { href: lessonHref(m), 'aria-label': `Module ${m.id} ${m.title}: ${STATE_LABEL[m.state]}` }, body)
+    : h('div', { 'aria-label': `Module ${m.id} ${m.title}: ${STATE_LABEL[m.state]}` }, body));
 }
 
 function milestoneCard(ms) {
@@ -65,7 +65,7 @@ function render() {
   const next = nextModule(course);
   const cont = document.getElementById('continue');
   cont.replaceChildren(next
-    ? h('a', { class: 'button primary', href: lessonHref(next) }, passed ? `Continue with ${next.id} ${next.name} →` : `Start with ${next.id} ${next.name} →`)
+    ? h('a', { class: 'button primary', href: lessonHref(next) }, passed ? `Continue with ${next.id} ${next.title} →` : `Start with ${next.id} ${next.title} →`)
     : h('p', { class: 'muted' }, passed ? 'Every available module has passed — more lessons are on their way.' : ''));
   document.getElementById('app').dataset.state = 'ready';
 }

@@ -55,7 +55,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   container.replaceChildren(...[
     h('h2', { id: 'results-title' }, 'Checks', headline, when, timing),
     result.ok && nextModule ? h('p', { class: 'passed-banner' }, `Module passed — `,
-      h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.name} →`)) : null,
+      h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.title} →`)) : null,
     result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
     result.problems?.length ? h('div', { class: 'problems' }, result.problems.map((text) => h('p', { class: 'error' }, text))) : null,

@@ -10,23 +10,27 @@ function prerequisitesOf(id, lesson) {
   return n > 1 ? [String(n - 1).padStart(2, '0')] : [];
 }
 
-export function lessonsById(lessons) {
+// playable: false drops the lessons whose engine files do not exist yet (they cannot be compiled).
+export function lessonsById(lessons, { playable = true } = {}) {
   const map = new Map();
   for (const lesson of lessons ?? []) {
     const id = moduleIdOfLesson(lesson);
-    // a lesson whose engine files do not exist yet cannot be compiled: it is not playable
-    if (id && !(lesson.missing?.length)) map.set(id, lesson);
+    if (id && !(playable && lesson.missing?.length)) map.set(id, lesson);
   }
   return map;
 }
 
-// → { modules: [{id, name, blurb, phase, state, passedAt, lesson, prerequisites, waitingFor}], milestones, phases }
-// state: 'coming-soon' (no lesson yet) | 'locked' (a prerequisite has not passed) | 'open' | 'passed'
+// → { modules: [{id, title, blurb, phase, state, passedAt, lesson, prerequisites, waitingFor}], milestones, phases }
+// title and blurb come from the module's lesson.json, playable or not ("Module NN" if the index lacks it).
+// state: 'coming-soon' (no playable lesson yet) | 'locked' (a prerequisite has not passed) | 'open' | 'passed'
 export function courseState(lessons, progress) {
   const byId = lessonsById(lessons);
+  const described = lessonsById(lessons, { playable: false });
   const passed = (id) => Boolean(progress.modules[id]?.passedAt);
   const modules = MODULES.map((m) => {
     const lesson = byId.get(m.id) ?? null;
+    const title = described.get(m.id)?.title ?? `Module ${m.id}`;
+    const blurb = described.get(m.id)?.blurb ?? '';
     const prerequisites = prerequisitesOf(m.id, lesson);
     const waitingFor = prerequisites.filter((p) => !passed(p));
     let state;
@@ -35,7 +39,7 @@ export function courseState(lessons, progress) {
     else if (waitingFor.length) state = 'locked';
     else state = 'open';
     const phase = PHASES.find((p) => p.modules.includes(m.id)).id;
-    return { ...m, phase, state, passedAt: progress.modules[m.id]?.passedAt ?? null, lesson, prerequisites, waitingFor };
+    return { ...m, title, blurb, phase, state, passedAt: progress.modules[m.id]?.passedAt ?? null, lesson, prerequisites, waitingFor };
   });
   const milestones = MILESTONES.map((ms) => {
     const needed = MODULES.filter((m) => m.id <= ms.after).map((m) => m.id);
