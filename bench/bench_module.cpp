@@ -32,8 +32,8 @@ void mlp_js(int batch, int n_in, int n_hidden, int n_out, uintptr_t x, uintptr_t
 
 // y = relu(conv2d(x, weight) + bias), NCHW, square kernel, stride 1: the engine's conv (im2col + sgemm) and an
 // in-place ReLU, as a Conv2d layer followed by ReLU runs in the engine.
-void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
-                  uintptr_t bias, uintptr_t y) {
+void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight, uintptr_t bias,
+                  uintptr_t y) {
     tt::Conv2dGeometry g;
     g.batch = n, g.in_channels = c, g.height = h, g.width = w;
     g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     std::printf("{\"arch\": \"%s\", \"tile\": [%d, %d], \"matmul\": [", tt::simd_arch_name(), tile.mr, tile.nr);
     const int sizes[] = {128, 256, 512, 1024};
     for (int n : sizes) {
-        std::vector<float> A = random_vector(size_t(n) * n, rng), B = random_vector(size_t(n) * n, rng), C(size_t(n) * n);
+        std::vector<float> A = random_vector(size_t(n) * n, rng), B = random_vector(size_t(n) * n, rng),
+                           C(size_t(n) * n);
         auto gemm = [&] { tt::sgemm(false, false, n, n, n, 1.0f, A.data(), n, B.data(), n, 0.0f, C.data(), n); };
         std::printf("%s{\"n\": %d, \"sgemm\": %.9g", n == sizes[0] ? "" : ", ", n, median_seconds(gemm, target));
         if (n <= 512) {
@@ -77,8 +78,8 @@ int main(int argc, char** argv) {
         std::vector<float> x = random_vector(size_t(batch) * n_in, rng), h(size_t(batch) * n_hidden),
                            y(size_t(batch) * n_out);
         auto mlp = [&] {
-            tt::bench::mlp_forward(batch, n_in, n_hidden, n_out, x.data(), w1.data(), b1.data(), w2.data(),
-                                   b2.data(), h.data(), y.data());
+            tt::bench::mlp_forward(batch, n_in, n_hidden, n_out, x.data(), w1.data(), b1.data(), w2.data(), b2.data(),
+                                   h.data(), y.data());
         };
         std::printf("%s{\"batch\": %d, \"seconds\": %.9g}", batch == batches[0] ? "" : ", ", batch,
                     median_seconds(mlp, target));

@@ -9,8 +9,8 @@
 namespace tt::bench {
 
 // x: B x n_in, w1: n_hidden x n_in, h: B x n_hidden (scratch), w2: n_out x n_hidden, y: B x n_out.
-inline void mlp_forward(int batch, int n_in, int n_hidden, int n_out, const float* x, const float* w1,
-                        const float* b1, const float* w2, const float* b2, float* h, float* y) {
+inline void mlp_forward(int batch, int n_in, int n_hidden, int n_out, const float* x, const float* w1, const float* b1,
+                        const float* w2, const float* b2, float* h, float* y) {
     // Start C at the bias and let sgemm add onto it (beta = 1): the bias costs no extra pass.
     for (int i = 0; i < batch; ++i) std::copy_n(b1, n_hidden, h + i * n_hidden);
     sgemm(false, true, batch, n_hidden, n_in, 1.0f, x, n_in, w1, n_in, 1.0f, h, n_hidden);

@@ -68,7 +68,8 @@ public:
     }
     std::string architecture() const { return architecture_; }
     std::string input_shape() const {
-        return std::to_string(shape_.channels) + "x" + std::to_string(shape_.height) + "x" + std::to_string(shape_.width);
+        return std::to_string(shape_.channels) + "x" + std::to_string(shape_.height) + "x" +
+            std::to_string(shape_.width);
     }
     int input_size() const { return shape_.channels * shape_.height * shape_.width; }
     int num_classes() const { return shape_.classes; }
@@ -77,7 +78,8 @@ public:
     val predict(val x, int batch) {
         std::vector<float> in = emscripten::convertJSArrayToNumberVector<float>(x);
         TT_CHECK(batch > 0 && int64_t(in.size()) == int64_t(batch) * input_size(),
-                 "Classifier.predict: got " << in.size() << " values for a batch of " << batch << " x " << input_size());
+                 "Classifier.predict: got " << in.size() << " values for a batch of " << batch << " x "
+                                            << input_size());
         Tensor z = forward(std::move(in), batch);
         std::vector<float> p = z.to_vector();
         const int K = shape_.classes;
@@ -108,9 +110,9 @@ private:
         return net_->forward(input).contiguous();
     }
     std::vector<int> classify_range(const ImageDataset& d, int start, int n) {
-        TT_CHECK(d.image_size() == input_size(), "Classifier: the model takes " << input_shape()
-                                                  << " inputs, the data set has " << d.channels << "x" << d.height
-                                                  << "x" << d.width);
+        TT_CHECK(d.image_size() == input_size(),
+                 "Classifier: the model takes " << input_shape() << " inputs, the data set has " << d.channels << "x"
+                                                << d.height << "x" << d.width);
         TT_CHECK(start >= 0 && n >= 0 && start + n <= d.count,
                  "Classifier: images [" << start << ", " << start + n << ") out of range for " << d.count);
         std::vector<int> out;
@@ -132,8 +134,8 @@ private:
 
 // Factories, so that bad bytes become a JS Error with the message (guard<> wraps free functions).
 DatasetJS* make_dataset(const std::string& bytes, const std::string& name) { return new DatasetJS(bytes, name); }
-ClassifierJS* make_classifier(const std::string& architecture, const std::string& input_shape,
-                              const std::string& bytes, const std::string& name) {
+ClassifierJS* make_classifier(const std::string& architecture, const std::string& input_shape, const std::string& bytes,
+                              const std::string& name) {
     return new ClassifierJS(architecture, input_shape, bytes, name);
 }
 

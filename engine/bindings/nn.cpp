@@ -77,7 +77,7 @@ val state_dict_bytes(Module& m) {
 }
 
 std::vector<uint8_t> bytes_from_js(const val& u8) {
-    TT_CHECK(u8.instanceof(val::global("Uint8Array")), "safetensors bytes must be a Uint8Array");
+    TT_CHECK(u8.instanceof (val::global("Uint8Array")), "safetensors bytes must be a Uint8Array");
     std::vector<uint8_t> bytes(u8["length"].as<size_t>());
     val(emscripten::typed_memory_view(bytes.size(), bytes.data())).call<void>("set", u8);
     return bytes;

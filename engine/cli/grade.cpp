@@ -172,7 +172,8 @@ int grade(const GradeOptions& options) {
     Grader g;
     g.root = root;
     const char* cache_env = std::getenv("TT_GRADE_CACHE");
-    g.cache = cache_env ? fs::path(cache_env) : fs::temp_directory_path() / ("tt-grade-cache-" + std::to_string(getuid()));
+    g.cache =
+        cache_env ? fs::path(cache_env) : fs::temp_directory_path() / ("tt-grade-cache-" + std::to_string(getuid()));
     fs::create_directories(g.cache);
     const char* cxx_env = std::getenv("CXX");
     g.cxx = cxx_env ? cxx_env : "g++";
@@ -186,10 +187,9 @@ int grade(const GradeOptions& options) {
     std::sort(layers.begin(), layers.end());
     std::string includes;
     for (const auto& l : layers) includes += " -I" + shell_quote(l.string());
-    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1" + includes + " -I" +
-              shell_quote((root / "tests/engine").string()) + " -isystem " + shell_quote(TT_XSIMD_DIR) +
-              " -isystem " + shell_quote(TT_DOCTEST_INC) + " -DTT_FIXTURES_DIR=" +
-              shell_quote("\"" + (root / "tests/fixtures").string() + "\"");
+    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1" + includes + " -I" + shell_quote((root / "tests/engine").string()) +
+        " -isystem " + shell_quote(TT_XSIMD_DIR) + " -isystem " + shell_quote(TT_DOCTEST_INC) +
+        " -DTT_FIXTURES_DIR=" + shell_quote("\"" + (root / "tests/fixtures").string() + "\"");
     std::string headers;
     std::vector<fs::path> header_dirs = layers;
     header_dirs.push_back(root / "tests/engine");
@@ -230,7 +230,7 @@ int grade(const GradeOptions& options) {
     if (compiled) {
         // stdout (doctest's console report) is dropped: the listener's lines on stderr carry the results
         std::string cmd = "timeout " + std::to_string(options.timeout_seconds) + " " + shell_quote(exe.string()) +
-                          " --no-colors 2>&1 >/dev/null";
+            " --no-colors 2>&1 >/dev/null";
         FILE* p = popen(cmd.c_str(), "r");
         char buf[4096];
         size_t n;
@@ -267,9 +267,17 @@ int grade(const GradeOptions& options) {
     Json files_json = Json::object();
     for (const auto& [target, student] : replaced) files_json.set(target, student);
     Json report = Json::object();
-    report.set("module", lesson).set("files", files_json).set("compiled", compiled)
-        .set("compiler_output", compiler_output).set("exit_code", exit_code).set("timed_out", timed_out)
-        .set("passed", passed).set("failed", failed).set("crashed", crashed).set("skipped", skipped).set("ok", ok)
+    report.set("module", lesson)
+        .set("files", files_json)
+        .set("compiled", compiled)
+        .set("compiler_output", compiler_output)
+        .set("exit_code", exit_code)
+        .set("timed_out", timed_out)
+        .set("passed", passed)
+        .set("failed", failed)
+        .set("crashed", crashed)
+        .set("skipped", skipped)
+        .set("ok", ok)
         .set("events", events);
     std::printf("%s\n", report.dump().c_str());
     return ok ? 0 : 1;

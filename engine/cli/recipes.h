@@ -14,10 +14,10 @@ struct Recipe {
     std::string architecture;  // classifier.h grammar
     int epochs = 1;
     int batch_size = 64;
-    float lr = 0.05f;          // peak learning rate; cosine decay to 0 over the run
+    float lr = 0.05f;  // peak learning rate; cosine decay to 0 over the run
     float momentum = 0.9f;
     float weight_decay = 0.0f;
-    int shift = 0;             // augmentation: random translations of up to +-shift pixels (0: none)
+    int shift = 0;  // augmentation: random translations of up to +-shift pixels (0: none)
     unsigned long long seed = 1;
     std::vector<std::string> classes;
 };

@@ -54,14 +54,18 @@ ImageDataset load_split(const std::string& dataset, const std::string& split, co
         const std::string base = o.cifar_dir + "/";
         std::vector<std::string> files;
         if (split == "test") files = {base + "test_batch.bin"};
-        else for (int i = 1; i <= 5; i++) files.push_back(base + "data_batch_" + std::to_string(i) + ".bin");
-        TT_CHECK(exists(files[0]), "CIFAR-10 is not in " << o.cifar_dir << ": it is optional and not bundled; with "
-                                   "internet, run datasets/download-cifar10.sh first (or pass --cifar DIR)");
+        else
+            for (int i = 1; i <= 5; i++) files.push_back(base + "data_batch_" + std::to_string(i) + ".bin");
+        TT_CHECK(exists(files[0]),
+                 "CIFAR-10 is not in " << o.cifar_dir
+                                       << ": it is optional and not bundled; with "
+                                          "internet, run datasets/download-cifar10.sh first (or pass --cifar DIR)");
         return read_cifar10(files);
     }
     const std::string path = o.data_dir + "/" + dataset + "-" + split + ".ttds";
-    TT_CHECK(exists(path), path << " is missing: build the data sets first (cmake --build build/native --target "
-                                   "datasets, or make native)");
+    TT_CHECK(exists(path),
+             path << " is missing: build the data sets first (cmake --build build/native --target "
+                     "datasets, or make native)");
     return read_packed(path);
 }
 
@@ -116,8 +120,8 @@ Model make_model(const Recipe& r, const ImageDataset& like, uint64_t seed) {
     Generator gen(seed);
     Model m{build_classifier(r.architecture, gen),
             check_architecture(r.architecture, like.channels, like.height, like.width)};
-    TT_CHECK(m.shape.classes == like.num_classes, r.name << ": the model has " << m.shape.classes << " outputs for "
-                                                          << like.num_classes << " classes");
+    TT_CHECK(m.shape.classes == like.num_classes,
+             r.name << ": the model has " << m.shape.classes << " outputs for " << like.num_classes << " classes");
     return m;
 }
 
@@ -222,7 +226,8 @@ int train(const std::string& recipe, const RecipeOptions& o) {
             x.resize(size_t(n) * train.image_size());
             train.gather_float(idx, n, x.data());
             for (int b = 0; r.shift > 0 && b < n; b++) {
-                const int dy = int(rng.below(2 * r.shift + 1)) - r.shift, dx = int(rng.below(2 * r.shift + 1)) - r.shift;
+                const int dy = int(rng.below(2 * r.shift + 1)) - r.shift,
+                          dx = int(rng.below(2 * r.shift + 1)) - r.shift;
                 shift_image(x.data() + b * train.image_size(), train.channels, train.height, train.width, dy, dx, tmp);
             }
             const Tensor logits = model.forward(x.data(), n);
@@ -265,19 +270,34 @@ int train(const std::string& recipe, const RecipeOptions& o) {
     Json classes = Json::array();
     for (const std::string& c : r.classes) classes.push_back(c);
     Json data = Json::object(), training = Json::object(), card = Json::object();
-    data.set("dataset", r.dataset).set("train_examples", train.count).set("test_examples", test.count)
+    data.set("dataset", r.dataset)
+        .set("train_examples", train.count)
+        .set("test_examples", test.count)
         .set("preprocessing", "pixel / 255");
-    training.set("seed", r.seed).set("epochs", r.epochs).set("batch_size", r.batch_size)
+    training.set("seed", r.seed)
+        .set("epochs", r.epochs)
+        .set("batch_size", r.batch_size)
         .set("optimizer", "SGD momentum " + Json(r.momentum).dump() + ", weight decay " + Json(r.weight_decay).dump())
-        .set("lr", r.lr).set("lr_schedule", "cosine to 0").set("loss", "softmax cross-entropy")
+        .set("lr", r.lr)
+        .set("lr_schedule", "cosine to 0")
+        .set("loss", "softmax cross-entropy")
         .set("augmentation", r.shift ? "random shifts up to " + std::to_string(r.shift) + " px" : "none")
         .set("seconds", seconds);
-    card.set("name", r.name).set("weights", r.name + ".safetensors").set("architecture", r.architecture)
-        .set("input_shape", std::to_string(train.channels) + "x" + std::to_string(train.height) + "x" +
-                                std::to_string(train.width))
-        .set("parameters", model.net->parameter_count()).set("bytes", bytes.size()).set("classes", classes)
-        .set("data", data).set("training", training).set("test_correct", acc.correct).set("test_count", acc.total)
-        .set("test_accuracy_percent", accuracy).set("command", command).set("engine", "native, single thread");
+    card.set("name", r.name)
+        .set("weights", r.name + ".safetensors")
+        .set("architecture", r.architecture)
+        .set("input_shape",
+             std::to_string(train.channels) + "x" + std::to_string(train.height) + "x" + std::to_string(train.width))
+        .set("parameters", model.net->parameter_count())
+        .set("bytes", bytes.size())
+        .set("classes", classes)
+        .set("data", data)
+        .set("training", training)
+        .set("test_correct", acc.correct)
+        .set("test_count", acc.total)
+        .set("test_accuracy_percent", accuracy)
+        .set("command", command)
+        .set("engine", "native, single thread");
     const std::string text = card.dump(2) + "\n";
     write_file(stem + ".json", text.data(), text.size());
     write_index(o.out_dir);

@@ -28,8 +28,8 @@ using tt::cli::RecipeOptions;
 
 int cmd_env() {
     tt::Environment env = tt::environment();
-    std::printf("build: %s\nsimd arch: %s\nsimd width: %d\nthreads: %d\n", env.build.c_str(),
-                env.simd_arch.c_str(), env.simd_width, env.threads);
+    std::printf("build: %s\nsimd arch: %s\nsimd width: %d\nthreads: %d\n", env.build.c_str(), env.simd_arch.c_str(),
+                env.simd_width, env.threads);
     return 0;
 }
 
@@ -58,16 +58,21 @@ void add_recipe(CLI::App& cmd, std::string& recipe) {
 
 void add_data_options(CLI::App& cmd, RecipeOptions& o) {
     cmd.add_option("--data", o.data_dir, "folder of the packed MNIST / Fashion-MNIST sets")
-        ->type_name("DIR")->capture_default_str();
+        ->type_name("DIR")
+        ->capture_default_str();
     cmd.add_option("--cifar", o.cifar_dir, "folder of CIFAR-10's binary batches (datasets/download-cifar10.sh)")
-        ->type_name("DIR")->capture_default_str();
+        ->type_name("DIR")
+        ->capture_default_str();
 }
 
 void add_weights_options(CLI::App& cmd, RecipeOptions& o) {
     cmd.add_option("--out", o.out_dir, "folder of the trained assets: <DIR>/<recipe>.safetensors")
-        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory)
+        ->capture_default_str();
     cmd.add_option("--weights", o.weights, "a .safetensors file to use instead of the recipe's asset")
-        ->type_name("FILE")->check(CLI::ExistingFile);
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile);
 }
 
 }  // namespace
@@ -85,11 +90,15 @@ int main(int argc, char** argv) {
     CLI::App* train = app.add_subcommand("train", "train a recipe -> <out>/<recipe>.safetensors + model card .json");
     add_recipe(*train, *train_recipe);
     train->add_option("--epochs", train_o->epochs, "epochs instead of the recipe's")
-        ->type_name("N")->check(whole_number(1, 100000));
+        ->type_name("N")
+        ->check(whole_number(1, 100000));
     train->add_option("--limit", train_o->limit, "train on the first N training images only (quick runs)")
-        ->type_name("N")->check(whole_number(1));
+        ->type_name("N")
+        ->check(whole_number(1));
     train->add_option("--out", train_o->out_dir, "folder to write the asset, its card and index.json into")
-        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory)
+        ->capture_default_str();
     add_data_options(*train, *train_o);
     train->add_flag("--quiet", train_o->quiet, "report the test accuracy after the last epoch only");
     train->callback([&, train_o, train_recipe] { exit_code = tt::cli::train(*train_recipe, *train_o); });
@@ -99,8 +108,7 @@ int main(int argc, char** argv) {
     CLI::App* eval = app.add_subcommand("eval", "accuracy of a recipe's asset on its held-out test set");
     add_recipe(*eval, *eval_recipe);
     add_weights_options(*eval, *eval_o);
-    eval->add_option("--limit", eval_o->limit, "the first N test images only")
-        ->type_name("N")->check(whole_number(1));
+    eval->add_option("--limit", eval_o->limit, "the first N test images only")->type_name("N")->check(whole_number(1));
     add_data_options(*eval, *eval_o);
     eval->callback([&, eval_o, eval_recipe] { exit_code = tt::cli::eval(*eval_recipe, *eval_o); });
 
@@ -117,17 +125,23 @@ int main(int argc, char** argv) {
     });
 
     auto grade_o = std::make_shared<tt::cli::GradeOptions>();
-    CLI::App* grade = app.add_subcommand(
-        "grade", "run a lesson's checks on a student's file(s) natively; prints one JSON object");
+    CLI::App* grade =
+        app.add_subcommand("grade", "run a lesson's checks on a student's file(s) natively; prints one JSON object");
     grade->add_option("module", grade_o->module, "lesson id or number: 01_setup, 01, 1")->required();
-    grade->add_option("files", grade_o->files,
-                      "the student's .cpp file(s); each replaces the lesson file of the same name (one file: the "
-                      "lesson's only file)")
-        ->required()->check(CLI::ExistingFile);
+    grade
+        ->add_option("files", grade_o->files,
+                     "the student's .cpp file(s); each replaces the lesson file of the same name (one file: the "
+                     "lesson's only file)")
+        ->required()
+        ->check(CLI::ExistingFile);
     grade->add_option("--root", grade_o->root, "the source tree with lessons/, engine/ and tests/")
-        ->type_name("DIR")->check(CLI::ExistingDirectory)->capture_default_str();
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory)
+        ->capture_default_str();
     grade->add_option("--timeout", grade_o->timeout_seconds, "time limit for running the checks")
-        ->type_name("SECONDS")->check(whole_number(1, 86400))->capture_default_str();
+        ->type_name("SECONDS")
+        ->check(whole_number(1, 86400))
+        ->capture_default_str();
     grade->callback([&, grade_o] {
         try {
             exit_code = tt::cli::grade(*grade_o);

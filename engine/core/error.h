@@ -43,13 +43,13 @@ struct Error : std::runtime_error {
 
 }  // namespace tt
 
-#define TT_CHECK(cond, message)                                  \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            std::ostringstream tt_message_;                      \
-            tt_message_ << message;                              \
-            ::tt::fail(__FILE__, __LINE__, tt_message_.str());   \
-        }                                                        \
+#define TT_CHECK(cond, message)                                \
+    do {                                                       \
+        if (!(cond)) {                                         \
+            std::ostringstream tt_message_;                    \
+            tt_message_ << message;                            \
+            ::tt::fail(__FILE__, __LINE__, tt_message_.str()); \
+        }                                                      \
     } while (0)
 
 // What a lesson's starter puts where the student's code goes: it compiles, and every check that reaches it fails

@@ -53,7 +53,7 @@ public:
     const std::vector<std::pair<std::string, Json>>& members() const;  // an object's
     const Json* find(const std::string& key) const;                    // an object's member, or nullptr
 
-    Json& push_back(Json item);                    // appends to an array
+    Json& push_back(Json item);                     // appends to an array
     Json& set(const std::string& key, Json value);  // an object's member: replaced if present, else appended
 
     // indent < 0: compact, no spaces (safetensors headers, one-line records). indent >= 0: one member or item per
@@ -78,6 +78,12 @@ private:
 // characters or invalid UTF-8 in strings, duplicate keys, or text after the value. `source` begins every error
 // message: "<source>: expected ':' at byte 5" (with the line and column when the text has several lines).
 Json parse_json(const std::string& text, const std::string& source);
+
+namespace json_detail {
+// Length of the valid UTF-8 sequence at s[i] (1-4), or 0 when the bytes there are not one (shared by the writer,
+// which passes valid text through, and the reader, which rejects invalid text).
+size_t utf8_length(const std::string& s, size_t i);
+}  // namespace json_detail
 
 // `text` as a JSON string literal, quotes included: escapes " and \, writes control characters as \n, \t, \u001b...;
 // valid UTF-8 passes through unchanged, a byte that is not valid UTF-8 becomes U+FFFD.

@@ -69,8 +69,7 @@ private:
             // step) then finds the worker awake. Waking a sleeping thread costs tens of microseconds in wasm,
             // as long as a small product takes.
             const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicroseconds);
-            while (generation_.load() == seen && std::chrono::steady_clock::now() < until) {
-            }
+            while (generation_.load() == seen && std::chrono::steady_clock::now() < until) {}
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [&] { return generation_.load() != seen; });
             seen = generation_.load();

@@ -15,9 +15,9 @@
 
 namespace tt {
 
-int max_threads();               // what this build can use: 1 without threads
-int num_threads();               // what parallel_for uses now (default 1)
-void set_num_threads(int n);     // clamped to [1, max_threads()]; 1 also stops the pool's workers
+int max_threads();            // what this build can use: 1 without threads
+int num_threads();            // what parallel_for uses now (default 1)
+void set_num_threads(int n);  // clamped to [1, max_threads()]; 1 also stops the pool's workers
 
 // fn must not throw (check arguments before splitting the work).
 void parallel_for(int tasks, const std::function<void(int)>& fn);

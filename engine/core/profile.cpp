@@ -38,10 +38,8 @@ std::string format_bytes(double bytes) {
         ++u;
     }
     char text[32];
-    if (u == 0)
-        std::snprintf(text, sizeof text, "%.0f B", bytes);
-    else
-        std::snprintf(text, sizeof text, "%.2f %s", bytes, units[u]);
+    if (u == 0) std::snprintf(text, sizeof text, "%.0f B", bytes);
+    else std::snprintf(text, sizeof text, "%.2f %s", bytes, units[u]);
     return text;
     // END SOLUTION
 }
@@ -56,10 +54,8 @@ std::string format_flops(double flops) {
         ++u;
     }
     char text[32];
-    if (u == 0)
-        std::snprintf(text, sizeof text, "%.0f %s", flops, units[0]);
-    else
-        std::snprintf(text, sizeof text, "%.2f %s", flops, units[u]);
+    if (u == 0) std::snprintf(text, sizeof text, "%.0f %s", flops, units[0]);
+    else std::snprintf(text, sizeof text, "%.2f %s", flops, units[u]);
     return text;
     // END SOLUTION
 }

@@ -26,7 +26,7 @@ void reject_gzip(const std::vector<uint8_t>& bytes, const std::string& path) {
              path << ": is gzip-compressed; unpack it first (gunzip -k, or datasets/pack.py)");
 }
 
-constexpr size_t kPackedHeader = 32;      // "TTDS" + 7 x u32
+constexpr size_t kPackedHeader = 32;  // "TTDS" + 7 x u32
 constexpr uint32_t kPackedVersion = 1;
 constexpr size_t kCifarImage = 3 * 32 * 32;
 
@@ -66,8 +66,7 @@ void ImageDataset::validate(const std::string& what) const {
              what << ": " << pixels.size() << " pixel bytes, expected " << count * image_size());
     for (int64_t i = 0; i < count; i++) {
         TT_CHECK(labels[size_t(i)] < num_classes,
-                 what << ": label " << int(labels[size_t(i)]) << " of image " << i << " is not below "
-                      << num_classes);
+                 what << ": label " << int(labels[size_t(i)]) << " of image " << i << " is not below " << num_classes);
     }
 }
 
@@ -103,8 +102,8 @@ ImageDataset read_idx(const std::string& images_path, const std::string& labels_
     d.width = int(read_be32(images.data() + 12));
     d.num_classes = num_classes;
     const int64_t n_labels = read_be32(labels.data() + 4);
-    TT_CHECK(n_labels == d.count, images_path << " has " << d.count << " images but " << labels_path << " has "
-                                              << n_labels << " labels");
+    TT_CHECK(n_labels == d.count,
+             images_path << " has " << d.count << " images but " << labels_path << " has " << n_labels << " labels");
     TT_CHECK(int64_t(images.size()) - 16 == d.count * d.image_size(),
              images_path << ": " << images.size() - 16 << " pixel bytes, header says " << d.count << "x" << d.height
                          << "x" << d.width);
@@ -124,8 +123,8 @@ ImageDataset parse_packed(const uint8_t* bytes, size_t size, const std::string& 
     TT_CHECK(size >= kPackedHeader && std::memcmp(bytes, "TTDS", 4) == 0,
              what << ": not a packed data set (no \"TTDS\" header)");
     const uint32_t version = read_le32(bytes + 4);
-    TT_CHECK(version == kPackedVersion, what << ": .ttds version " << version << ", this engine reads version "
-                                             << kPackedVersion);
+    TT_CHECK(version == kPackedVersion,
+             what << ": .ttds version " << version << ", this engine reads version " << kPackedVersion);
     ImageDataset d;
     d.count = read_le32(bytes + 8);
     d.channels = int(read_le32(bytes + 12));
@@ -133,8 +132,9 @@ ImageDataset parse_packed(const uint8_t* bytes, size_t size, const std::string& 
     d.width = int(read_le32(bytes + 20));
     d.num_classes = int(read_le32(bytes + 24));
     const uint64_t expected = kPackedHeader + uint64_t(d.count) * (1 + uint64_t(d.image_size()));
-    TT_CHECK(size == expected, what << ": " << size << " bytes, but its header (" << d.count << " images "
-                                    << d.channels << "x" << d.height << "x" << d.width << ") needs " << expected);
+    TT_CHECK(size == expected,
+             what << ": " << size << " bytes, but its header (" << d.count << " images " << d.channels << "x"
+                  << d.height << "x" << d.width << ") needs " << expected);
     d.labels.assign(bytes + kPackedHeader, bytes + kPackedHeader + d.count);
     d.pixels.assign(bytes + kPackedHeader + d.count, bytes + size);
     d.validate(what);

@@ -17,11 +17,11 @@
 namespace tt {
 
 struct ImageDataset {
-    int64_t count = 0;    // N
-    int channels = 0;     // C
-    int height = 0;       // H
-    int width = 0;        // W
-    int num_classes = 0;  // labels are in [0, num_classes)
+    int64_t count = 0;            // N
+    int channels = 0;             // C
+    int height = 0;               // H
+    int width = 0;                // W
+    int num_classes = 0;          // labels are in [0, num_classes)
     std::vector<uint8_t> labels;  // N
     std::vector<uint8_t> pixels;  // N * C * H * W
 

@@ -48,12 +48,13 @@ std::vector<uint8_t> save_safetensors(const StateDict& state) {
 }
 
 StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source) {
-    TT_CHECK(size >= 8, "safetensors: " << source << " is truncated: " << size
-                                        << " bytes, not even the 8-byte header length");
+    TT_CHECK(size >= 8,
+             "safetensors: " << source << " is truncated: " << size << " bytes, not even the 8-byte header length");
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(bytes[i]) << (8 * i);
-    TT_CHECK(n <= size - 8, "safetensors: " << source << " is truncated or not safetensors: the header claims " << n
-                                            << " bytes but only " << size - 8 << " follow");
+    TT_CHECK(n <= size - 8,
+             "safetensors: " << source << " is truncated or not safetensors: the header claims " << n
+                             << " bytes but only " << size - 8 << " follow");
     std::string header(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n));
     const uint8_t* data = bytes + 8 + n;
     const uint64_t data_size = size - 8 - n;
@@ -63,8 +64,7 @@ StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string&
     StateDict out;
     for (const auto& [name, entry] : root.members()) {
         if (name == "__metadata__") continue;
-        TT_CHECK(entry.is_object(), "safetensors: bad header in " << source << ": '" << name
-                                                                           << "' is not an object");
+        TT_CHECK(entry.is_object(), "safetensors: bad header in " << source << ": '" << name << "' is not an object");
         const Json* dtype = entry.find("dtype");
         const Json* shape = entry.find("shape");
         const Json* offsets = entry.find("data_offsets");
@@ -72,8 +72,9 @@ StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string&
                      offsets->items().size() == 2,
                  "safetensors: bad header in " << source << ": '" << name
                                                << "' needs dtype, shape and data_offsets [begin, end]");
-        TT_CHECK(dtype->as_string() == "F32", "safetensors: tensor '" << name << "' in " << source
-                                                  << " has dtype " << dtype->as_string() << "; only F32 is supported");
+        TT_CHECK(dtype->as_string() == "F32",
+                 "safetensors: tensor '" << name << "' in " << source << " has dtype " << dtype->as_string()
+                                         << "; only F32 is supported");
         Shape s;
         for (const Json& d : shape->items()) s.push_back(as_size(d, "a size of '" + name + "'", source));
         int64_t begin = as_size(offsets->items()[0], "data_offsets of '" + name + "'", source);

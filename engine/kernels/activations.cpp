@@ -34,7 +34,8 @@ Tensor relu_forward(const Tensor& x) {
 Tensor relu_backward(const Tensor& grad_out, const Tensor& x) {
     check_same_shape(grad_out, x, "relu_backward");
     // BEGIN SOLUTION the gradient passes where x > 0 and is 0 elsewhere (binary_op)
-    return binary_op(grad_out, x, [](float g, float v) { return v > 0.0f ? g : 0.0f; }, "relu_backward");
+    auto pass_where_positive = [](float g, float v) { return v > 0.0f ? g : 0.0f; };
+    return binary_op(grad_out, x, pass_where_positive, "relu_backward");
     // END SOLUTION
 }
 
@@ -53,7 +54,8 @@ Tensor sigmoid_forward(const Tensor& x) {
 Tensor sigmoid_backward(const Tensor& grad_out, const Tensor& y) {
     check_same_shape(grad_out, y, "sigmoid_backward");
     // BEGIN SOLUTION sigmoid' = y * (1 - y)
-    return binary_op(grad_out, y, [](float g, float s) { return g * s * (1.0f - s); }, "sigmoid_backward");
+    auto times_slope = [](float g, float s) { return g * s * (1.0f - s); };
+    return binary_op(grad_out, y, times_slope, "sigmoid_backward");
     // END SOLUTION
 }
 
@@ -66,7 +68,8 @@ Tensor tanh_forward(const Tensor& x) {
 Tensor tanh_backward(const Tensor& grad_out, const Tensor& y) {
     check_same_shape(grad_out, y, "tanh_backward");
     // BEGIN SOLUTION tanh' = 1 - y^2
-    return binary_op(grad_out, y, [](float g, float t) { return g * (1.0f - t * t); }, "tanh_backward");
+    auto times_slope = [](float g, float t) { return g * (1.0f - t * t); };
+    return binary_op(grad_out, y, times_slope, "tanh_backward");
     // END SOLUTION
 }
 

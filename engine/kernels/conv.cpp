@@ -14,8 +14,7 @@ void Conv2dGeometry::validate(const char* who) const {
              who << ": sizes must be positive, got x (" << batch << ", " << in_channels << ", " << height << ", "
                  << width << ") and " << out_channels << " output channels");
     TT_CHECK(kernel_h > 0 && kernel_w > 0 && stride > 0 && padding >= 0,
-             who << ": bad kernel " << kernel_h << "x" << kernel_w << ", stride " << stride << ", padding "
-                 << padding);
+             who << ": bad kernel " << kernel_h << "x" << kernel_w << ", stride " << stride << ", padding " << padding);
     TT_CHECK(height + 2 * padding >= kernel_h && width + 2 * padding >= kernel_w,
              who << ": kernel " << kernel_h << "x" << kernel_w << " is larger than the padded input "
                  << height + 2 * padding << "x" << width + 2 * padding);
@@ -23,8 +22,8 @@ void Conv2dGeometry::validate(const char* who) const {
 
 void Pool2dGeometry::validate(const char* who) const {
     TT_CHECK(batch > 0 && channels > 0 && kernel > 0 && stride > 0 && height >= kernel && width >= kernel,
-             who << ": window " << kernel << " (stride " << stride << ") does not fit x (" << batch << ", "
-                 << channels << ", " << height << ", " << width << ")");
+             who << ": window " << kernel << " (stride " << stride << ") does not fit x (" << batch << ", " << channels
+                 << ", " << height << ", " << width << ")");
 }
 
 // ---- im2col / col2im ------------------------------------------------------------------------------------------
@@ -52,8 +51,7 @@ void im2col(const Conv2dGeometry& g, const float* image, float* cols) {
                     // Only the output columns [lo, hi) see a pixel inside the image; the rest see padding.
                     const float* in = image + (int64_t(c) * g.height + ih) * g.width - g.padding + kj;
                     std::fill(out, out + lo, 0.0f);
-                    if (g.stride == 1)
-                        std::copy(in + lo, in + hi, out + lo);
+                    if (g.stride == 1) std::copy(in + lo, in + hi, out + lo);
                     else
                         for (int ow = lo; ow < hi; ow++) out[ow] = in[ow * g.stride];
                     std::fill(out + hi, out + OW, 0.0f);
@@ -144,7 +142,7 @@ void conv2d_forward_ref(const Conv2dGeometry& g, const float* x, const float* we
                                 const int ih = oh * g.stride - g.padding + ki, iw = ow * g.stride - g.padding + kj;
                                 if (ih < 0 || ih >= g.height || iw < 0 || iw >= g.width) continue;
                                 acc += x[((int64_t(n) * g.in_channels + c) * g.height + ih) * g.width + iw] *
-                                       weight[((int64_t(oc) * g.in_channels + c) * g.kernel_h + ki) * g.kernel_w + kj];
+                                    weight[((int64_t(oc) * g.in_channels + c) * g.kernel_h + ki) * g.kernel_w + kj];
                             }
                     y[((int64_t(n) * g.out_channels + oc) * OH + oh) * OW + ow] = acc;
                 }
@@ -167,7 +165,8 @@ void conv2d_backward_ref(const Conv2dGeometry& g, const float* x, const float* w
                                 const int ih = oh * g.stride - g.padding + ki, iw = ow * g.stride - g.padding + kj;
                                 if (ih < 0 || ih >= g.height || iw < 0 || iw >= g.width) continue;
                                 const int64_t xi = ((int64_t(n) * g.in_channels + c) * g.height + ih) * g.width + iw;
-                                const int64_t wi = ((int64_t(oc) * g.in_channels + c) * g.kernel_h + ki) * g.kernel_w + kj;
+                                const int64_t wi =
+                                    ((int64_t(oc) * g.in_channels + c) * g.kernel_h + ki) * g.kernel_w + kj;
                                 dweight[wi] += d * x[xi];
                                 if (dx) dx[xi] += d * weight[wi];
                             }

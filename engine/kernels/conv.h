@@ -15,8 +15,8 @@
 namespace tt {
 
 struct Conv2dGeometry {
-    int batch = 1, in_channels = 1, height = 1, width = 1;    // N, C, H, W
-    int out_channels = 1, kernel_h = 1, kernel_w = 1;        // OC, KH, KW
+    int batch = 1, in_channels = 1, height = 1, width = 1;  // N, C, H, W
+    int out_channels = 1, kernel_h = 1, kernel_w = 1;       // OC, KH, KW
     int stride = 1, padding = 0;
 
     int out_h() const { return (height + 2 * padding - kernel_h) / stride + 1; }

@@ -46,15 +46,17 @@ static void check_gemm_args(const char* who, bool trans_a, bool trans_b, int M, 
                             int ldc) {
     TT_CHECK(M >= 0 && N >= 0 && K >= 0, who << ": sizes must be >= 0, got M=" << M << " N=" << N << " K=" << K);
     const int a_cols = trans_a ? M : K, b_cols = trans_b ? K : N;
-    TT_CHECK(lda >= std::max(1, a_cols), who << ": lda=" << lda << " is smaller than A's row length " << a_cols
-                                             << (trans_a ? " (A is K x M, transposed)" : " (A is M x K)"));
-    TT_CHECK(ldb >= std::max(1, b_cols), who << ": ldb=" << ldb << " is smaller than B's row length " << b_cols
-                                             << (trans_b ? " (B is N x K, transposed)" : " (B is K x N)"));
+    TT_CHECK(lda >= std::max(1, a_cols),
+             who << ": lda=" << lda << " is smaller than A's row length " << a_cols
+                 << (trans_a ? " (A is K x M, transposed)" : " (A is M x K)"));
+    TT_CHECK(ldb >= std::max(1, b_cols),
+             who << ": ldb=" << ldb << " is smaller than B's row length " << b_cols
+                 << (trans_b ? " (B is N x K, transposed)" : " (B is K x N)"));
     TT_CHECK(ldc >= std::max(1, N), who << ": ldc=" << ldc << " is smaller than C's row length N=" << N);
 }
 
-void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
-               const float* B, int ldb, float beta, float* C, int ldc) {
+void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+               int ldb, float beta, float* C, int ldc) {
     check_gemm_args("sgemm_ref", trans_a, trans_b, M, N, K, lda, ldb, ldc);
     for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) {
@@ -224,8 +226,8 @@ static void dot_row(int N, int K, const float* x, const float* B, int ldb, float
     for (; j < N; ++j) dot_tile<1, 1>(K, x, K, B + static_cast<size_t>(j) * ldb, ldb, alpha, beta, c + j, 1);
 }
 
-static void sgemm_dot(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
-                      float beta, float* C, int ldc) {
+static void sgemm_dot(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+                      float* C, int ldc) {
     constexpr int block = kDotBlockRows;
     for (int i0 = 0; i0 < M; i0 += block) {
         const int i1 = std::min(M, i0 + block), whole = i0 + (i1 - i0) / kDotRows * kDotRows;
@@ -256,10 +258,8 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
             x = row.data();
         }
         float* c = C + static_cast<size_t>(i) * ldc;
-        if (trans_b)
-            dot_row(N, K, x, B, ldb, alpha, beta, c);
-        else
-            row_times_b(N, K, x, B, ldb, alpha, beta, c);
+        if (trans_b) dot_row(N, K, x, B, ldb, alpha, beta, c);
+        else row_times_b(N, K, x, B, ldb, alpha, beta, c);
     }
 }
 
@@ -315,12 +315,9 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
     const bool dot = trans_b && !trans_a && prefer_dot(M, N, K), rows = M < kMR;
     auto columns = [&](int j0, int j1) {  // C[:, j0:j1] from op(B)[:, j0:j1]
         const float* b = trans_b ? B + static_cast<size_t>(j0) * ldb : B + j0;
-        if (dot)
-            sgemm_dot(M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
-        else if (rows)
-            sgemm_by_rows(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
-        else
-            sgemm_blocked(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        if (dot) sgemm_dot(M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        else if (rows) sgemm_by_rows(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        else sgemm_blocked(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
     };
     // One share of columns per thread, in whole register tiles, when there is enough work to pay for the hand-off.
     const int threads = num_threads();

@@ -23,7 +23,9 @@
 namespace tt::gemm_detail {
 
 // out = alpha * acc + beta * out, where beta == 0 means "overwrite" (out is not read: it may be NaN), as in BLAS.
-inline float finish(float acc, float alpha, float beta, float c) { return alpha * acc + (beta != 0.0f ? beta * c : 0.0f); }
+inline float finish(float acc, float alpha, float beta, float c) {
+    return alpha * acc + (beta != 0.0f ? beta * c : 0.0f);
+}
 
 #if defined(TT_USE_XSIMD)
 
@@ -34,9 +36,9 @@ constexpr int kBatch = static_cast<int>(batch::size);
 constexpr int kMR = TT_GEMM_MR, kNB = TT_GEMM_NB;
 #else
 constexpr int kMR = kBatch >= 16 ? 8 : (kBatch == 8 ? 6 : 4);  // rows of the register tile
-constexpr int kNB = 2;                                          // batches per row of the register tile
+constexpr int kNB = 2;                                         // batches per row of the register tile
 #endif
-constexpr int kNR = kNB * kBatch;                               // columns of the register tile
+constexpr int kNR = kNB * kBatch;  // columns of the register tile
 
 // C_tile = alpha * (a @ b) + beta * C_tile, where C_tile is MR x NR at c with leading dimension ldc.
 // beta == 0 means "overwrite": C is not read (it may hold garbage or NaN), as in BLAS.

@@ -28,12 +28,15 @@ std::vector<LayerSpec> parse_architecture(const std::string& text) {
         size_t fields = 1;
         if (f[0] == "linear") s.kind = LayerSpec::Linear, s.in = num(1), s.out = num(2), fields = 3;
         else if (f[0] == "conv")
-            s.kind = LayerSpec::Conv2d, s.in = num(1), s.out = num(2), s.kernel = num(3), s.padding = num(4), fields = 5;
+            s.kind = LayerSpec::Conv2d, s.in = num(1), s.out = num(2), s.kernel = num(3), s.padding = num(4),
+            fields = 5;
         else if (f[0] == "maxpool") s.kind = LayerSpec::MaxPool2d, s.kernel = num(1), fields = 2;
         else if (f[0] == "relu") s.kind = LayerSpec::ReLU;
         else if (f[0] == "tanh") s.kind = LayerSpec::Tanh;
         else if (f[0] == "flatten") s.kind = LayerSpec::Flatten;
-        else TT_CHECK(false, "architecture: unknown layer '" << word << "' (linear, conv, maxpool, relu, tanh, flatten)");
+        else
+            TT_CHECK(false,
+                     "architecture: unknown layer '" << word << "' (linear, conv, maxpool, relu, tanh, flatten)");
         TT_CHECK(f.size() == fields,
                  "architecture: '" << word << "' has " << f.size() - 1 << " fields, expected " << fields - 1);
         layers.push_back(s);
@@ -67,13 +70,16 @@ ClassifierShape check_architecture(const std::string& text, int channels, int he
         const LayerSpec& s = layers[i];
         switch (s.kind) {
             case LayerSpec::Linear:
-                TT_CHECK(flat && c == s.in, "architecture: layer " << i << " (linear:" << s.in << ":" << s.out
-                         << ") receives " << (flat ? std::to_string(c) + " features" : "an image; flatten first"));
+                TT_CHECK(flat && c == s.in,
+                         "architecture: layer "
+                             << i << " (linear:" << s.in << ":" << s.out << ") receives "
+                             << (flat ? std::to_string(c) + " features" : "an image; flatten first"));
                 c = s.out;
                 break;
             case LayerSpec::Conv2d:
-                TT_CHECK(!flat && c == s.in, "architecture: layer " << i << " (conv) expects " << s.in
-                                                                    << " channels, receives " << (flat ? 0 : c));
+                TT_CHECK(!flat && c == s.in,
+                         "architecture: layer " << i << " (conv) expects " << s.in << " channels, receives "
+                                                << (flat ? 0 : c));
                 h += 2 * s.padding - s.kernel + 1, w += 2 * s.padding - s.kernel + 1, c = s.out;
                 TT_CHECK(h > 0 && w > 0, "architecture: layer " << i << " (conv) kernel is larger than its input");
                 break;

@@ -8,11 +8,16 @@
 namespace tt::nn {
 
 Conv2d::Conv2d(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, bool with_bias, Generator& gen)
-    : in_channels(in), out_channels(out), kernel_size(k), stride(s), padding(p),
-      weight(register_parameter("weight", Tensor({out, in, k, k}))), bias(nullptr) {
+    : in_channels(in),
+      out_channels(out),
+      kernel_size(k),
+      stride(s),
+      padding(p),
+      weight(register_parameter("weight", Tensor({out, in, k, k}))),
+      bias(nullptr) {
     TT_CHECK(in > 0 && out > 0 && k > 0 && s > 0 && p >= 0,
              "Conv2d: bad configuration in=" << in << " out=" << out << " kernel=" << k << " stride=" << s
-                                            << " padding=" << p);
+                                             << " padding=" << p);
     // torch.nn.Conv2d's default, like Linear's: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C * K * K.
     init::kaiming_uniform_(weight.value, gen, std::sqrt(5.0f));
     if (with_bias) {
@@ -60,8 +65,8 @@ MaxPool2d::MaxPool2d(int64_t k, int64_t s) : kernel_size(k), stride(s > 0 ? s : 
 }
 
 Tensor MaxPool2d::forward(const Tensor& x) {
-    TT_CHECK(x.defined() && x.dim() == 4, "MaxPool2d: input must be [B, C, H, W], got "
-                                              << (x.defined() ? x.shape() : Shape{}));
+    TT_CHECK(x.defined() && x.dim() == 4,
+             "MaxPool2d: input must be [B, C, H, W], got " << (x.defined() ? x.shape() : Shape{}));
     geometry_.batch = int(x.shape(0)), geometry_.channels = int(x.shape(1));
     geometry_.height = int(x.shape(2)), geometry_.width = int(x.shape(3));
     geometry_.kernel = int(kernel_size), geometry_.stride = int(stride);

@@ -20,8 +20,8 @@ float calculate_gain(const std::string& nonlinearity, float slope) {
     if (nonlinearity == "tanh") return 5.0f / 3.0f;
     if (nonlinearity == "relu") return std::sqrt(2.0f);
     if (nonlinearity == "leaky_relu") return std::sqrt(2.0f / (1.0f + slope * slope));
-    TT_CHECK(false, "calculate_gain: unknown nonlinearity '" << nonlinearity
-                                                             << "' (linear, sigmoid, tanh, relu, leaky_relu)");
+    TT_CHECK(false,
+             "calculate_gain: unknown nonlinearity '" << nonlinearity << "' (linear, sigmoid, tanh, relu, leaky_relu)");
     return 1.0f;
 }
 

@@ -14,7 +14,7 @@ class Linear : public Module {
 public:
     Linear(int64_t in_features, int64_t out_features, bool bias = true, Generator& gen = default_generator());
 
-    Tensor forward(const Tensor& x) override;         // keeps x for backward
+    Tensor forward(const Tensor& x) override;          // keeps x for backward
     Tensor backward(const Tensor& grad_out) override;  // weight.grad += g^T x, bias.grad += sum(g), returns g W
     std::string type_name() const override { return "Linear"; }
 

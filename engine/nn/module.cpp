@@ -91,8 +91,8 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
         for (auto& [key, value] : state) {
             bool known = false;
             for (auto& [name, p] : params) known = known || name == key;
-            TT_CHECK(known, "load_state_dict: unexpected key '" << key << "' (not a parameter of " << type_name()
-                                                                << ")");
+            TT_CHECK(known,
+                     "load_state_dict: unexpected key '" << key << "' (not a parameter of " << type_name() << ")");
         }
     for (auto& [name, p] : params) {
         auto it = state.find(name);

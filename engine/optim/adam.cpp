@@ -12,9 +12,7 @@ Options adam_defaults(double weight_decay) {
     return {{"lr", 1e-3}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", weight_decay}};
 }
 
-std::vector<ParamGroup> one_group(std::vector<nn::Parameter*> params) {
-    return {ParamGroup{std::move(params), {}}};
-}
+std::vector<ParamGroup> one_group(std::vector<nn::Parameter*> params) { return {ParamGroup{std::move(params), {}}}; }
 
 }  // namespace
 
@@ -78,10 +76,8 @@ void Adam::step() {
             const float bias_correction2_sqrt = static_cast<float>(std::sqrt(bias_correction2));
             for (int64_t i = 0; i < n; ++i) {
                 float grad = g[i];
-                if (decoupled_weight_decay)
-                    w[i] *= decay;
-                else if (weight_decay != 0)
-                    grad += weight_decay * w[i];
+                if (decoupled_weight_decay) w[i] *= decay;
+                else if (weight_decay != 0) grad += weight_decay * w[i];
                 m[i] = beta1 * m[i] + one_minus_beta1 * grad;
                 v[i] = beta2 * v[i] + one_minus_beta2 * grad * grad;
                 const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;

@@ -67,8 +67,7 @@ double CosineAnnealingLR::lr_at(double base_lr, int64_t t) const {
 
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor_, double end_factor_, int64_t total_iters_)
     : LRScheduler(optimizer), start_factor(start_factor_), end_factor(end_factor_), total_iters(total_iters_) {
-    TT_CHECK(start_factor > 0 && start_factor <= 1,
-             "LinearLR: start_factor must be in (0, 1], got " << start_factor);
+    TT_CHECK(start_factor > 0 && start_factor <= 1, "LinearLR: start_factor must be in (0, 1], got " << start_factor);
     TT_CHECK(end_factor >= 0 && end_factor <= 1, "LinearLR: end_factor must be in [0, 1], got " << end_factor);
     TT_CHECK(total_iters > 0, "LinearLR: total_iters must be > 0, got " << total_iters);
     start();

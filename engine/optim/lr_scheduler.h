@@ -26,7 +26,7 @@ public:
     LRScheduler(const LRScheduler&) = delete;
     LRScheduler& operator=(const LRScheduler&) = delete;
 
-    void step();                                 // t += 1; every group's lr := lr_at(its initial lr, t)
+    void step();                                        // t += 1; every group's lr := lr_at(its initial lr, t)
     int64_t last_epoch() const { return last_epoch_; }  // t, PyTorch's name
     const std::vector<double>& get_last_lr() const { return last_lr_; }  // the lr each group got last
     const std::vector<double>& base_lrs() const { return base_lrs_; }    // each group's η0

@@ -76,12 +76,14 @@ ParamGroup Optimizer::prepare_group(ParamGroup group) const {
         TT_CHECK(p != nullptr, name_ << ": param group " << g << " holds a null parameter (index " << i << ")");
         // One parameter in two places would be updated twice per step with two sets of state.
         for (size_t j = 0; j < i; ++j)
-            TT_CHECK(group.params[j] != p, name_ << ": param group " << g << " lists a parameter twice (indices " << j
-                                                 << " and " << i << ")");
+            TT_CHECK(group.params[j] != p,
+                     name_ << ": param group " << g << " lists a parameter twice (indices " << j << " and " << i
+                           << ")");
         for (size_t other = 0; other < groups_.size(); ++other)
             for (const nn::Parameter* q : groups_[other].params)
-                TT_CHECK(q != p, name_ << ": a parameter of param group " << g << " is already in param group "
-                                       << other << " (a parameter may belong to one group only)");
+                TT_CHECK(q != p,
+                         name_ << ": a parameter of param group " << g << " is already in param group " << other
+                               << " (a parameter may belong to one group only)");
     }
     return group;
 }
@@ -157,15 +159,15 @@ void Optimizer::load_state_dict(const StateDict& sd) {
             if (part[2] == "params") {
                 TT_CHECK(value.numel() == static_cast<int64_t>(group.params.size()),
                          "load_state_dict: param group " << i << " has " << value.numel()
-                                                         << " parameter(s) in the state dict, this " << name_
-                                                         << " has " << group.params.size());
+                                                         << " parameter(s) in the state dict, this " << name_ << " has "
+                                                         << group.params.size());
                 group_seen[i] = true;
             } else {
                 TT_CHECK(defaults_.count(part[2]) != 0 || part[2] == "initial_lr",
                          "load_state_dict: unexpected key '" << key << "' (not an option of " << name_ << ": "
                                                              << option_names(defaults_) << ")");
-                TT_CHECK(value.numel() == 1, "load_state_dict: '" << key << "' must hold one number, it has shape "
-                                                                  << value.shape());
+                TT_CHECK(value.numel() == 1,
+                         "load_state_dict: '" << key << "' must hold one number, it has shape " << value.shape());
                 group.options[part[2]] = value.item();
             }
         } else {
@@ -182,8 +184,9 @@ void Optimizer::load_state_dict(const StateDict& sd) {
                 for (const std::string& b : buffers) known = known || b == part[2];
                 std::string names;
                 for (const std::string& b : buffers) names += (names.empty() ? "" : ", ") + b;
-                TT_CHECK(known, "load_state_dict: unexpected key '" << key << "' (" << name_ << " keeps "
-                                                                    << (names.empty() ? "no buffers" : names) << ")");
+                TT_CHECK(known,
+                         "load_state_dict: unexpected key '" << key << "' (" << name_ << " keeps "
+                                                             << (names.empty() ? "no buffers" : names) << ")");
                 TT_CHECK(value.shape() == p->value.shape(),
                          "load_state_dict: '" << key << "' has shape " << value.shape() << " in the state dict, "
                                               << "parameter " << i << " has shape " << p->value.shape());
@@ -194,9 +197,9 @@ void Optimizer::load_state_dict(const StateDict& sd) {
         }
     }
     for (size_t g = 0; g < groups_.size(); ++g)
-        TT_CHECK(group_seen[g], "load_state_dict: missing key 'param_groups." << g << ".params' (this " << name_
-                                                                               << " has " << groups_.size()
-                                                                               << " param group(s))");
+        TT_CHECK(group_seen[g],
+                 "load_state_dict: missing key 'param_groups." << g << ".params' (this " << name_ << " has "
+                                                               << groups_.size() << " param group(s))");
     for (const ParamGroup& group : new_groups) check_group(group);
 
     // Second pass: nothing can fail any more.

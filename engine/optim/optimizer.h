@@ -37,7 +37,7 @@ struct ParamGroup {
     std::vector<nn::Parameter*> params;
     Options options;  // this group's hyper-parameters; the optimizer fills in the ones it leaves out
 
-    double get(const std::string& key) const;           // an error names the key when the group does not have it
+    double get(const std::string& key) const;  // an error names the key when the group does not have it
     void set(const std::string& key, double value) { options[key] = value; }
 };
 
@@ -57,7 +57,7 @@ public:
     Optimizer& operator=(const Optimizer&) = delete;
 
     const std::string& type_name() const { return name_; }  // "SGD", "Adam", "AdamW"
-    virtual void step() = 0;                    // one update of every parameter from its current grad
+    virtual void step() = 0;                                // one update of every parameter from its current grad
 
     // Every parameter's grad := 0, in place: whoever holds the grad tensor (a layer, a view, autograd) sees the zeros.
     void zero_grad();

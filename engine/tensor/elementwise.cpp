@@ -24,6 +24,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* what) {
 
 Tensor broadcast_to(const Tensor& t, const Shape& shape) { return t.expand(shape); }
 
+// One line per operation, lambdas inline: clang-format 14 would break each of these calls before its first argument.
+// clang-format off
 Tensor add(const Tensor& a, const Tensor& b) {
     return binary_op(a, b, [](float x, float y) { return x + y; }, "add");
 }
@@ -98,9 +100,11 @@ Tensor operator-(const Tensor& a, float s) { return unary_op(a, [s](float v) { r
 Tensor operator*(const Tensor& a, float s) { return unary_op(a, [s](float v) { return v * s; }); }
 Tensor operator/(const Tensor& a, float s) { return unary_op(a, [s](float v) { return v / s; }); }
 Tensor operator*(float s, const Tensor& a) { return a * s; }
+// clang-format on
 
 float max_abs_diff(const Tensor& a, const Tensor& b) {
-    Tensor d = binary_op(a, b, [](float x, float y) { return std::fabs(x - y); }, "max_abs_diff");
+    auto abs_diff = [](float x, float y) { return std::fabs(x - y); };
+    Tensor d = binary_op(a, b, abs_diff, "max_abs_diff");
     float m = 0.0f;
     for (float v : d.to_vector()) m = std::isnan(v) ? v : std::max(m, v);
     return m;
@@ -133,7 +137,8 @@ template <typename F>
 Tensor& update_from(Tensor& dst, const Tensor& src, const char* op, const char* verb, F f) {
     TT_CHECK(dst.defined(), op << ": the tensor is undefined (default-constructed)");
     Shape shape = broadcast_shapes(dst.shape(), src.shape(), op);
-    TT_CHECK(shape == dst.shape(), op << ": cannot " << verb << " shape " << src.shape() << " into shape " << dst.shape());
+    TT_CHECK(shape == dst.shape(),
+             op << ": cannot " << verb << " shape " << src.shape() << " into shape " << dst.shape());
     // Read everything first: src may overlap dst's storage (e.g. a transposed view of it).
     Tensor values = src.expand(dst.shape()).clone();
     const float* s = values.data();

@@ -12,7 +12,7 @@ namespace tt {
 
 namespace {
 
-constexpr int64_t kEdge = 3;          // entries shown at each end of a summarized axis
+constexpr int64_t kEdge = 3;            // entries shown at each end of a summarized axis
 constexpr int64_t kSummarizeAt = 1000;  // tensors with more elements are summarized
 
 // The element at `index`, read straight from storage: printing must keep working (test failures print tensors)
@@ -38,10 +38,8 @@ void print_axis(std::ostream& os, const Tensor& t, int axis, Shape& index, bool 
             i = n - kEdge;
         }
         index[axis] = i;
-        if (axis + 1 == t.dim())
-            os << format_value(element(t, index));
-        else
-            print_axis(os, t, axis + 1, index, summarize, indent + 1);
+        if (axis + 1 == t.dim()) os << format_value(element(t, index));
+        else print_axis(os, t, axis + 1, index, summarize, indent + 1);
         if (i + 1 < n) os << (axis + 1 == t.dim() ? ", " : ",\n" + std::string(indent + 1, ' '));
     }
     os << ']';

@@ -26,8 +26,9 @@ MatmulOperands prepare(const Tensor& a, const Tensor& b, const char* what) {
     m.M = a.shape(-2);
     m.K = a.shape(-1);
     m.N = b.shape(-1);
-    TT_CHECK(b.shape(-2) == m.K, what << ": inner sizes differ, " << a.shape() << " @ " << b.shape() << " ("
-                                      << m.K << " != " << b.shape(-2) << ")");
+    TT_CHECK(b.shape(-2) == m.K,
+             what << ": inner sizes differ, " << a.shape() << " @ " << b.shape() << " (" << m.K << " != " << b.shape(-2)
+                  << ")");
     Shape batch_a(a.shape().begin(), a.shape().end() - 2);
     Shape batch_b(b.shape().begin(), b.shape().end() - 2);
     Shape batch = broadcast_shapes(batch_a, batch_b, what);
@@ -77,11 +78,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 double matmul_flops(const Shape& a, const Shape& b) {
-    TT_CHECK(a.size() >= 2 && b.size() >= 2, "matmul_flops: needs shapes with at least 2 dimensions, got "
-                                                 << a << " @ " << b);
+    TT_CHECK(a.size() >= 2 && b.size() >= 2,
+             "matmul_flops: needs shapes with at least 2 dimensions, got " << a << " @ " << b);
     Shape batch = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2), "matmul_flops");
     return 2.0 * static_cast<double>(numel(batch)) * static_cast<double>(a[a.size() - 2]) *
-           static_cast<double>(a.back()) * static_cast<double>(b.back());
+        static_cast<double>(a.back()) * static_cast<double>(b.back());
 }
 
 }  // namespace tt

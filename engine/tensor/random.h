@@ -19,10 +19,10 @@ public:
     explicit Generator(uint64_t seed = 0) { manual_seed(seed); }
     void manual_seed(uint64_t seed);
 
-    uint32_t next_u32();  // PCG32 (XSH-RR)
-    float uniform();      // [0, 1), a multiple of 2^-24
+    uint32_t next_u32();      // PCG32 (XSH-RR)
+    float uniform();          // [0, 1), a multiple of 2^-24
     double uniform_double();  // [0, 1), a multiple of 2^-53
-    float normal();       // mean 0, std 1 (Box-Muller; the second value of each pair is kept for the next call)
+    float normal();           // mean 0, std 1 (Box-Muller; the second value of each pair is kept for the next call)
 
 private:
     uint64_t state_ = 0;
@@ -35,9 +35,9 @@ private:
 Generator& default_generator();
 void manual_seed(uint64_t seed);
 
-Tensor rand(const Shape& shape, Generator& gen);          // uniform [0, 1)
+Tensor rand(const Shape& shape, Generator& gen);  // uniform [0, 1)
 Tensor rand(const Shape& shape, uint64_t seed);
-Tensor randn(const Shape& shape, Generator& gen);         // standard normal
+Tensor randn(const Shape& shape, Generator& gen);  // standard normal
 Tensor randn(const Shape& shape, uint64_t seed);
 Tensor uniform(const Shape& shape, float lo, float hi, Generator& gen);
 Tensor normal(const Shape& shape, float mean, float std, Generator& gen);

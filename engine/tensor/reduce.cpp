@@ -18,10 +18,8 @@ namespace {
 
 Shape reduced_shape(const Shape& shape, int axis, bool keepdim) {
     Shape out = shape;
-    if (keepdim)
-        out[axis] = 1;
-    else
-        out.erase(out.begin() + axis);
+    if (keepdim) out[axis] = 1;
+    else out.erase(out.begin() + axis);
     return out;
 }
 
@@ -47,8 +45,7 @@ Tensor reduce_axis(const Tensor& input, int axis, bool keepdim, Op op, const cha
             int64_t best = 0;
             for (int64_t k = 0; k < s.n; ++k) {
                 float v = p[k * s.inner];
-                if (op == Op::Sum)
-                    acc += v;
+                if (op == Op::Sum) acc += v;
                 else if (op == Op::Min ? v < acc : v > acc) {
                     acc = v;
                     best = k;
@@ -83,9 +80,7 @@ Tensor max(const Tensor& x, int axis, bool keepdim) { return reduce_axis(x, axis
 Tensor min(const Tensor& x) { return reduce_axis(flat(x), 0, false, Op::Min, "min"); }
 Tensor min(const Tensor& x, int axis, bool keepdim) { return reduce_axis(x, axis, keepdim, Op::Min, "min"); }
 Tensor argmax(const Tensor& x) { return reduce_axis(flat(x), 0, false, Op::ArgMax, "argmax"); }
-Tensor argmax(const Tensor& x, int axis, bool keepdim) {
-    return reduce_axis(x, axis, keepdim, Op::ArgMax, "argmax");
-}
+Tensor argmax(const Tensor& x, int axis, bool keepdim) { return reduce_axis(x, axis, keepdim, Op::ArgMax, "argmax"); }
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
     TT_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(),

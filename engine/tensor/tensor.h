@@ -66,8 +66,8 @@ private:
 
 class Tensor {
 public:
-    Tensor();                                      // undefined: no storage, defined() is false
-    explicit Tensor(const Shape& shape);           // zeros
+    Tensor();                                               // undefined: no storage, defined() is false
+    explicit Tensor(const Shape& shape);                    // zeros
     Tensor(const Shape& shape, std::vector<float> values);  // row-major values, values.size() == numel(shape)
     Tensor(std::shared_ptr<Storage> storage, const Shape& shape, const Shape& strides, int64_t offset);
     // Copies and moves copy every member (defaulted in tensor.cpp), whatever fields later modules add.
@@ -98,20 +98,20 @@ public:
     int64_t storage_index(const Shape& index) const;  // offset + sum(index[d] * strides[d]), bounds-checked
     float& at(const Shape& index);
     float at(const Shape& index) const;
-    float item() const;                        // the one element of a 1-element tensor
-    std::vector<float> to_vector() const;      // all elements in row-major order (a copy)
+    float item() const;                    // the one element of a 1-element tensor
+    std::vector<float> to_vector() const;  // all elements in row-major order (a copy)
 
     // ---- views (views.cpp): O(1), share storage -----------------------------------------------------------
     Tensor view(const Shape& shape) const;     // needs a contiguous tensor; one size may be -1
     Tensor reshape(const Shape& shape) const;  // a view when contiguous, else a contiguous copy
     Tensor transpose(int axis0, int axis1) const;
     Tensor permute(const std::vector<int>& axes) const;
-    Tensor t() const;                          // transpose of a 2-D tensor
+    Tensor t() const;                                                             // transpose of a 2-D tensor
     Tensor slice(int axis, int64_t start, int64_t stop, int64_t step = 1) const;  // Python's a[start:stop:step]
     Tensor select(int axis, int64_t index) const;  // a[index] along axis: drops that axis
-    Tensor expand(const Shape& shape) const;   // broadcast size-1 axes (stride 0) and add leading axes
+    Tensor expand(const Shape& shape) const;       // broadcast size-1 axes (stride 0) and add leading axes
     Tensor squeeze(int axis) const;
-    Tensor squeeze() const;                    // all size-1 axes
+    Tensor squeeze() const;  // all size-1 axes
     Tensor unsqueeze(int axis) const;
     Tensor flatten(int start_axis = 0, int end_axis = -1) const;
 
@@ -121,7 +121,7 @@ public:
 
     // ---- in place (elementwise.cpp) -------------------------------------------------------------------------
     Tensor& fill_(float value);
-    Tensor& copy_(const Tensor& src);  // src broadcast to this shape
+    Tensor& copy_(const Tensor& src);                       // src broadcast to this shape
     Tensor& add_(const Tensor& other, float alpha = 1.0f);  // this += alpha * other (other broadcast)
     Tensor& mul_(float value);
 
@@ -161,7 +161,7 @@ Tensor ones_like(const Tensor& t);
 Tensor arange(float start, float stop, float step = 1.0f);  // [start, stop), like torch.arange
 Tensor arange(int64_t n);                                   // 0, 1, ..., n-1
 Tensor from_vector(const Shape& shape, std::vector<float> values);
-Tensor scalar(float value);                                 // shape []
+Tensor scalar(float value);  // shape []
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);  // format.cpp
 

@@ -36,8 +36,9 @@ Shape infer_size(const Shape& requested, int64_t count, const char* what) {
 
 Tensor Tensor::view(const Shape& shape) const {
     Shape target = infer_size(shape, numel(), "view");
-    TT_CHECK(is_contiguous(), "view: the tensor (shape " << shape_ << ", strides " << strides_
-                                  << ") is not contiguous; use reshape(), which copies, or contiguous() first");
+    TT_CHECK(is_contiguous(),
+             "view: the tensor (shape " << shape_ << ", strides " << strides_
+                                        << ") is not contiguous; use reshape(), which copies, or contiguous() first");
     return Tensor(storage_, target, contiguous_strides(target), offset_);
 }
 
@@ -101,8 +102,8 @@ Tensor Tensor::slice(int axis, int64_t start, int64_t stop, int64_t step) const 
 Tensor Tensor::select(int axis, int64_t index) const {
     int a = normalize_axis(axis, dim(), "select");
     int64_t i = index < 0 ? index + shape_[a] : index;
-    TT_CHECK(i >= 0 && i < shape_[a], "select: index " << index << " is out of range for axis " << a
-                                                       << " of shape " << shape_);
+    TT_CHECK(i >= 0 && i < shape_[a],
+             "select: index " << index << " is out of range for axis " << a << " of shape " << shape_);
     return slice(a, i, i + 1).squeeze(a);
 }
 
@@ -115,10 +116,8 @@ Tensor Tensor::expand(const Shape& shape) const {
     for (size_t d = 0; d < shape.size(); ++d) {
         if (d < lead) continue;
         int64_t size = shape_[d - lead];
-        if (size == shape[d])
-            strides[d] = strides_[d - lead];
-        else
-            TT_CHECK(size == 1, "expand: cannot expand shape " << shape_ << " to " << shape);
+        if (size == shape[d]) strides[d] = strides_[d - lead];
+        else TT_CHECK(size == 1, "expand: cannot expand shape " << shape_ << " to " << shape);
     }
     return Tensor(storage_, shape, strides, offset_);
     // END SOLUTION

@@ -111,10 +111,10 @@ inline Comparison compare(const tt::Tensor& got, const tt::Tensor& expected, flo
 
 // CHECK_TENSOR(got, expected, atol, rtol): the shapes match and the values are close; on failure prints both tensors
 // (and whatever INFO(...) the check gave about its input).
-#define CHECK_TENSOR(got, expected, atol, rtol)                                                         \
-    do {                                                                                                \
-        ::tt_test::Comparison tt_cmp_ = ::tt_test::compare((got), (expected), (atol), (rtol));          \
-        CHECK_MESSAGE(tt_cmp_.ok, #got " vs " #expected ": " << tt_cmp_.message);                       \
+#define CHECK_TENSOR(got, expected, atol, rtol)                                                \
+    do {                                                                                       \
+        ::tt_test::Comparison tt_cmp_ = ::tt_test::compare((got), (expected), (atol), (rtol)); \
+        CHECK_MESSAGE(tt_cmp_.ok, #got " vs " #expected ": " << tt_cmp_.message);              \
     } while (0)
 
 // Exact equality of shape and values (for views and copies, where nothing is computed).

@@ -48,7 +48,10 @@ struct TTListener : doctest::IReporter {
     void report_query(const doctest::QueryData&) override {}
     void test_run_start() override {}
     void test_run_end(const doctest::TestRunStats& stats) override {
-        emit(event("done").set("cases", cases).set("failedCases", failed_cases).set("asserts", stats.numAsserts)
+        emit(event("done")
+                 .set("cases", cases)
+                 .set("failedCases", failed_cases)
+                 .set("asserts", stats.numAsserts)
                  .set("failedAsserts", stats.numAssertsFailed));
     }
     void test_case_start(const doctest::TestCaseData& tc) override { emit(case_event("start", tc)); }
@@ -56,7 +59,9 @@ struct TTListener : doctest::IReporter {
     void test_case_end(const doctest::CurrentTestCaseStats& s) override {
         ++cases;
         if (!s.testCaseSuccess) ++failed_cases;
-        emit(event("end").set("asserts", s.numAssertsCurrentTest).set("failed", s.numAssertsFailedCurrentTest)
+        emit(event("end")
+                 .set("asserts", s.numAssertsCurrentTest)
+                 .set("failed", s.numAssertsFailedCurrentTest)
                  .set("ok", s.testCaseSuccess));
     }
     void test_case_exception(const doctest::TestCaseException& e) override {
@@ -69,8 +74,11 @@ struct TTListener : doctest::IReporter {
     void log_assert(const doctest::AssertData& a) override {
         if (!a.m_failed) return;
         Json e = event("fail");
-        e.set("kind", str(doctest::assertString(a.m_at))).set("file", str(a.m_file)).set("line", a.m_line)
-            .set("expr", str(a.m_expr)).set("decomp", str(a.m_decomp.c_str()));
+        e.set("kind", str(doctest::assertString(a.m_at)))
+            .set("file", str(a.m_file))
+            .set("line", a.m_line)
+            .set("expr", str(a.m_expr))
+            .set("decomp", str(a.m_decomp.c_str()));
         if (a.m_threw) e.set("exception", str(a.m_exception.c_str()));
         emit(e);
     }

@@ -147,10 +147,9 @@ TEST_CASE("02 reshape: wrong size is an error naming both" * TT_NEEDS_EXCEPTIONS
 #if TT_HAS_EXCEPTIONS
     CHECK_THROWS_WITH_AS(iota({2, 3}).reshape({4, 2}), "reshape: shape [4, 2] is invalid for a tensor of 6 elements",
                          tt::Error);
-    CHECK_THROWS_WITH_AS(iota({2, 3}).reshape({-1, 4}),
-                         "reshape: shape [-1, 4] is invalid for a tensor of 6 elements", tt::Error);
-    CHECK_THROWS_WITH_AS(iota({2, 3}).reshape({-1, -1}), "reshape: only one size may be -1, got [-1, -1]",
+    CHECK_THROWS_WITH_AS(iota({2, 3}).reshape({-1, 4}), "reshape: shape [-1, 4] is invalid for a tensor of 6 elements",
                          tt::Error);
+    CHECK_THROWS_WITH_AS(iota({2, 3}).reshape({-1, -1}), "reshape: only one size may be -1, got [-1, -1]", tt::Error);
 #endif
 }
 
@@ -182,8 +181,8 @@ TEST_CASE("02 transpose: a write through the transpose is read from the base") {
 
 TEST_CASE("02 transpose: bad axis is an error naming axis and rank" * TT_NEEDS_EXCEPTIONS) {
 #if TT_HAS_EXCEPTIONS
-    CHECK_THROWS_WITH_AS(iota({2, 3}).transpose(0, 2), "transpose: axis 2 is out of range for a tensor with 2 dimensions",
-                         tt::Error);
+    CHECK_THROWS_WITH_AS(iota({2, 3}).transpose(0, 2),
+                         "transpose: axis 2 is out of range for a tensor with 2 dimensions", tt::Error);
 #endif
 }
 
@@ -399,7 +398,7 @@ TEST_CASE("02 comparisons: lt and ge broadcast and give 0/1") {
 }
 
 TEST_CASE("02 add: non-contiguous operands (transposed, broadcast) give the same values") {
-    Tensor a = fx()["bin.col.a"], b = fx()["bin.col.b"];  // [3, 1] + [1, 4]
+    Tensor a = fx()["bin.col.a"], b = fx()["bin.col.b"];             // [3, 1] + [1, 4]
     Tensor at = a.expand({3, 4}).contiguous().t().contiguous().t();  // [3, 4], strides [1, 3]
     INFO("a = " << a << "\nb = " << b);
     CHECK_FALSE(at.is_contiguous());
@@ -707,8 +706,7 @@ TEST_CASE("02 edge cases: a scalar broadcasts against anything") {
 TEST_CASE("02 edge cases: mean of an empty tensor is an error" * TT_NEEDS_EXCEPTIONS) {
 #if TT_HAS_EXCEPTIONS
     CHECK_THROWS_WITH_AS(tt::mean(Tensor({0, 2})), "mean: the tensor of shape [0, 2] has no elements", tt::Error);
-    CHECK_THROWS_WITH_AS(tt::mean(Tensor({0, 2}), 0), "mean: cannot reduce axis 0 of size 0 (shape [0, 2])",
-                         tt::Error);
+    CHECK_THROWS_WITH_AS(tt::mean(Tensor({0, 2}), 0), "mean: cannot reduce axis 0 of size 0 (shape [0, 2])", tt::Error);
 #endif
 }
 

@@ -152,8 +152,8 @@ TEST_CASE("03 softmax: stable for +-1e4 (no inf, no NaN) and matches PyTorch") {
     CHECK_TENSOR(tt::log_softmax_forward(x, -1), fx()["log_softmax.big.-1.y"], 1e-6f, 1e-5f);
     Tensor g = fx()["gbig_softmax"];
     CHECK_TENSOR(tt::softmax_backward(g, tt::softmax_forward(x, -1), -1), fx()["softmax.big.-1.dx"], 1e-6f, 1e-5f);
-    CHECK_TENSOR(tt::log_softmax_backward(g, tt::log_softmax_forward(x, -1), -1), fx()["log_softmax.big.-1.dx"],
-                 1e-6f, 1e-5f);
+    CHECK_TENSOR(tt::log_softmax_backward(g, tt::log_softmax_forward(x, -1), -1), fx()["log_softmax.big.-1.dx"], 1e-6f,
+                 1e-5f);
 }
 
 TEST_CASE("03 softmax: adding a constant to a slice changes nothing") {
@@ -162,8 +162,8 @@ TEST_CASE("03 softmax: adding a constant to a slice changes nothing") {
 }
 
 TEST_CASE("03 softmax: backward matches PyTorch along every axis") {
-    for (auto [input, grad, axes] : {std::tuple<const char*, const char*, std::vector<int>>{"x", "g", {0, 1, -1}},
-                                     {"x3", "g3", {0, 1, 2}}}) {
+    for (auto [input, grad, axes] :
+         {std::tuple<const char*, const char*, std::vector<int>>{"x", "g", {0, 1, -1}}, {"x3", "g3", {0, 1, 2}}}) {
         for (int axis : axes) {
             Tensor x = fx()[input], g = fx()[grad];
             INFO("softmax_backward, axis " << axis << ", x = " << x << "\ngrad_out = " << g);
@@ -195,8 +195,8 @@ TEST_CASE("03 log_softmax: forward matches PyTorch along every axis") {
 }
 
 TEST_CASE("03 log_softmax: backward matches PyTorch along every axis") {
-    for (auto [input, grad, axes] : {std::tuple<const char*, const char*, std::vector<int>>{"x", "g", {0, 1, -1}},
-                                     {"x3", "g3", {0, 1, 2}}}) {
+    for (auto [input, grad, axes] :
+         {std::tuple<const char*, const char*, std::vector<int>>{"x", "g", {0, 1, -1}}, {"x3", "g3", {0, 1, 2}}}) {
         for (int axis : axes) {
             Tensor x = fx()[input], g = fx()[grad];
             INFO("log_softmax_backward, axis " << axis << ", x = " << x << "\ngrad_out = " << g);

@@ -183,8 +183,7 @@ TEST_CASE("04 backward: gradients accumulate over calls; zero_grad resets them a
     std::vector<float> twice = c.scale->weight.grad.to_vector();
     for (size_t i = 0; i < once.size(); ++i) CHECK(twice[i] == doctest::Approx(2 * once[i]));
     c.zero_grad();
-    for (Parameter* p : c.parameters())
-        CHECK(tt::max(tt::abs(p->grad)).item() == 0.0f);
+    for (Parameter* p : c.parameters()) CHECK(tt::max(tt::abs(p->grad)).item() == 0.0f);
 }
 
 TEST_CASE("04 backward: input and parameter gradients match finite differences") {

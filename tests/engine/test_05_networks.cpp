@@ -39,10 +39,12 @@ std::shared_ptr<Linear> fixture_linear(const std::string& tag) {
 
 // The network of make_fixtures.py, same layer order, so the parameter names match PyTorch's ("1.weight", ...).
 std::shared_ptr<Sequential> make_mlp() {
-    return std::make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{
-        std::make_shared<Flatten>(), std::make_shared<Linear>(6, 8), std::make_shared<ReLU>(),
-        std::make_shared<Linear>(8, 5), std::make_shared<Tanh>(), std::make_shared<Linear>(5, 4),
-        std::make_shared<GELU>(), std::make_shared<Linear>(4, 3), std::make_shared<Sigmoid>()});
+    return std::make_shared<Sequential>(
+        std::vector<std::shared_ptr<Module>>{std::make_shared<Flatten>(), std::make_shared<Linear>(6, 8),
+                                             std::make_shared<ReLU>(), std::make_shared<Linear>(8, 5),
+                                             std::make_shared<Tanh>(), std::make_shared<Linear>(5, 4),
+                                             std::make_shared<GELU>(), std::make_shared<Linear>(4, 3),
+                                             std::make_shared<Sigmoid>()});
 }
 
 tt::StateDict fixture_mlp_state() {
@@ -206,8 +208,9 @@ TEST_CASE("05 Sequential: children are named 0, 1, ... and parameters follow") {
     CHECK(net->size() == 9);
     std::vector<std::string> names;
     for (auto& [name, p] : net->named_parameters()) names.push_back(name);
-    CHECK(names == std::vector<std::string>{"1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias",
-                                            "7.weight", "7.bias"});
+    CHECK(names ==
+          std::vector<std::string>{"1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias", "7.weight",
+                                   "7.bias"});
     CHECK((*net)[1].type_name() == "Linear");
 }
 
@@ -262,8 +265,8 @@ TEST_CASE("05 init: fan_in and fan_out of Linear and conv weights") {
 
 TEST_CASE("05 init: compute_fans of a 1-D shape is an error" * TT_NEEDS_EXCEPTIONS) {
 #if TT_HAS_EXCEPTIONS
-    CHECK_THROWS_WITH_AS(init::compute_fans({5}), "compute_fans: needs a weight with at least 2 dimensions, got shape [5]",
-                         tt::Error);
+    CHECK_THROWS_WITH_AS(init::compute_fans({5}),
+                         "compute_fans: needs a weight with at least 2 dimensions, got shape [5]", tt::Error);
     CHECK_THROWS_WITH_AS(init::calculate_gain("swish"),
                          "calculate_gain: unknown nonlinearity 'swish' (linear, sigmoid, tanh, relu, leaky_relu)",
                          tt::Error);

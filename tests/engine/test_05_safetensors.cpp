@@ -52,10 +52,12 @@ std::string header_of(const std::vector<uint8_t>& bytes) {
 }
 
 std::shared_ptr<Sequential> make_mlp() {
-    return std::make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{
-        std::make_shared<Flatten>(), std::make_shared<Linear>(6, 8), std::make_shared<ReLU>(),
-        std::make_shared<Linear>(8, 5), std::make_shared<Tanh>(), std::make_shared<Linear>(5, 4),
-        std::make_shared<GELU>(), std::make_shared<Linear>(4, 3), std::make_shared<Sigmoid>()});
+    return std::make_shared<Sequential>(
+        std::vector<std::shared_ptr<Module>>{std::make_shared<Flatten>(), std::make_shared<Linear>(6, 8),
+                                             std::make_shared<ReLU>(), std::make_shared<Linear>(8, 5),
+                                             std::make_shared<Tanh>(), std::make_shared<Linear>(5, 4),
+                                             std::make_shared<GELU>(), std::make_shared<Linear>(4, 3),
+                                             std::make_shared<Sigmoid>()});
 }
 
 }  // namespace
@@ -122,9 +124,10 @@ TEST_CASE("05 safetensors: file round trip" * TT_NEEDS_WRITABLE_FILES) {
 }
 
 TEST_CASE("05 safetensors: __metadata__ is skipped; an empty state dict is valid") {
-    auto bytes = with_header("{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
-                             "\"data_offsets\":[0,4]}}",
-                             4);
+    auto bytes = with_header(
+        "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+        "\"data_offsets\":[0,4]}}",
+        4);
     CHECK(tt::load_safetensors(bytes).size() == 1);
     CHECK(tt::load_safetensors(tt::save_safetensors({})).empty());
 }
@@ -145,8 +148,7 @@ TEST_CASE("05 safetensors: an unknown dtype is an error naming tensor and dtype"
 #if TT_HAS_EXCEPTIONS
     auto bytes = with_header("{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
     CHECK_THROWS_WITH_AS(tt::load_safetensors(bytes, "half.safetensors"),
-                         "safetensors: tensor 'h' in half.safetensors has dtype F16; only F32 is supported",
-                         tt::Error);
+                         "safetensors: tensor 'h' in half.safetensors has dtype F16; only F32 is supported", tt::Error);
 #endif
 }
 
@@ -155,12 +157,14 @@ TEST_CASE("05 safetensors: a truncated file is an error saying how much is missi
     std::vector<uint8_t> bytes = tt::save_safetensors(sample_state());
     std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 4);
     size_t header = header_of(bytes).size();
-    std::string cut_message = "safetensors: cut.safetensors is truncated: tensor 'scalar' ends at byte 36 of the "
-                              "data, but only " + std::to_string(cut.size() - 8 - header) + " bytes follow the header";
+    std::string cut_message =
+        "safetensors: cut.safetensors is truncated: tensor 'scalar' ends at byte 36 of the "
+        "data, but only " +
+        std::to_string(cut.size() - 8 - header) + " bytes follow the header";
     CHECK_THROWS_WITH_AS(tt::load_safetensors(cut, "cut.safetensors"), cut_message.c_str(), tt::Error);
     std::vector<uint8_t> tiny(bytes.begin(), bytes.begin() + 20);
     std::string tiny_message = "safetensors: tiny is truncated or not safetensors: the header claims " +
-                               std::to_string(header) + " bytes but only 12 follow";
+        std::to_string(header) + " bytes but only 12 follow";
     CHECK_THROWS_WITH_AS(tt::load_safetensors(tiny, "tiny"), tiny_message.c_str(), tt::Error);
     CHECK_THROWS_WITH_AS(tt::load_safetensors(std::vector<uint8_t>(5), "empty"),
                          "safetensors: empty is truncated: 5 bytes, not even the 8-byte header length", tt::Error);
@@ -171,7 +175,8 @@ TEST_CASE("05 safetensors: data_offsets that disagree with the shape are an erro
 #if TT_HAS_EXCEPTIONS
     auto bytes = with_header("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 24);
     CHECK_THROWS_WITH_AS(tt::load_safetensors(bytes, "x"),
-                         "safetensors: tensor 'w' in x has shape [2, 3] (24 bytes) but data_offsets [0, 20]", tt::Error);
+                         "safetensors: tensor 'w' in x has shape [2, 3] (24 bytes) but data_offsets [0, 20]",
+                         tt::Error);
 #endif
 }
 

@@ -126,9 +126,9 @@ TEST_CASE("06 CIFAR-10: records split into labels and R, G, B planes, batches co
     CHECK(d.height == 32);
     CHECK(d.width == 32);
     CHECK(d.labels == std::vector<uint8_t>{3, 9, 0});
-    CHECK(d.image(1)[0] == 9);              // R plane
-    CHECK(d.image(1)[1024] == 109);         // G plane
-    CHECK(d.image(1)[2048 + 10] == 212);    // B plane, pixel 10: 200 + 9 + 10 % 7
+    CHECK(d.image(1)[0] == 9);            // R plane
+    CHECK(d.image(1)[1024] == 109);       // G plane
+    CHECK(d.image(1)[2048 + 10] == 212);  // B plane, pixel 10: 200 + 9 + 10 % 7
     CHECK(d.image(2)[3071] == 200 + 1023 % 7);
     std::remove(a.c_str());
     std::remove(b.c_str());

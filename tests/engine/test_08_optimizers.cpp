@@ -57,8 +57,9 @@ void replay(const std::string& tag, Params& ps, Optimizer& opt, int first = 0, i
         if (sched) sched->step();
         for (int i = 0; i < 2; ++i) {
             tt_test::Comparison c = tt_test::compare(ps[i].value, fx()[key(tag, k + 1, i)], 1e-6f, 1e-5f);
-            CHECK_MESSAGE(c.ok, tag << ": parameter " << i << " after step " << k + 1 << " differs from PyTorch's: "
-                                    << c.message);
+            CHECK_MESSAGE(c.ok,
+                          tag << ": parameter " << i << " after step " << k + 1
+                              << " differs from PyTorch's: " << c.message);
             if (!c.ok) return;
         }
     }
@@ -179,8 +180,8 @@ TEST_CASE("08 zero_grad: every grad becomes 0 in place (a handle or view taken e
     SGD opt(ps.all(), {{"lr", 0.1}});
     ps.p0.grad.fill_(3.0f);
     ps.p1.grad.fill_(-2.0f);
-    Tensor handle = ps.p0.grad;                  // e.g. what a layer or autograd holds
-    Tensor view = ps.p1.grad.slice(0, 1, 4);     // a window onto the grad
+    Tensor handle = ps.p0.grad;               // e.g. what a layer or autograd holds
+    Tensor view = ps.p1.grad.slice(0, 1, 4);  // a window onto the grad
     opt.zero_grad();
     CHECK(handle.shares_storage(ps.p0.grad));
     CHECK(handle.to_vector() == std::vector<float>(12, 0.0f));

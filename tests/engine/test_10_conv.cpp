@@ -63,10 +63,10 @@ TEST_CASE("10 conv2d: a hand-computed 1-channel case (3x3 input, 2x2 kernel, bia
 }
 
 TEST_CASE("10 conv2d: im2col + sgemm forward matches the direct loops (strides, padding, odd sizes)") {
-    for (const auto& g : {geometry(2, 3, 7, 5, 4, 3, 1, 1), geometry(1, 1, 28, 28, 8, 3, 1, 1),
-                          geometry(3, 2, 9, 8, 5, 3, 2, 0), geometry(2, 4, 6, 6, 3, 5, 1, 2),
-                          geometry(1, 2, 5, 7, 2, 1, 2, 1), geometry(1, 1, 3, 3, 2, 7, 2, 2),
-                          geometry(2, 1, 4, 5, 1, 6, 3, 3)}) {  // taps that only ever see padding
+    for (const auto& g :
+         {geometry(2, 3, 7, 5, 4, 3, 1, 1), geometry(1, 1, 28, 28, 8, 3, 1, 1), geometry(3, 2, 9, 8, 5, 3, 2, 0),
+          geometry(2, 4, 6, 6, 3, 5, 1, 2), geometry(1, 2, 5, 7, 2, 1, 2, 1), geometry(1, 1, 3, 3, 2, 7, 2, 2),
+          geometry(2, 1, 4, 5, 1, 6, 3, 3)}) {  // taps that only ever see padding
         const auto x = random_values(g.input_size(), 1), w = random_values(g.weight_size(), 2);
         const auto b = random_values(g.out_channels, 3);
         std::vector<float> y(size_t(g.output_size())), y_ref(y.size());
@@ -204,10 +204,12 @@ TEST_CASE("10 nn::Conv2d: PyTorch's shapes and names, forward = the direct loops
     const tt::Tensor dx_num = tt_test::numeric_grad([&](const tt::Tensor& v) { return conv.forward(v); }, x, dy);
     CHECK(max_abs_diff(dx.to_vector(), dx_num.to_vector()) < 2e-3f);
     const tt::Tensor w0 = conv.weight.value.clone();
-    const tt::Tensor dw_num = tt_test::numeric_grad([&](const tt::Tensor& w) {
-        conv.weight.value.copy_(w);
-        return conv.forward(x);
-    }, w0, dy);
+    const tt::Tensor dw_num = tt_test::numeric_grad(
+        [&](const tt::Tensor& w) {
+            conv.weight.value.copy_(w);
+            return conv.forward(x);
+        },
+        w0, dy);
     conv.weight.value.copy_(w0);
     CHECK(max_abs_diff(conv.weight.grad.to_vector(), dw_num.to_vector()) < 2e-3f);
 }
@@ -217,7 +219,8 @@ TEST_CASE("10 nn::MaxPool2d: halves H and W, gradients go to the window maxima")
     const tt::Tensor x({2, 3, 4, 6}, random_values(144, 23));
     const tt::Tensor y = pool.forward(x);
     CHECK(y.shape() == tt::Shape{2, 3, 2, 3});
-    CHECK(y.at({1, 2, 1, 2}) == std::max({x.at({1, 2, 2, 4}), x.at({1, 2, 2, 5}), x.at({1, 2, 3, 4}), x.at({1, 2, 3, 5})}));
+    CHECK(y.at({1, 2, 1, 2}) ==
+          std::max({x.at({1, 2, 2, 4}), x.at({1, 2, 2, 5}), x.at({1, 2, 3, 4}), x.at({1, 2, 3, 5})}));
     const tt::Tensor dy(y.shape(), random_values(y.numel(), 24));
     const tt::Tensor dx = pool.backward(dy);
     const tt::Tensor dx_num = tt_test::numeric_grad([&](const tt::Tensor& v) { return pool.forward(v); }, x, dy, 1e-3f);

@@ -1,9 +1,9 @@
 // Module 15 (Kernels): the packed, blocked SIMD sgemm and the course's naive / loop-reordered matmuls, all checked
 // against the scalar oracle sgemm_ref. No timing here: speed is measured by bench/run.mjs, not by tests.
-#include <cfloat>
-#include <cmath>
 #include <atomic>
+#include <cfloat>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -43,9 +43,9 @@ struct Case {
 
 std::string describe(const Case& c) {
     return "M=" + std::to_string(c.M) + " N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) +
-           " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " alpha=" + std::to_string(c.alpha) +
-           " beta=" + std::to_string(c.beta) + " pads=" + std::to_string(c.pad_a) + "," + std::to_string(c.pad_b) +
-           "," + std::to_string(c.pad_c);
+        " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " alpha=" + std::to_string(c.alpha) +
+        " beta=" + std::to_string(c.beta) + " pads=" + std::to_string(c.pad_a) + "," + std::to_string(c.pad_b) + "," +
+        std::to_string(c.pad_c);
 }
 
 // Runs sgemm and sgemm_ref on the same inputs. The tolerance follows the error bound of a K-term float sum:
@@ -80,8 +80,8 @@ int check_case(const Case& c, uint64_t seed) {
             if (j >= c.N) {
                 ok = got[at] == sentinel;
             } else {
-                const float tol = (c.K + 2) * FLT_EPSILON *
-                                  (std::fabs(c.alpha) * bound[at] + std::fabs(c.beta) * std::fabs(C0[at]));
+                const float tol =
+                    (c.K + 2) * FLT_EPSILON * (std::fabs(c.alpha) * bound[at] + std::fabs(c.beta) * std::fabs(C0[at]));
                 ok = std::fabs(got[at] - want[at]) <= tol + FLT_MIN;
             }
             if (!ok && bad++ == 0)
@@ -106,16 +106,16 @@ TEST_CASE("15 sgemm: random non-square sizes in 1..67 with transposes, alpha, be
     const float alphas[] = {1.0f, -0.5f, 2.0f, 0.0f};
     const float betas[] = {0.0f, 1.0f, -1.5f, 0.25f};
     for (int trial = 0; trial < 600; ++trial) {
-        Case c{rng.below(2) == 1, rng.below(2) == 1, 1 + rng.below(67), 1 + rng.below(67), 1 + rng.below(67),
-               alphas[rng.below(4)], betas[rng.below(4)], rng.below(3) * 3, rng.below(3) * 5, rng.below(3) * 2};
+        Case c{rng.below(2) == 1,    rng.below(2) == 1,   1 + rng.below(67), 1 + rng.below(67), 1 + rng.below(67),
+               alphas[rng.below(4)], betas[rng.below(4)], rng.below(3) * 3,  rng.below(3) * 5,  rng.below(3) * 2};
         CHECK_MESSAGE(check_case(c, 5000 + trial) == 0, describe(c));
     }
 }
 
 TEST_CASE("15 sgemm: larger odd sizes cross every cache block boundary") {
     const int sizes[][3] = {{127, 129, 131}, {257, 255, 253}, {3, 300, 517}, {300, 5, 700}, {1, 2100, 9},
-                            {1, 130, 784}, {2, 10, 131}, {5, 37, 333},   // M < one tile: the unpacked row path
-                            {37, 45, 785}, {64, 128, 784}, {130, 10, 128}};  // (tb) the dot-tile path, with tails
+                            {1, 130, 784},   {2, 10, 131},    {5, 37, 333},     // M < one tile: the unpacked row path
+                            {37, 45, 785},   {64, 128, 784},  {130, 10, 128}};  // (tb) the dot-tile path, with tails
     for (const auto& s : sizes)
         for (int t = 0; t < 4; ++t) {
             Case c{(t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, t == 3 ? 0.5f : 0.0f, 1, 2, 3};
@@ -258,7 +258,11 @@ TEST_CASE("15 sgemm on 2 threads: the same bits as on 1 thread, on every path") 
 #else
     REQUIRE(tt::max_threads() == 2);
     //                M     N    K   ta     tb     beta     path
-    const struct { int M, N, K; bool ta, tb; float beta; } shapes[] = {
+    const struct {
+        int M, N, K;
+        bool ta, tb;
+        float beta;
+    } shapes[] = {
         {256, 256, 256, false, false, 0.0f},  // packed blocks
         {131, 200, 129, true, true, 0.5f},    // packed, transposes, edge tiles
         {64, 128, 784, false, true, 1.0f},    // dot tiles (Linear's x @ W^T)

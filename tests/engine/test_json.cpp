@@ -25,10 +25,11 @@ TEST_CASE("json: valid UTF-8 passes through, invalid bytes become U+FFFD") {
     const std::string text = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80";  // café € 😀 (2-, 3- and 4-byte forms)
     CHECK(json_quote(text) == "\"" + text + "\"");
     const std::string bad = "\xEF\xBF\xBD";
-    CHECK(json_quote("a\xFF" "b") == "\"a" + bad + "b\"");               // never a UTF-8 byte
-    CHECK(json_quote("\xC0\x80") == "\"" + bad + bad + "\"");            // overlong NUL
-    CHECK(json_quote("\xE2\x82") == "\"" + bad + bad + "\"");            // cut short
-    CHECK(json_quote("\xED\xA0\x80") == "\"" + bad + bad + bad + "\"");  // a UTF-16 surrogate, U+D800
+    CHECK(json_quote("a\xFF"
+                     "b") == "\"a" + bad + "b\"");                                 // never a UTF-8 byte
+    CHECK(json_quote("\xC0\x80") == "\"" + bad + bad + "\"");                      // overlong NUL
+    CHECK(json_quote("\xE2\x82") == "\"" + bad + bad + "\"");                      // cut short
+    CHECK(json_quote("\xED\xA0\x80") == "\"" + bad + bad + bad + "\"");            // a UTF-16 surrogate, U+D800
     CHECK(json_quote("\xF4\x90\x80\x80") == "\"" + bad + bad + bad + bad + "\"");  // above U+10FFFF
 }
 
@@ -80,19 +81,20 @@ TEST_CASE("json: building values; set replaces a key in place; pretty printing k
     CHECK(card.dump() ==
           R"({"name":"xor-mlp","classes":["0","1"],"shape":[],"data":{"n":3,"ok":true,"none":null},)"
           R"("list":[{"k":1},[1,[2]]]})");
-    CHECK(card.dump(2) == "{\n"
-                          "  \"name\": \"xor-mlp\",\n"
-                          "  \"classes\": [\"0\", \"1\"],\n"
-                          "  \"shape\": [],\n"
-                          "  \"data\": {\"n\": 3, \"ok\": true, \"none\": null},\n"
-                          "  \"list\": [\n"
-                          "    {\"k\": 1},\n"
-                          "    [\n"
-                          "      1,\n"
-                          "      [2]\n"
-                          "    ]\n"
-                          "  ]\n"
-                          "}");
+    CHECK(card.dump(2) ==
+          "{\n"
+          "  \"name\": \"xor-mlp\",\n"
+          "  \"classes\": [\"0\", \"1\"],\n"
+          "  \"shape\": [],\n"
+          "  \"data\": {\"n\": 3, \"ok\": true, \"none\": null},\n"
+          "  \"list\": [\n"
+          "    {\"k\": 1},\n"
+          "    [\n"
+          "      1,\n"
+          "      [2]\n"
+          "    ]\n"
+          "  ]\n"
+          "}");
     CHECK(parse_json(card.dump(2), "t").dump() == card.dump());
 }
 

@@ -28,8 +28,8 @@ TEST_CASE("Tensor: copies and moves copy every field; the live-tensor count foll
         CHECK_FALSE(copy.defined());
         Tensor d;  // undefined, still an object
         CHECK(Tensor::live_count() == base + 5);
-        d = a;                  // assignment: no new object
-        d = tt::zeros({2});     // the temporary is gone at the end of the statement
+        d = a;               // assignment: no new object
+        d = tt::zeros({2});  // the temporary is gone at the end of the statement
         d = std::move(moved);
         CHECK(Tensor::live_count() == base + 5);
         CHECK(d.offset() == 1);

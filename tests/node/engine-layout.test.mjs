@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 import { ROOT, engineFiles, engineLayers } from '../../scripts/lib/engine-files.mjs';
 
@@ -38,4 +39,19 @@ test(`every engine source file is at most ${LINE_BUDGET} lines`, () => {
   const over = all.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').length - 1])
     .filter(([, n]) => n > LINE_BUDGET);
   assert.deepEqual(over, [], `over the budget: ${over.map(([f, n]) => `${f} (${n})`).join(', ')}`);
+});
+
+test('the C++ sources follow .clang-format (run clang-format -i on the files named)', () => {
+  const dirs = ['engine/*', 'tests/engine', 'bench', 'web/apps'];
+  const files = dirs.flatMap((d) => {
+    const parts = d.split('/');
+    const bases = parts.at(-1) === '*' ? fs.readdirSync(path.join(ROOT, parts[0]), { withFileTypes: true })
+      .filter((e) => e.isDirectory()).map((e) => `${parts[0]}/${e.name}`) : [d];
+    return bases.flatMap((b) => fs.readdirSync(path.join(ROOT, b)).filter((f) => /\.(h|cpp)$/.test(f)).map((f) => `${b}/${f}`));
+  });
+  assert.ok(files.length > 60, `${files.length} files`);
+  const r = spawnSync('clang-format', ['--dry-run', '-Werror', ...files], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.error, undefined, `clang-format did not run (scripts/setup.sh installs it): ${r.error?.message}`);
+  const named = [...new Set([...r.stderr.matchAll(/^([^\s:]+\.(?:h|cpp)):\d+:\d+: error/gm)].map((m) => m[1]))];
+  assert.equal(r.status, 0, `not formatted: ${named.join(', ')}`);
 });

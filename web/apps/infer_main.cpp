@@ -35,7 +35,8 @@ std::vector<float> read_floats(const std::string& path, size_t count) {
 
 int main(int argc, char** argv) {
     if (argc < 6) {
-        std::fprintf(stderr, "usage: infer <architecture> <CxHxW> <weights.safetensors> <inputs.f32> <batch> [seconds]\n");
+        std::fprintf(stderr,
+                     "usage: infer <architecture> <CxHxW> <weights.safetensors> <inputs.f32> <batch> [seconds]\n");
         return 2;
     }
     int c = 0, h = 0, w = 0;
