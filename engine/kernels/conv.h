@@ -1,7 +1,7 @@
 // Module 10 — spatial kernels: 2-D convolution and max pooling, forward and backward (reference engine for now;
 // module 10 turns the marked bodies into exercises).
 //
-// Layouts are PyTorch's, row-major:  x (N, C, H, W)   weight (OC, C, KH, KW)   bias (OC)   y (N, OC, OH, OW)
+// Layouts are PyTorch's, row-major:  x (B, C, H, W)   weight (OC, C, KH, KW)   bias (OC)   y (B, OC, OH, OW)
 //   OH = (H + 2*padding - KH) / stride + 1, and the same for OW.
 // Convolution as a matrix multiply (im2col): for one image, unroll every receptive field into a column of
 //   cols (C*KH*KW, OH*OW); then y = weight (OC, C*KH*KW) @ cols + bias — one sgemm does all the arithmetic.
@@ -15,7 +15,7 @@
 namespace tt {
 
 struct Conv2dGeometry {
-    int batch = 1, in_channels = 1, height = 1, width = 1;  // N, C, H, W
+    int batch = 1, in_channels = 1, height = 1, width = 1;  // B, C, H, W
     int out_channels = 1, kernel_h = 1, kernel_w = 1;       // OC, KH, KW
     int stride = 1, padding = 0;
 
@@ -43,7 +43,7 @@ void im2col(const Conv2dGeometry& g, const float* image, float* cols);
 void col2im(const Conv2dGeometry& g, const float* cols, float* image);
 
 struct Pool2dGeometry {
-    int batch = 1, channels = 1, height = 1, width = 1;  // N, C, H, W
+    int batch = 1, channels = 1, height = 1, width = 1;  // B, C, H, W
     int kernel = 2, stride = 2;                          // square window, no padding (PyTorch's default stride)
 
     int out_h() const { return (height - kernel) / stride + 1; }
@@ -53,7 +53,7 @@ struct Pool2dGeometry {
     void validate(const char* who) const;
 };
 
-// y (N, C, OH, OW) = max over each window. argmax (same size as y, may be null) records which input element
+// y (B, C, OH, OW) = max over each window. argmax (same size as y, may be null) records which input element
 // won, as an index into x: backward sends each gradient there and nowhere else.
 void maxpool2d_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax);
 // dx (overwritten) from dy and the argmax of the forward pass.

@@ -1,5 +1,5 @@
 // Module 10 — Conv2d and MaxPool2d as Modules (the forward/backward protocol of module 04) over the kernels of
-// conv.h. Shapes as in PyTorch: x [B, C, H, W]; Conv2d weight [OC, C, K, K], bias [OC]; initialised like
+// conv.h. Shapes as in PyTorch: x [B, C, H, W]; Conv2d weight [OC, C, KH, KW], bias [OC]; initialised like
 // torch.nn.Conv2d (uniform in +-1/sqrt(C*K*K)).
 #pragma once
 

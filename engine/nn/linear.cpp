@@ -25,16 +25,16 @@ Tensor Linear::forward(const Tensor& x) {
              "Linear: input has shape " << (x.defined() ? x.shape() : Shape{}) << ", expected [..., " << in_features
                                         << "] (in_features)");
     x_shape_ = x.shape();
-    x_ = x.reshape({-1, in_features}).contiguous();  // [N, in]
-    const int N = static_cast<int>(x_.shape(0)), in = static_cast<int>(in_features),
+    x_ = x.reshape({-1, in_features}).contiguous();  // [B, in]
+    const int B = static_cast<int>(x_.shape(0)), in = static_cast<int>(in_features),
               out = static_cast<int>(out_features);
-    Tensor y({N, out_features});
+    Tensor y({B, out_features});
     // BEGIN SOLUTION y = x W^T (sgemm with trans_b: W is [out, in] and needs no transposed copy), then add the bias to every row
-    sgemm(false, true, N, out, in, 1.0f, x_.data(), in, weight.value.data(), in, 0.0f, y.data(), out);
+    sgemm(false, true, B, out, in, 1.0f, x_.data(), in, weight.value.data(), in, 0.0f, y.data(), out);
     if (bias) {
         const float* b = bias->value.data();
         float* row = y.data();
-        for (int n = 0; n < N; ++n, row += out)
+        for (int n = 0; n < B; ++n, row += out)
             for (int j = 0; j < out; ++j) row[j] += b[j];
     }
     // END SOLUTION
@@ -49,19 +49,19 @@ Tensor Linear::backward(const Tensor& grad_out) {
     expected.back() = out_features;
     TT_CHECK(grad_out.shape() == expected,
              "Linear::backward: grad_out has shape " << grad_out.shape() << ", the forward output had " << expected);
-    Tensor g = grad_out.reshape({-1, out_features}).contiguous();  // [N, out]
-    const int N = static_cast<int>(g.shape(0)), in = static_cast<int>(in_features),
+    Tensor g = grad_out.reshape({-1, out_features}).contiguous();  // [B, out]
+    const int B = static_cast<int>(g.shape(0)), in = static_cast<int>(in_features),
               out = static_cast<int>(out_features);
-    Tensor dx({N, in_features});
-    // BEGIN SOLUTION weight.grad += g^T x ([out, N] @ [N, in]: sgemm with trans_a and beta = 1 accumulates in place); bias.grad += the column sums of g; dx = g W ([N, out] @ [out, in])
-    sgemm(true, false, out, in, N, 1.0f, g.data(), out, x_.data(), in, 1.0f, weight.grad.data(), in);
+    Tensor dx({B, in_features});
+    // BEGIN SOLUTION weight.grad += g^T x ([out, B] @ [B, in]: sgemm with trans_a and beta = 1 accumulates in place); bias.grad += the column sums of g; dx = g W ([B, out] @ [out, in])
+    sgemm(true, false, out, in, B, 1.0f, g.data(), out, x_.data(), in, 1.0f, weight.grad.data(), in);
     if (bias) {
         float* db = bias->grad.data();
         const float* row = g.data();
-        for (int n = 0; n < N; ++n, row += out)
+        for (int n = 0; n < B; ++n, row += out)
             for (int j = 0; j < out; ++j) db[j] += row[j];
     }
-    sgemm(false, false, N, in, out, 1.0f, g.data(), out, weight.value.data(), in, 0.0f, dx.data(), in);
+    sgemm(false, false, B, in, out, 1.0f, g.data(), out, weight.value.data(), in, 0.0f, dx.data(), in);
     // END SOLUTION
     return dx.reshape(x_shape_);
 }

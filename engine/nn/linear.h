@@ -24,7 +24,7 @@ public:
     Parameter* bias;  // nullptr without bias
 
 private:
-    Tensor x_;  // the input of the last forward, as [N, in] (leading axes merged)
+    Tensor x_;  // the input of the last forward, as [B, in] (leading axes merged into B rows)
     Shape x_shape_;
 };
 
