@@ -7,6 +7,22 @@
 
 namespace tt::autograd {
 
+Node::~Node() {
+    std::vector<std::shared_ptr<Node>> orphans;
+    auto take_inputs = [&orphans](std::vector<std::shared_ptr<Meta>>& metas) {
+        for (auto& meta : metas)  // a node nobody else holds would die inside this destructor: take it out instead
+            if (meta && meta.use_count() == 1 && meta->grad_fn && meta->grad_fn.use_count() == 1)
+                orphans.push_back(std::move(meta->grad_fn));
+        metas.clear();
+    };
+    take_inputs(inputs);
+    while (!orphans.empty()) {
+        std::shared_ptr<Node> node = std::move(orphans.back());
+        orphans.pop_back();
+        take_inputs(node->inputs);  // then `node` dies here with no inputs left: no nesting
+    }
+}
+
 void Node::check_versions() const {
     for (const SavedTensor& s : saved)
         TT_CHECK(s.tensor.storage()->version() == s.version,

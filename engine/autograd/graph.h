@@ -46,6 +46,13 @@ struct Node {
     BackwardFn backward;                          // reset after it ran: the graph is freed
     bool freed = false;
 
+    Node() = default;
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+    // Frees the chain of nodes only this one kept alive with a loop: the default (each node's destructor dropping
+    // the next) nests one call per node, and 10,000 of them would overflow the browser build's 1 MiB stack.
+    ~Node();
+
     // Each saved tensor still has the version it was saved with; otherwise an error naming this op.
     void check_versions() const;
     // Calls backward on the saved tensors, then drops both (what a second backward() finds is a freed node).
