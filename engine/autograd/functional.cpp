@@ -2,6 +2,7 @@
 #include "functional.h"
 
 #include "elementwise.h"
+#include "error.h"
 #include "graph.h"
 #include "matmul.h"
 #include "reduce.h"

@@ -1,5 +1,7 @@
 #include "grad_mode.h"
 
+#include "error.h"
+
 namespace tt::autograd {
 
 namespace {
