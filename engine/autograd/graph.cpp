@@ -74,7 +74,13 @@ Tensor record(const std::string& name, const Tensor& out, const std::vector<Tens
         node->inputs.push_back(wants ? in.autograd_meta() : nullptr);
         node->input_shapes.push_back(in.defined() ? in.shape() : Shape{});
     }
-    for (const Tensor& s : saved) node->saved.push_back({s.detach(), s.defined() ? s.storage()->version() : 0});
+    for (const Tensor& s : saved) {
+        bool of_leaf = false;
+        for (const Tensor& in : inputs)
+            of_leaf = of_leaf || (in.defined() && in.shares_storage(s) && in.requires_grad() &&
+                                  !in.autograd_meta()->grad_fn);
+        node->saved.push_back({s.detach(), s.defined() ? s.storage()->version() : 0, of_leaf});
+    }
     node->backward = std::move(fn);
     auto meta = std::make_shared<Meta>();
     meta->requires_grad = true;
@@ -100,8 +106,10 @@ GraphStats graph_stats(const Tensor& output) {
         for (const SavedTensor& s : node->saved) {
             if (!s.tensor.defined()) continue;
             ++stats.saved_tensors;
-            if (storages.insert(s.tensor.storage().get()).second)
-                stats.saved_bytes += s.tensor.storage()->size() * static_cast<int64_t>(sizeof(float));
+            if (!storages.insert(s.tensor.storage().get()).second) continue;
+            int64_t bytes = s.tensor.storage()->size() * static_cast<int64_t>(sizeof(float));
+            stats.saved_bytes += bytes;
+            if (!s.of_leaf) stats.activation_bytes += bytes;
         }
     }
     return stats;

@@ -32,6 +32,7 @@ struct Meta {
 struct SavedTensor {
     Tensor tensor;  // detached: no Meta, so nothing in the closure points back into the graph
     int64_t version = 0;
+    bool of_leaf = false;  // shares storage with a leaf input (a weight): memory that exists without the graph
 };
 
 using Grads = std::vector<Tensor>;                                              // one per input; undefined = none
@@ -71,11 +72,14 @@ Tensor record(const std::string& name, const Tensor& out, const std::vector<Tens
               BackwardFn fn, bool always = false);
 
 // What a graph holds until backward frees it: its nodes, and the bytes of the tensors saved for backward (each
-// storage counted once, however many views of it were saved).
+// storage counted once, however many views of it were saved). activation_bytes leaves out the storages of leaves
+// (weights, inputs that require grad), which exist with or without a graph: it is what the graph itself costs.
+// Not counted: small non-tensor state in closures (max_pool2d's int32 argmax, one per output element).
 struct GraphStats {
     int64_t nodes = 0;
     int64_t saved_tensors = 0;
     int64_t saved_bytes = 0;
+    int64_t activation_bytes = 0;
 };
 GraphStats graph_stats(const Tensor& output);
 

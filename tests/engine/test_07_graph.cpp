@@ -234,6 +234,7 @@ TEST_CASE("07 graph_stats counts nodes and bytes saved; checkpointing saves less
     // Saved: x and each weight (linear), each relu input [16, 64], the logits [16, 10] and the target.
     int64_t expected = 4 * (16 * 32 + 64 * 32 + 64 * 64 + 64 * 64 + 10 * 64 + 3 * 16 * 64 + 3 * 16 * 64 + 16 * 10 + 16);
     CHECK(s.saved_bytes == expected);
+    CHECK(s.activation_bytes == expected - 4 * (64 * 32 + 64 * 64 + 64 * 64 + 10 * 64));  // without the weights
     plain.backward();
     std::vector<Tensor> grads;
     for (Tensor& t : w) {
@@ -245,8 +246,11 @@ TEST_CASE("07 graph_stats counts nodes and bytes saved; checkpointing saves less
     ag::GraphStats c = ag::graph_stats(ckpt);
     CHECK(c.nodes == 5);  // the segment's four nodes are one
     CHECK(c.saved_bytes < s.saved_bytes);
-    MESSAGE("MLP graph: " << s.nodes << " nodes, " << s.saved_bytes << " bytes saved; checkpointed: " << c.nodes
-                          << " nodes, " << c.saved_bytes << " bytes");
+    // Plain: six [16, 64] activations (three relu inputs, three linear inputs). Checkpointed: the first relu's
+    // input and output (the segment's input, saved by the checkpoint node) and the segment's output.
+    CHECK(c.activation_bytes == s.activation_bytes - 4 * 3 * 16 * 64);
+    MESSAGE("MLP graph: " << s.nodes << " nodes, " << s.activation_bytes << " activation bytes saved; checkpointed: "
+                          << c.nodes << " nodes, " << c.activation_bytes);
     CHECK(ckpt.item() == plain.item());
     ckpt.backward();
     for (size_t i = 0; i < w.size(); ++i) CHECK_TENSOR(w[i].grad(), grads[i], 1e-6f, 1e-5f);
