@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "graph.h"
 #include "profile.h"
 
 namespace tt::nn {
@@ -12,6 +13,7 @@ Parameter::Parameter(Tensor initial) : value(std::move(initial)) {
     TT_CHECK(value.defined(), "Parameter: the initial value is undefined");
     value = value.contiguous();
     grad = zeros_like(value);
+    autograd::attach_grad(value, grad);  // value.grad() is grad itself (module.h)
 }
 
 void Parameter::accumulate_grad(const Tensor& g) {

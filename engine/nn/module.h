@@ -27,6 +27,10 @@ using StateDict = std::map<std::string, Tensor>;
 
 namespace nn {
 
+// With autograd (module 07), value is a leaf that requires grad and whose .grad() IS `grad` (one tensor, two
+// names): F ops on value accumulate into Parameter::grad, layers' hand-written backwards add into it too, and the
+// optimizers (module 08), which read Parameter::grad, cannot tell where a gradient came from. Keep both in place
+// (copy_, fill_, add_): assigning a new tensor to either would break that link.
 struct Parameter {
     Tensor value;
     Tensor grad;  // same shape as value, starts at 0
@@ -46,7 +50,12 @@ public:
     virtual Tensor backward(const Tensor& grad_out) = 0;
     // How a layer is called, by users and by containers (Sequential): the one place where later modules (autograd,
     // 07) hook in for every layer, so call layer(x) rather than layer.forward(x).
-    Tensor operator()(const Tensor& x) { return forward(x); }
+    // With grad mode on and x or a parameter requiring grad, it records one autograd node whose backward calls this
+    // layer's backward() (engine/autograd/module_bridge.cpp). Such a layer keeps only its last forward's state:
+    // calling it again before that backward is an error, and it must outlive the backward.
+    Tensor operator()(const Tensor& x);
+    // Containers whose forward calls their children as layer(x) return true: the children record themselves.
+    virtual bool records_own_graph() const { return false; }
     virtual std::string type_name() const = 0;  // "Linear", "Sequential", ...
 
     // Own parameters first, then each child's, prefixed by the child's name: "weight", "0.weight", "block.1.bias".
@@ -87,6 +96,7 @@ private:
     std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
+    int64_t calls_ = 0;  // operator() calls so far: a recorded node knows whether its forward was the last one
 };
 
 }  // namespace nn

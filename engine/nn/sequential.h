@@ -21,6 +21,7 @@ public:
     Tensor forward(const Tensor& x) override;          // layer n-1(... layer 0(x))
     Tensor backward(const Tensor& grad_out) override;  // the layers' backwards in reverse order
     std::string type_name() const override { return "Sequential"; }
+    bool records_own_graph() const override { return true; }  // each child records its own node
 };
 
 }  // namespace tt::nn

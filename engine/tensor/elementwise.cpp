@@ -123,6 +123,7 @@ bool allclose(const Tensor& a, const Tensor& b, float rtol, float atol) {
 
 Tensor& Tensor::fill_(float value) {
     TT_CHECK(defined(), "fill_: the tensor is undefined (default-constructed)");
+    storage_->bump_version();
     float* base = storage_->data();
     OffsetWalker walk(shape_, strides_, offset_);
     for (int64_t i = 0, n = numel(); i < n; ++i, walk.next()) base[walk.offset()] = value;
@@ -143,6 +144,7 @@ Tensor& update_from(Tensor& dst, const Tensor& src, const char* op, const char* 
     Tensor values = src.expand(dst.shape()).clone();
     const float* s = values.data();
     float* base = dst.storage()->data();
+    dst.storage()->bump_version();
     OffsetWalker walk(dst.shape(), dst.strides(), dst.offset());
     for (int64_t i = 0, n = dst.numel(); i < n; ++i, walk.next()) base[walk.offset()] = f(base[walk.offset()], s[i]);
     return dst;
@@ -160,6 +162,7 @@ Tensor& Tensor::add_(const Tensor& other, float alpha) {
 
 Tensor& Tensor::mul_(float value) {
     TT_CHECK(defined(), "mul_: the tensor is undefined (default-constructed)");
+    storage_->bump_version();
     float* base = storage_->data();
     OffsetWalker walk(shape_, strides_, offset_);
     for (int64_t i = 0, n = numel(); i < n; ++i, walk.next()) base[walk.offset()] *= value;

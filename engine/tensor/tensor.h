@@ -14,9 +14,14 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace tt {
+
+namespace autograd {
+struct Meta;  // module 07: what autograd knows about a tensor (autograd/graph.h); null unless grad is required
+}
 
 // A list of sizes (or strides), printed as [2, 3]. A vector, so Shape{2, 3}, .size() and == work as usual.
 struct Shape : std::vector<int64_t> {
@@ -45,8 +50,14 @@ public:
     const float* data() const { return data_.data(); }
     int64_t size() const { return static_cast<int64_t>(data_.size()); }
 
+    // Counts in-place changes (fill_, copy_, add_, mul_): autograd (module 07) notes it when it saves a tensor for
+    // backward and refuses to run that backward if it changed meanwhile.
+    int64_t version() const { return version_; }
+    void bump_version() { ++version_; }
+
 private:
     std::vector<float> data_;
+    int64_t version_ = 0;
 };
 
 // Counts the objects that hold one, alive right now. Tensor holds one as a member, so Tensor's own copies and moves
@@ -128,11 +139,21 @@ public:
     // Tensor objects alive right now (views included): the leak check for code that owns tensors by hand (JS).
     static int64_t live_count();
 
+    // ---- autograd (module 07, defined in engine/autograd/) ------------------------------------------------------
+    Tensor& requires_grad_(bool requires = true);  // leaves only: start (or stop) recording the ops that use this
+    bool requires_grad() const;                    // a leaf that asked for it, or the output of a recorded op
+    Tensor grad() const;                           // dL/dthis accumulated by backward() (leaves); undefined before
+    void backward(const Tensor& grad_output = Tensor()) const;  // without grad_output: a 1-element output only
+    Tensor detach() const;                         // same storage, no autograd history
+    const std::shared_ptr<autograd::Meta>& autograd_meta() const { return autograd_; }
+    void set_autograd_meta(std::shared_ptr<autograd::Meta> meta) { autograd_ = std::move(meta); }
+
 private:
     std::shared_ptr<Storage> storage_;
     Shape shape_;
     Shape strides_;
     int64_t offset_ = 0;
+    std::shared_ptr<autograd::Meta> autograd_;  // shared by copies of this Tensor, like a Python reference
     LiveCount live_;
 };
 

@@ -1,0 +1,56 @@
+// Module 07 — tt::F, the differentiable op table.
+//
+// Each entry is one kernel call plus one recorded closure (graph.h: record): the kernel computes the output, the
+// closure maps dL/dout to one gradient per input by calling the kernels' own `_backward` partners. Recording is
+// explicit — tt::add never records, F::add does — so code that needs no graph (the kernels, the hand-written
+// layers, the optimizers) pays nothing for autograd. Composite functions are built from these entries.
+//
+// Gradients of broadcasting ops may have the broadcast shape: backward() reduces them to each input's shape.
+#pragma once
+
+#include <functional>
+
+#include "tensor.h"
+
+namespace tt::F {
+
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor matmul(const Tensor& a, const Tensor& b);  // batched and broadcast like tt::matmul
+
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, int axis, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, int axis, bool keepdim = false);
+
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor transpose(const Tensor& x, int axis0, int axis1);
+Tensor slice(const Tensor& x, int axis, int64_t start, int64_t stop, int64_t step = 1);
+
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor gelu(const Tensor& x);
+Tensor softmax(const Tensor& x, int axis = -1);
+Tensor log_softmax(const Tensor& x, int axis = -1);
+
+// x [..., in], weight [out, in], bias [out] or undefined -> [..., out]
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+// x [N, C, H, W], weight [OC, C, K, K], bias [OC] or undefined
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), int64_t stride = 1,
+              int64_t padding = 0);
+Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0);  // stride 0: = kernel_size
+
+// Mean over the batch; target [N] holds class indices (float). No gradient flows to target.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target);
+Tensor mse_loss(const Tensor& input, const Tensor& target);  // mean over every element
+
+// Gradient checkpointing: y = segment(x) computed without recording, so the segment saves nothing for backward;
+// backward runs the segment again (recording this time) and backpropagates through that copy. Memory for time:
+// the segment's saved tensors exist only while its own backward runs. `segment` must compute the same function
+// both times (no randomness) and must outlive the backward.
+Tensor checkpoint(const std::function<Tensor(const Tensor&)>& segment, const Tensor& x);
+
+}  // namespace tt::F

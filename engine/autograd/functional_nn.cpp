@@ -1,0 +1,143 @@
+// tt::F, the network ops: activations, linear, conv2d, max_pool2d and the losses, over the forward/backward kernel
+// pairs of modules 03, 05, 09 and 10 — autograd adds the recording, the arithmetic stays in the kernels.
+#include <memory>
+#include <vector>
+
+#include "activations.h"
+#include "conv.h"
+#include "elementwise.h"
+#include "error.h"
+#include "functional.h"
+#include "graph.h"
+#include "loss.h"
+#include "matmul.h"
+#include "reduce.h"
+
+namespace tt::F {
+
+using autograd::Grads;
+using autograd::record;
+using autograd::SavedList;
+
+Tensor relu(const Tensor& x) {
+    return record("relu", relu_forward(x), {x}, {x}, [](const SavedList& s, const Tensor& g) -> Grads {
+        return {relu_backward(g, s[0])};
+    });
+}
+
+// sigmoid, tanh, softmax and log_softmax save their output y (their derivatives are functions of y); record()
+// stores it detached, so the node does not own the tensor that owns the node.
+Tensor sigmoid(const Tensor& x) {
+    Tensor y = sigmoid_forward(x);
+    return record("sigmoid", y, {x}, {y}, [](const SavedList& s, const Tensor& g) -> Grads {
+        return {sigmoid_backward(g, s[0])};
+    });
+}
+
+Tensor tanh(const Tensor& x) {
+    Tensor y = tanh_forward(x);
+    return record("tanh", y, {x}, {y}, [](const SavedList& s, const Tensor& g) -> Grads {
+        return {tanh_backward(g, s[0])};
+    });
+}
+
+Tensor gelu(const Tensor& x) {
+    return record("gelu", gelu_forward(x), {x}, {x}, [](const SavedList& s, const Tensor& g) -> Grads {
+        return {gelu_backward(g, s[0])};
+    });
+}
+
+Tensor softmax(const Tensor& x, int axis) {
+    Tensor y = softmax_forward(x, axis);
+    return record("softmax", y, {x}, {y}, [axis](const SavedList& s, const Tensor& g) -> Grads {
+        return {softmax_backward(g, s[0], axis)};
+    });
+}
+
+Tensor log_softmax(const Tensor& x, int axis) {
+    Tensor y = log_softmax_forward(x, axis);
+    return record("log_softmax", y, {x}, {y}, [axis](const SavedList& s, const Tensor& g) -> Grads {
+        return {log_softmax_backward(g, s[0], axis)};
+    });
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    TT_CHECK(x.defined() && weight.defined() && weight.dim() == 2 && x.dim() >= 1 && x.shape(-1) == weight.shape(1),
+             "F::linear: x [..., in] and weight [out, in] do not fit: "
+                 << (x.defined() ? x.shape() : Shape{}) << " and " << (weight.defined() ? weight.shape() : Shape{}));
+    const int64_t in = weight.shape(1), out = weight.shape(0);
+    TT_CHECK(!bias.defined() || bias.shape() == Shape{out},
+             "F::linear: bias has shape " << bias.shape() << ", expected [" << out << "]");
+    Tensor x2 = x.reshape({-1, in});
+    Tensor y = tt::matmul(x2, weight.t());
+    if (bias.defined()) y.add_(bias);  // y is fresh: adding in place saves a copy
+    Shape y_shape = x.shape();
+    y_shape.back() = out;
+    return record("linear", y.reshape(y_shape), {x, weight, bias}, {x2, weight},
+                  [in, out, x_shape = x.shape(), has_bias = bias.defined()](const SavedList& s, const Tensor& g) {
+                      Tensor g2 = g.reshape({-1, out});
+                      return Grads{tt::matmul(g2, s[1]).reshape(x_shape), tt::matmul(g2.t(), s[0]),
+                                   has_bias ? tt::sum(g2, 0) : Tensor()};
+                  });
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, int64_t padding) {
+    TT_CHECK(x.defined() && x.dim() == 4 && weight.defined() && weight.dim() == 4 && x.shape(1) == weight.shape(1) &&
+                 weight.shape(2) == weight.shape(3),
+             "F::conv2d: x [N, C, H, W] and weight [OC, C, K, K] do not fit: "
+                 << (x.defined() ? x.shape() : Shape{}) << " and " << (weight.defined() ? weight.shape() : Shape{}));
+    TT_CHECK(!bias.defined() || bias.shape() == Shape{weight.shape(0)},
+             "F::conv2d: bias has shape " << bias.shape() << ", expected [" << weight.shape(0) << "]");
+    Conv2dGeometry geo;
+    geo.batch = int(x.shape(0)), geo.in_channels = int(x.shape(1)), geo.height = int(x.shape(2));
+    geo.width = int(x.shape(3)), geo.out_channels = int(weight.shape(0));
+    geo.kernel_h = geo.kernel_w = int(weight.shape(2)), geo.stride = int(stride), geo.padding = int(padding);
+    geo.validate("F::conv2d");
+    Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias.defined() ? bias.contiguous() : Tensor();
+    Tensor y({geo.batch, geo.out_channels, geo.out_h(), geo.out_w()});
+    conv2d_forward(geo, xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, y.data());
+    return record("conv2d", y, {x, weight, bias}, {xc, wc},
+                  [geo, has_bias = bias.defined()](const SavedList& s, const Tensor& g) {
+                      Tensor gc = g.contiguous(), dx(s[0].shape()), dw(s[1].shape());
+                      Tensor db = has_bias ? Tensor({geo.out_channels}) : Tensor();
+                      conv2d_backward(geo, s[0].data(), s[1].data(), gc.data(), dx.data(), dw.data(),
+                                      has_bias ? db.data() : nullptr);
+                      return Grads{dx, dw, db};
+                  });
+}
+
+Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride) {
+    TT_CHECK(x.defined() && x.dim() == 4,
+             "F::max_pool2d: x must be [N, C, H, W], got " << (x.defined() ? x.shape() : Shape{}));
+    Pool2dGeometry geo;
+    geo.batch = int(x.shape(0)), geo.channels = int(x.shape(1)), geo.height = int(x.shape(2));
+    geo.width = int(x.shape(3)), geo.kernel = int(kernel_size), geo.stride = int(stride ? stride : kernel_size);
+    geo.validate("F::max_pool2d");
+    Tensor xc = x.contiguous();
+    Tensor y({geo.batch, geo.channels, geo.out_h(), geo.out_w()});
+    // Only the winners' positions are kept for backward, not x (int32 indices, not counted in graph_stats).
+    auto argmax = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(geo.output_size()));
+    maxpool2d_forward(geo, xc.data(), y.data(), argmax->data());
+    return record("max_pool2d", y, {x}, {}, [geo, argmax, in = x.shape()](const SavedList&, const Tensor& g) {
+        Tensor gc = g.contiguous(), dx(in);
+        maxpool2d_backward(geo, gc.data(), argmax->data(), dx.data());
+        return Grads{dx};
+    });
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& target) {
+    return record("cross_entropy", cross_entropy_forward(logits, target), {logits}, {logits, target},
+                  [](const SavedList& s, const Tensor& g) -> Grads {
+                      return {cross_entropy_backward(g.item(), s[0], s[1])};
+                  });
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target) {
+    return record("mse_loss", mse_loss_forward(input, target), {input, target}, {input, target},
+                  [](const SavedList& s, const Tensor& g) -> Grads {
+                      Tensor d = mse_loss_backward(g.item(), s[0], s[1]);
+                      return {d, tt::neg(d)};
+                  });
+}
+
+}  // namespace tt::F
