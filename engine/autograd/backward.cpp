@@ -53,10 +53,8 @@ Tensor reduce_to(const Tensor& grad, const Shape& shape) {
 // grad) is updated in place, so whoever holds that tensor sees the sum.
 void accumulate(Tensor& slot, const Tensor& grad) {
     // BEGIN SOLUTION an undefined slot becomes a fresh copy of grad (clone); a defined one gets grad added in place (add_)
-    if (!slot.defined())
-        slot = grad.clone();
-    else
-        slot.add_(grad);
+    if (!slot.defined()) slot = grad.clone();
+    else slot.add_(grad);
     // END SOLUTION
 }
 
@@ -78,10 +76,8 @@ void run_backward(const std::shared_ptr<Meta>& root, const Tensor& seed) {
             const std::shared_ptr<Meta>& in = node->inputs[i];
             if (!in || !grads[i].defined()) continue;
             Tensor g = reduce_to(grads[i], node->input_shapes[i]);
-            if (in->grad_fn)
-                accumulate(pending[in->grad_fn.get()], g);
-            else if (in->requires_grad)
-                accumulate(in->grad, g);
+            if (in->grad_fn) accumulate(pending[in->grad_fn.get()], g);
+            else if (in->requires_grad) accumulate(in->grad, g);
         }
     }
     // END SOLUTION
@@ -93,16 +89,19 @@ namespace tt {
 
 void Tensor::backward(const Tensor& grad_output) const {
     TT_CHECK(defined(), "backward: the tensor is undefined (default-constructed)");
-    TT_CHECK(requires_grad(), "backward: this tensor does not require grad and was not computed by a recorded op "
-                              "(call requires_grad_() on the inputs, outside NoGrad)");
+    TT_CHECK(requires_grad(),
+             "backward: this tensor does not require grad and was not computed by a recorded op "
+             "(call requires_grad_() on the inputs, outside NoGrad)");
     Tensor seed;
     if (grad_output.defined()) {
-        TT_CHECK(grad_output.shape() == shape(), "backward: grad_output has shape " << grad_output.shape()
-                                                     << ", the tensor has shape " << shape());
+        TT_CHECK(grad_output.shape() == shape(),
+                 "backward: grad_output has shape " << grad_output.shape() << ", the tensor has shape " << shape());
         seed = grad_output.detach();
     } else {
-        TT_CHECK(numel() == 1, "backward: a gradient can be implied only for a scalar output (1 element); this "
-                               "tensor has shape " << shape() << ", so pass grad_output (dL/dthis)");
+        TT_CHECK(numel() == 1,
+                 "backward: a gradient can be implied only for a scalar output (1 element); this "
+                 "tensor has shape "
+                     << shape() << ", so pass grad_output (dL/dthis)");
         seed = ones(shape());
     }
     autograd::run_backward(autograd_, seed);

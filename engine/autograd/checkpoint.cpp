@@ -13,16 +13,17 @@ Tensor checkpoint(const std::function<Tensor(const Tensor&)>& segment, const Ten
         y = segment(x.detach());
     }
     // Recorded even when x needs no gradient: the segment's parameters may.
-    return autograd::record("checkpoint", y, {x}, {x},
-                            [segment](const autograd::SavedList& s, const Tensor& g) -> autograd::Grads {
-                                autograd::EnableGrad record_again;  // backward() runs closures under NoGrad
-                                Tensor xi = s[0].detach();
-                                xi.requires_grad_();
-                                Tensor yi = segment(xi);
-                                if (yi.requires_grad()) yi.backward(g);  // parameters get theirs here
-                                return {xi.grad()};
-                            },
-                            /*always=*/true);
+    return autograd::record(
+        "checkpoint", y, {x}, {x},
+        [segment](const autograd::SavedList& s, const Tensor& g) -> autograd::Grads {
+            autograd::EnableGrad record_again;  // backward() runs closures under NoGrad
+            Tensor xi = s[0].detach();
+            xi.requires_grad_();
+            Tensor yi = segment(xi);
+            if (yi.requires_grad()) yi.backward(g);  // parameters get theirs here
+            return {xi.grad()};
+        },
+        /*always=*/true);
 }
 
 }  // namespace tt::F

@@ -14,9 +14,7 @@ using autograd::record;
 using autograd::SavedList;
 
 Tensor add(const Tensor& a, const Tensor& b) {
-    return record("add", tt::add(a, b), {a, b}, {}, [](const SavedList&, const Tensor& g) -> Grads {
-        return {g, g};
-    });
+    return record("add", tt::add(a, b), {a, b}, {}, [](const SavedList&, const Tensor& g) -> Grads { return {g, g}; });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
@@ -51,9 +49,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 Tensor sum(const Tensor& x) {
     // BEGIN SOLUTION record "sum" of tt::sum(x): every element of x contributed once, so dx is g (a scalar) expanded to x's shape
     Shape shape = x.shape();
-    return record("sum", tt::sum(x), {x}, {}, [shape](const SavedList&, const Tensor& g) -> Grads {
-        return {g.expand(shape)};
-    });
+    return record("sum", tt::sum(x), {x}, {},
+                  [shape](const SavedList&, const Tensor& g) -> Grads { return {g.expand(shape)}; });
     // END SOLUTION
 }
 
@@ -93,9 +90,8 @@ Tensor mean(const Tensor& x, int axis, bool keepdim) {
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
     Shape in = x.shape();
-    return record("reshape", x.reshape(shape), {x}, {}, [in](const SavedList&, const Tensor& g) -> Grads {
-        return {g.reshape(in)};
-    });
+    return record("reshape", x.reshape(shape), {x}, {},
+                  [in](const SavedList&, const Tensor& g) -> Grads { return {g.reshape(in)}; });
 }
 
 Tensor transpose(const Tensor& x, int axis0, int axis1) {

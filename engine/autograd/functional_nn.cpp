@@ -20,38 +20,33 @@ using autograd::record;
 using autograd::SavedList;
 
 Tensor relu(const Tensor& x) {
-    return record("relu", relu_forward(x), {x}, {x}, [](const SavedList& s, const Tensor& g) -> Grads {
-        return {relu_backward(g, s[0])};
-    });
+    return record("relu", relu_forward(x), {x}, {x},
+                  [](const SavedList& s, const Tensor& g) -> Grads { return {relu_backward(g, s[0])}; });
 }
 
 // sigmoid, tanh, softmax and log_softmax save their output y (their derivatives are functions of y); record()
 // stores it detached, so the node does not own the tensor that owns the node.
 Tensor sigmoid(const Tensor& x) {
     Tensor y = sigmoid_forward(x);
-    return record("sigmoid", y, {x}, {y}, [](const SavedList& s, const Tensor& g) -> Grads {
-        return {sigmoid_backward(g, s[0])};
-    });
+    return record("sigmoid", y, {x}, {y},
+                  [](const SavedList& s, const Tensor& g) -> Grads { return {sigmoid_backward(g, s[0])}; });
 }
 
 Tensor tanh(const Tensor& x) {
     Tensor y = tanh_forward(x);
-    return record("tanh", y, {x}, {y}, [](const SavedList& s, const Tensor& g) -> Grads {
-        return {tanh_backward(g, s[0])};
-    });
+    return record("tanh", y, {x}, {y},
+                  [](const SavedList& s, const Tensor& g) -> Grads { return {tanh_backward(g, s[0])}; });
 }
 
 Tensor gelu(const Tensor& x) {
-    return record("gelu", gelu_forward(x), {x}, {x}, [](const SavedList& s, const Tensor& g) -> Grads {
-        return {gelu_backward(g, s[0])};
-    });
+    return record("gelu", gelu_forward(x), {x}, {x},
+                  [](const SavedList& s, const Tensor& g) -> Grads { return {gelu_backward(g, s[0])}; });
 }
 
 Tensor softmax(const Tensor& x, int axis) {
     Tensor y = softmax_forward(x, axis);
-    return record("softmax", y, {x}, {y}, [axis](const SavedList& s, const Tensor& g) -> Grads {
-        return {softmax_backward(g, s[0], axis)};
-    });
+    return record("softmax", y, {x}, {y},
+                  [axis](const SavedList& s, const Tensor& g) -> Grads { return {softmax_backward(g, s[0], axis)}; });
 }
 
 Tensor log_softmax(const Tensor& x, int axis) {

@@ -27,19 +27,22 @@ void Node::check_versions() const {
     for (const SavedTensor& s : saved)
         TT_CHECK(s.tensor.storage()->version() == s.version,
                  "backward: a tensor that '" << name << "' saved for backward (shape " << s.tensor.shape()
-                     << ") was modified in place after it was saved (version " << s.version << " -> "
-                     << s.tensor.storage()->version() << "); clone() it before changing it");
+                                             << ") was modified in place after it was saved (version " << s.version
+                                             << " -> " << s.tensor.storage()->version()
+                                             << "); clone() it before changing it");
 }
 
 Grads Node::run(const Tensor& grad_out) {
-    TT_CHECK(!freed, "backward: the graph through '" << name << "' was already freed by an earlier backward(); "
-                         "run the forward pass again to backpropagate a second time");
+    TT_CHECK(!freed,
+             "backward: the graph through '" << name
+                                             << "' was already freed by an earlier backward(); "
+                                                "run the forward pass again to backpropagate a second time");
     check_versions();
     SavedList tensors;
     for (const SavedTensor& s : saved) tensors.push_back(s.tensor);
     Grads grads = backward(tensors, grad_out);
-    TT_CHECK(grads.size() == inputs.size(), "backward: '" << name << "' returned " << grads.size()
-                                                          << " gradients for " << inputs.size() << " inputs");
+    TT_CHECK(grads.size() == inputs.size(),
+             "backward: '" << name << "' returned " << grads.size() << " gradients for " << inputs.size() << " inputs");
     // Free what the closure kept: the memory the forward pass saved is given back as soon as it was used.
     freed = true;
     backward = nullptr;
@@ -77,8 +80,8 @@ Tensor record(const std::string& name, const Tensor& out, const std::vector<Tens
     for (const Tensor& s : saved) {
         bool of_leaf = false;
         for (const Tensor& in : inputs)
-            of_leaf = of_leaf || (in.defined() && in.shares_storage(s) && in.requires_grad() &&
-                                  !in.autograd_meta()->grad_fn);
+            of_leaf =
+                of_leaf || (in.defined() && in.shares_storage(s) && in.requires_grad() && !in.autograd_meta()->grad_fn);
         node->saved.push_back({s.detach(), s.defined() ? s.storage()->version() : 0, of_leaf});
     }
     node->backward = std::move(fn);

@@ -23,9 +23,9 @@ namespace tt::autograd {
 struct Node;
 
 struct Meta {
-    bool requires_grad = false;       // set by requires_grad_() on a leaf
-    Tensor grad;                      // leaves: dL/dleaf, accumulated (+=) in place by every backward
-    std::shared_ptr<Node> grad_fn;    // null for a leaf; the op that produced this tensor otherwise
+    bool requires_grad = false;     // set by requires_grad_() on a leaf
+    Tensor grad;                    // leaves: dL/dleaf, accumulated (+=) in place by every backward
+    std::shared_ptr<Node> grad_fn;  // null for a leaf; the op that produced this tensor otherwise
 };
 
 // One tensor kept for backward, with the version its storage had then (an in-place change shows as a new version).
@@ -35,16 +35,16 @@ struct SavedTensor {
     bool of_leaf = false;  // shares storage with a leaf input (a weight): memory that exists without the graph
 };
 
-using Grads = std::vector<Tensor>;                                              // one per input; undefined = none
+using Grads = std::vector<Tensor>;  // one per input; undefined = none
 using SavedList = std::vector<Tensor>;
 using BackwardFn = std::function<Grads(const SavedList& saved, const Tensor& grad_out)>;
 
 struct Node {
-    std::string name;                             // the op, for errors: "mul", "Linear"
-    std::vector<std::shared_ptr<Meta>> inputs;    // null where the input does not require grad
-    std::vector<Shape> input_shapes;              // a gradient is reduced to these (sum_to) before it is added
+    std::string name;                           // the op, for errors: "mul", "Linear"
+    std::vector<std::shared_ptr<Meta>> inputs;  // null where the input does not require grad
+    std::vector<Shape> input_shapes;            // a gradient is reduced to these (sum_to) before it is added
     std::vector<SavedTensor> saved;
-    BackwardFn backward;                          // reset after it ran: the graph is freed
+    BackwardFn backward;  // reset after it ran: the graph is freed
     bool freed = false;
 
     Node() = default;

@@ -25,9 +25,11 @@ Tensor Module::operator()(const Tensor& x) {
     return autograd::record(
         type_name(), y, {x}, {},
         [self, call](const autograd::SavedList&, const Tensor& g) -> autograd::Grads {
-            TT_CHECK(self->calls_ == call, "backward: " << self->type_name() << " was called again after the forward "
-                                           "this backward belongs to, and a layer with a hand-written backward keeps "
-                                           "only its last forward's state; use a separate layer per use");
+            TT_CHECK(self->calls_ == call,
+                     "backward: " << self->type_name()
+                                  << " was called again after the forward "
+                                     "this backward belongs to, and a layer with a hand-written backward keeps "
+                                     "only its last forward's state; use a separate layer per use");
             return {self->backward(g)};
         },
         /*always=*/true);

@@ -51,12 +51,13 @@ Tensor cross_entropy_backward(float grad, const Tensor& logits, const Tensor& ta
 
 Tensor mse_loss_forward(const Tensor& input, const Tensor& target) {
     TT_CHECK(input.defined() && target.defined() && input.shape() == target.shape(),
-             "mse_loss: input and target must have one shape, got "
-                 << (input.defined() ? input.shape() : Shape{}) << " and "
-                 << (target.defined() ? target.shape() : Shape{}));
+             "mse_loss: input and target must have one shape, got " << (input.defined() ? input.shape() : Shape{})
+                                                                    << " and "
+                                                                    << (target.defined() ? target.shape() : Shape{}));
     std::vector<float> a = input.to_vector(), b = target.to_vector();
     double total = 0;
-    for (size_t i = 0; i < a.size(); ++i) total += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    for (size_t i = 0; i < a.size(); ++i)
+        total += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
     return scalar(a.empty() ? 0.0f : static_cast<float>(total / static_cast<double>(a.size())));
 }
 

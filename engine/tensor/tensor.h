@@ -144,7 +144,7 @@ public:
     bool requires_grad() const;                    // a leaf that asked for it, or the output of a recorded op
     Tensor grad() const;                           // dL/dthis accumulated by backward() (leaves); undefined before
     void backward(const Tensor& grad_output = Tensor()) const;  // without grad_output: a 1-element output only
-    Tensor detach() const;                         // same storage, no autograd history
+    Tensor detach() const;                                      // same storage, no autograd history
     const std::shared_ptr<autograd::Meta>& autograd_meta() const { return autograd_; }
     void set_autograd_meta(std::shared_ptr<autograd::Meta> meta) { autograd_ = std::move(meta); }
 

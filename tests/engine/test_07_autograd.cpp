@@ -72,11 +72,15 @@ Tensor target_of(const std::string& name) { return fx()[name]; }
 
 TEST_CASE("07 gradcheck: add, sub, mul, div with broadcasting") {
     std::vector<Tensor> v = {tt::randn({4, 1, 3}, 1), away_from_zero({2, 3}, 2)};
-    gradcheck("add", [](auto& t) { return F::add(t[0], t[1]); }, v);
-    gradcheck("sub", [](auto& t) { return F::sub(t[0], t[1]); }, v);
-    gradcheck("mul", [](auto& t) { return F::mul(t[0], t[1]); }, v);
+    gradcheck(
+        "add", [](auto& t) { return F::add(t[0], t[1]); }, v);
+    gradcheck(
+        "sub", [](auto& t) { return F::sub(t[0], t[1]); }, v);
+    gradcheck(
+        "mul", [](auto& t) { return F::mul(t[0], t[1]); }, v);
     gradcheck("div", [](auto& t) { return F::div(t[0], t[1]); }, {v[0], tt::add(tt::abs(v[1]), tt::scalar(0.5f))});
-    gradcheck("mul (same shape)", [](auto& t) { return F::mul(t[0], t[1]); }, {tt::randn({3, 2}, 3), tt::randn({3, 2}, 4)});
+    gradcheck("mul (same shape)", [](auto& t) { return F::mul(t[0], t[1]); },
+              {tt::randn({3, 2}, 3), tt::randn({3, 2}, 4)});
 }
 
 TEST_CASE("07 gradcheck: matmul, 2-D and batched with broadcast batch axes") {
@@ -126,8 +130,9 @@ TEST_CASE("07 gradcheck: linear (with and without bias, [B, T, in] input)") {
 }
 
 TEST_CASE("07 gradcheck: conv2d (stride, padding) and max_pool2d") {
-    gradcheck("conv2d", [](auto& t) { return F::conv2d(t[0], t[1], t[2], 2, 1); },
-              {tt::randn({2, 2, 5, 5}, 17), tt::randn({3, 2, 3, 3}, 18), tt::randn({3}, 19)}, 5e-3f);
+    gradcheck(
+        "conv2d", [](auto& t) { return F::conv2d(t[0], t[1], t[2], 2, 1); },
+        {tt::randn({2, 2, 5, 5}, 17), tt::randn({3, 2, 3, 3}, 18), tt::randn({3}, 19)}, 5e-3f);
     // Distinct values 0.05 apart: moving one by eps = 0.01 never changes which element wins a window.
     Tensor x = tt::mul(tt::arange(int64_t(2 * 3 * 4 * 4)), tt::scalar(0.05f)).reshape({2, 3, 4, 4});
     std::vector<float> v = x.to_vector();
@@ -138,13 +143,16 @@ TEST_CASE("07 gradcheck: conv2d (stride, padding) and max_pool2d") {
 TEST_CASE("07 gradcheck: cross_entropy (logits) and mse_loss (both inputs)") {
     Tensor target({4}, {2, 0, 1, 2});
     gradcheck("cross_entropy", [&](auto& t) { return F::cross_entropy(t[0], target); }, {tt::randn({4, 3}, 20)});
-    gradcheck("mse_loss", [](auto& t) { return F::mse_loss(t[0], t[1]); }, {tt::randn({3, 4}, 21), tt::randn({3, 4}, 22)});
+    gradcheck("mse_loss", [](auto& t) { return F::mse_loss(t[0], t[1]); },
+              {tt::randn({3, 4}, 21), tt::randn({3, 4}, 22)});
 }
 
 TEST_CASE("07 gradcheck: checkpoint gives the gradients of the segment it recomputes") {
-    gradcheck("checkpoint", [](auto& t) {
-        return F::checkpoint([w = t[1]](const Tensor& h) { return F::tanh(F::matmul(h, w)); }, t[0]);
-    }, {tt::randn({3, 4}, 23), tt::randn({4, 2}, 24)});
+    gradcheck("checkpoint",
+              [](auto& t) {
+                  return F::checkpoint([w = t[1]](const Tensor& h) { return F::tanh(F::matmul(h, w)); }, t[0]);
+              },
+              {tt::randn({3, 4}, 23), tt::randn({4, 2}, 24)});
 }
 
 TEST_CASE("07 PyTorch: MLP linear-relu-linear-cross_entropy, loss and every gradient") {

@@ -59,7 +59,7 @@ TEST_CASE("07 backward: y = x * x + x gives 2x + 1, and a second graph's gradien
     CHECK(x.grad().to_vector() == std::vector<float>{3, -3, 7});
     F::sum(F::mul(x, x)).backward();  // accumulates: 2x more
     CHECK(x.grad().to_vector() == std::vector<float>{5, -7, 13});
-    x.grad().fill_(0.0f);             // zeroing in place is seen by the next backward
+    x.grad().fill_(0.0f);  // zeroing in place is seen by the next backward
     F::sum(x).backward();
     CHECK(x.grad().to_vector() == std::vector<float>{1, 1, 1});
 }
@@ -163,9 +163,10 @@ TEST_CASE("07 Module::operator(): Sequential of Linear/ReLU trained through auto
     LeakCheck leaks;
     auto make = [] {
         tt::Generator gen(5);
-        return std::make_shared<tt::nn::Sequential>(std::vector<std::shared_ptr<tt::nn::Module>>{
-            std::make_shared<tt::nn::Linear>(4, 6, true, gen), std::make_shared<tt::nn::ReLU>(),
-            std::make_shared<tt::nn::Linear>(6, 3, true, gen)});
+        return std::make_shared<tt::nn::Sequential>(
+            std::vector<std::shared_ptr<tt::nn::Module>>{std::make_shared<tt::nn::Linear>(4, 6, true, gen),
+                                                         std::make_shared<tt::nn::ReLU>(),
+                                                         std::make_shared<tt::nn::Linear>(6, 3, true, gen)});
     };
     auto net = make(), manual = make();
     Tensor x_data = tt::randn({5, 4}, 31), target({5}, {0, 2, 1, 1, 0});
@@ -249,8 +250,8 @@ TEST_CASE("07 graph_stats counts nodes and bytes saved; checkpointing saves less
     // Plain: six [16, 64] activations (three relu inputs, three linear inputs). Checkpointed: the first relu's
     // input and output (the segment's input, saved by the checkpoint node) and the segment's output.
     CHECK(c.activation_bytes == s.activation_bytes - 4 * 3 * 16 * 64);
-    MESSAGE("MLP graph: " << s.nodes << " nodes, " << s.activation_bytes << " activation bytes saved; checkpointed: "
-                          << c.nodes << " nodes, " << c.activation_bytes);
+    MESSAGE("MLP graph: " << s.nodes << " nodes, " << s.activation_bytes
+                          << " activation bytes saved; checkpointed: " << c.nodes << " nodes, " << c.activation_bytes);
     CHECK(ckpt.item() == plain.item());
     ckpt.backward();
     for (size_t i = 0; i < w.size(); ++i) CHECK_TENSOR(w[i].grad(), grads[i], 1e-6f, 1e-5f);
