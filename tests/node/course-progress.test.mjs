@@ -219,3 +219,22 @@ test('unlocks: prerequisites default to the module before when lesson.json has n
   const course = courseState(noPrereq, store.state);
   assert.deepEqual(course.modules.slice(0, 3).map((m) => m.state), ['passed', 'open', 'locked']);
 });
+
+test('unlocks: a prerequisite that is coming soon stands aside for its own: 07 waits for 05 while 06 is unwritten', () => {
+  // 06 planned (its files missing), 07 and 08 ready, each naming the module before as its prerequisite
+  const more = [...lessons,
+    { id: '06_dataloader', dir: '06_dataloader', files: ['engine/data/dataloader.cpp'], checks: [], status: 'planned',
+      missing: ['engine/data/dataloader.cpp'], prerequisites: ['05_networks'] },
+    { id: '07_autograd', dir: '07_autograd', files: ['engine/f7.cpp'], checks: [], prerequisites: ['06_dataloader'] },
+    { id: '08_optimizers', dir: '08_optimizers', files: ['engine/f8.cpp'], checks: [], prerequisites: ['07_autograd'] }];
+  const store = new ProgressStore(new MemoryStorage());
+  for (const id of ['01', '02', '03', '04']) store.recordRun(id, { ok: true });
+  const states = () => Object.fromEntries(courseState(more, store.state).modules.map((m) => [m.id, m.state]));
+  assert.deepEqual([states()['05'], states()['06'], states()['07'], states()['08']], ['open', 'coming-soon', 'locked', 'locked']);
+  assert.deepEqual(courseState(more, store.state).modules.find((m) => m.id === '07').waitingFor, ['05']);
+  store.recordRun('05', { ok: true });
+  assert.deepEqual([states()['07'], states()['08']], ['open', 'locked']);
+  store.recordRun('07', { ok: true });
+  assert.deepEqual([states()['07'], states()['08']], ['passed', 'open']);
+  assert.deepEqual(courseState(more, store.state).modules.find((m) => m.id === '08').waitingFor, []);
+});

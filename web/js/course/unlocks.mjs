@@ -32,7 +32,14 @@ export function courseState(lessons, progress) {
     const title = described.get(m.id)?.title ?? `Module ${m.id}`;
     const blurb = described.get(m.id)?.blurb ?? '';
     const prerequisites = prerequisitesOf(m.id, lesson);
-    const waitingFor = prerequisites.filter((p) => !passed(p));
+    // A prerequisite that is still coming soon stands aside for its own prerequisites: the course opens in order over
+    // the lessons that exist (06 not written yet: 07 waits for 05), and the gap closes by itself when 06 lands.
+    const playable = (ids, seen = new Set()) => ids.flatMap((p) => {
+      if (byId.has(p) || seen.has(p)) return byId.has(p) ? [p] : [];
+      seen.add(p);
+      return playable(prerequisitesOf(p, described.get(p)), seen);
+    });
+    const waitingFor = [...new Set(playable(prerequisites))].filter((p) => !passed(p));
     let state;
     if (passed(m.id)) state = 'passed';  // kept even if the lesson was withdrawn later: the work was done
     else if (!lesson) state = 'coming-soon';
