@@ -10,6 +10,7 @@
 
 #include <functional>
 
+#include "loss.h"
 #include "tensor.h"
 
 namespace tt::F {
@@ -46,6 +47,14 @@ Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0);  //
 // Mean over the batch; target [N] holds class indices (float). No gradient flows to target.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 Tensor mse_loss(const Tensor& input, const Tensor& target);  // mean over every element
+
+// Module 09 (functional_loss.cpp): the losses with torch.nn's options (loss.h says what each option means). A
+// reduction of None returns the per-row (cross entropy) or per-element losses. No gradient flows to the targets,
+// the class weights or pos_weight.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options);
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction);
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& pos_weight = Tensor(),
+                                        Reduction reduction = Reduction::Mean);
 
 // Gradient checkpointing: y = segment(x) computed without recording, so the segment saves nothing for backward;
 // backward runs the segment again (recording this time) and backpropagates through that copy. Memory for time:

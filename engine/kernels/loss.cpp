@@ -70,4 +70,46 @@ Tensor mse_loss_backward(float grad, const Tensor& input, const Tensor& target) 
     return Tensor(input.shape(), std::move(a));
 }
 
+namespace {
+
+void check_mse(const Tensor& input, const Tensor& target) {
+    TT_CHECK(input.defined() && target.defined() && input.shape() == target.shape(),
+             "mse_loss: input and target must have one shape, got " << (input.defined() ? input.shape() : Shape{})
+                                                                    << " and "
+                                                                    << (target.defined() ? target.shape() : Shape{}));
+}
+
+}  // namespace
+
+Tensor mse_loss_forward(const Tensor& input, const Tensor& target, Reduction reduction) {
+    check_mse(input, target);
+    std::vector<float> a = input.to_vector(), b = target.to_vector();
+    if (reduction == Reduction::None) {
+        for (size_t i = 0; i < a.size(); ++i) a[i] = (a[i] - b[i]) * (a[i] - b[i]);
+        return Tensor(input.shape(), std::move(a));
+    }
+    double total = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        total += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    if (reduction == Reduction::Mean) total /= static_cast<double>(a.size());  // NaN for no elements, as torch
+    return scalar(static_cast<float>(total));
+}
+
+Tensor mse_loss_backward(const Tensor& grad, const Tensor& input, const Tensor& target, Reduction reduction) {
+    check_mse(input, target);
+    std::vector<float> a = input.to_vector(), b = target.to_vector();
+    if (reduction == Reduction::None) {
+        TT_CHECK(grad.defined() && grad.numel() == input.numel(),
+                 "mse_loss_backward: reduction none needs a gradient of the input's shape");
+        std::vector<float> g = grad.to_vector();
+        for (size_t i = 0; i < a.size(); ++i) a[i] = 2.0f * g[i] * (a[i] - b[i]);
+        return Tensor(input.shape(), std::move(a));
+    }
+    TT_CHECK(grad.defined() && grad.numel() == 1, "mse_loss_backward: the gradient of a scalar loss is a scalar");
+    float scale = 2.0f * grad.item();
+    if (reduction == Reduction::Mean) scale /= static_cast<float>(a.size());
+    for (size_t i = 0; i < a.size(); ++i) a[i] = scale * (a[i] - b[i]);
+    return Tensor(input.shape(), std::move(a));
+}
+
 }  // namespace tt

@@ -28,6 +28,14 @@ void Generator::manual_seed(uint64_t seed) {
     has_spare_ = false;
 }
 
+void Generator::set_state(const GeneratorState& s) {
+    TT_CHECK(s.inc % 2 == 1, "Generator::set_state: inc must be odd (a PCG stream increment), got " << s.inc);
+    state_ = s.state;
+    inc_ = s.inc;
+    has_spare_ = s.has_spare;
+    spare_ = s.spare;
+}
+
 uint32_t Generator::next_u32() {
     uint64_t old = state_;
     state_ = old * 6364136223846793005ull + inc_;

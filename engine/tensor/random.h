@@ -14,6 +14,15 @@
 
 namespace tt {
 
+// Everything a Generator's future output depends on: saved in a training checkpoint (io/checkpoint.h) so that a
+// resumed run draws the very numbers (shuffles, dropout masks) the uninterrupted run would have drawn.
+struct GeneratorState {
+    uint64_t state = 0;
+    uint64_t inc = 1;
+    bool has_spare = false;  // normal() keeps the second value of each Box-Muller pair
+    double spare = 0.0;
+};
+
 class Generator {
 public:
     explicit Generator(uint64_t seed = 0) { manual_seed(seed); }
@@ -23,6 +32,9 @@ public:
     float uniform();          // [0, 1), a multiple of 2^-24
     double uniform_double();  // [0, 1), a multiple of 2^-53
     float normal();           // mean 0, std 1 (Box-Muller; the second value of each pair is kept for the next call)
+
+    GeneratorState get_state() const { return {state_, inc_, has_spare_, spare_}; }
+    void set_state(const GeneratorState& s);  // inc must be odd (a PCG stream increment), else an error
 
 private:
     uint64_t state_ = 0;
