@@ -51,7 +51,7 @@ public:
     // How a layer is called, by users and by containers (Sequential): the one place where later modules (autograd,
     // 07) hook in for every layer, so call layer(x) rather than layer.forward(x).
     // With grad mode on and x or a parameter requiring grad, it records one autograd node whose backward calls this
-    // layer's backward() (engine/autograd/module_bridge.cpp). Such a layer keeps only its last forward's state:
+    // layer's backward() (engine/nn/module_bridge.cpp). Such a layer keeps only its last forward's state:
     // calling it again before that backward is an error, and it must outlive the backward.
     Tensor operator()(const Tensor& x);
     // Containers whose forward calls their children as layer(x) return true: the children record themselves.

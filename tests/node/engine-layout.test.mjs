@@ -55,3 +55,21 @@ test('the C++ sources follow .clang-format (run clang-format -i on the files nam
   const named = [...new Set([...r.stderr.matchAll(/^([^\s:]+\.(?:h|cpp)):\d+:\d+: error/gm)].map((m) => m[1]))];
   assert.equal(r.status, 0, `not formatted: ${named.join(', ')}`);
 });
+
+// The layers in order (docs/architecture.md): a file includes headers of its own layer and of the layers before it.
+const LAYER_ORDER = ['core', 'tensor', 'kernels', 'autograd', 'nn', 'optim', 'data', 'io', 'models'];
+const ALLOWED_UPWARD = new Set(['engine/tensor/matmul.cpp -> gemm.h']);  // matmul is SGEMM's first caller
+
+test('each layer includes only its own layer and the layers before it', () => {
+  assert.deepEqual([...engineLayers()].sort(), [...LAYER_ORDER].sort(), 'a new layer folder needs a place in LAYER_ORDER');
+  const layerOf = new Map(engineFiles('.h').map((f) => [path.basename(f), f.split('/')[1]]));
+  const wrong = [];
+  for (const f of engineFiles(['.h', '.cpp'])) {
+    const own = LAYER_ORDER.indexOf(f.split('/')[1]);
+    for (const [, inc] of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/^#include "([^"]+)"/gm)) {
+      const layer = layerOf.get(inc);
+      if (layer && LAYER_ORDER.indexOf(layer) > own && !ALLOWED_UPWARD.has(`${f} -> ${inc}`)) wrong.push(`${f} -> ${inc} (${layer})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
