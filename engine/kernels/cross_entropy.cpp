@@ -2,6 +2,7 @@
 // fused pass per row: log_softmax through log-sum-exp, so logits of ±1e4 give finite losses and gradients, where
 // log(softmax(x)) would take the log of an underflowed 0 (-inf) and softmax alone would overflow exp(1e4).
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "error.h"
@@ -43,14 +44,12 @@ CeInputs prepare(const Tensor& logits, const Tensor& target, const CrossEntropyO
     }
     in.ignored.resize(static_cast<size_t>(in.N));
     in.y.resize(static_cast<size_t>(in.N));
+    const std::string not_ignored = " nor ignore_index " + std::to_string(o.ignore_index);  // for the error
     for (int64_t n = 0; n < in.N; ++n) {
         float t = in.t.data()[n];
         in.ignored[n] = t == static_cast<float>(o.ignore_index);
         if (in.ignored[n]) continue;
-        TT_CHECK(t >= 0 && t < static_cast<float>(in.C) && std::floor(t) == t,
-                 "cross_entropy: target[" << n << "] = " << t << " is not a class index in [0, " << in.C
-                                          << ") nor ignore_index " << o.ignore_index);
-        in.y[n] = static_cast<int64_t>(t);
+        in.y[n] = class_index(in.t.data(), n, in.C, "cross_entropy", not_ignored.c_str());
     }
     return in;
 }

@@ -7,15 +7,14 @@
 
 namespace tt {
 
-namespace {
-
-// The class of row n, checked: an index outside [0, C) would read another row's logits.
-int64_t class_of(const float* target, int64_t n, int64_t classes) {
+int64_t class_index(const float* target, int64_t n, int64_t classes, const char* who, const char* note) {
     float t = target[n];
     TT_CHECK(t >= 0 && t < static_cast<float>(classes) && std::floor(t) == t,
-             "cross_entropy: target[" << n << "] = " << t << " is not a class index in [0, " << classes << ")");
+             who << ": target[" << n << "] = " << t << " is not a class index in [0, " << classes << ")" << note);
     return static_cast<int64_t>(t);
 }
+
+namespace {
 
 void check_ce(const Tensor& logits, const Tensor& target) {
     TT_CHECK(logits.defined() && logits.dim() == 2,
@@ -33,7 +32,7 @@ Tensor cross_entropy_forward(const Tensor& logits, const Tensor& target) {
     Tensor logp = log_softmax_forward(logits, -1);
     Tensor t = target.contiguous();
     double total = 0;
-    for (int64_t n = 0; n < N; ++n) total -= logp.data()[n * C + class_of(t.data(), n, C)];
+    for (int64_t n = 0; n < N; ++n) total -= logp.data()[n * C + class_index(t.data(), n, C, "cross_entropy")];
     return scalar(N ? static_cast<float>(total / static_cast<double>(N)) : 0.0f);
 }
 
@@ -43,7 +42,7 @@ Tensor cross_entropy_backward(float grad, const Tensor& logits, const Tensor& ta
     Tensor d = softmax_forward(logits, -1);  // fresh and contiguous: overwritten in place below
     Tensor t = target.contiguous();
     float* p = d.data();
-    for (int64_t n = 0; n < N; ++n) p[n * C + class_of(t.data(), n, C)] -= 1.0f;
+    for (int64_t n = 0; n < N; ++n) p[n * C + class_index(t.data(), n, C, "cross_entropy")] -= 1.0f;
     const float scale = N ? grad / static_cast<float>(N) : 0.0f;
     for (int64_t i = 0; i < N * C; ++i) p[i] *= scale;
     return d;

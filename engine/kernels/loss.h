@@ -10,6 +10,10 @@
 
 namespace tt {
 
+// target[n] as a class index, checked: an integer in [0, classes), else an error "<who>: target[n] = t is not a class
+// index in [0, classes)<note>" — an index outside would read another row's logits. Every class-target reader uses it.
+int64_t class_index(const float* target, int64_t n, int64_t classes, const char* who, const char* note = "");
+
 // logits [N, C], target [N] holding class indices 0..C-1 (as floats: float32 is the engine's only dtype).
 // loss = mean_n( -log_softmax(logits)[n, target[n]] ), a scalar; computed through log-sum-exp, so finite for any
 // finite logits.

@@ -4,16 +4,15 @@
 #include <limits>
 
 #include "error.h"
+#include "loss.h"
 
 namespace tt::nn {
 
 namespace {
 
+// The kernels' checked class index (loss.h), with the metrics' name in its error.
 int64_t class_index(const float* target, int64_t n, int64_t classes) {
-    float t = target[n];
-    TT_CHECK(t >= 0 && t < static_cast<float>(classes) && std::floor(t) == t,
-             "metrics: target[" << n << "] = " << t << " is not a class index in [0, " << classes << ")");
-    return static_cast<int64_t>(t);
+    return tt::class_index(target, n, classes, "metrics");
 }
 
 void check_pair(const Tensor& logits, const Tensor& target, const char* what) {
