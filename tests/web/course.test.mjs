@@ -127,12 +127,15 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.match(await page.textContent('#systems-body'), /SIMD instruction set\s*wasm/);
     const starter = await editorValue();
     assert.match(starter, /TT_TODO\(/, 'the editor opens on the starter');
-    // first load of the in-browser compiler: 75 MB of wasm, several seconds
-    await page.waitForSelector('#run:not([disabled])', { timeout: 180_000 });
-
-    // The starter compiles and fails its checks with the hint.
+    // Run is never a dead button: pressed while the compiler (75 MB of wasm) still loads, the Run is queued and
+    // starts when the compiler is ready. The starter compiles and fails its checks with the hint.
+    await page.waitForSelector('#run:not([disabled])', { timeout: 10_000 });
+    const compilerWasReady = await page.evaluate(() => /Compiler ready/.test(document.getElementById('build-status').textContent));
     await page.click('#run');
-    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    if (!compilerWasReady) assert.match(await page.textContent('#build-status'), /Run queued/);
+    assert.equal(await page.getAttribute('#run', 'data-mode'), 'stop', 'during a Run the button stops it');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 300_000 });
+    assert.equal(await page.getAttribute('#run', 'data-mode'), 'run');
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
     assert.ok(await page.$$eval('.check.fail', (els) => els.length) >= 2);
     assert.match(await page.textContent('#results'), /not implemented/);
@@ -179,10 +182,18 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     await page.evaluate(() => document.getElementById('lesson').scrollTop = 0);
     await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-passed.png') });
 
-    // Reload: the code and the result are still there.
+    // Reload: the code and the result are still there, and the compiled objects too (IndexedDB): the first Run
+    // after a reload compiles nothing, it only links.
     await page.reload();
     await page.waitForSelector('#app[data-state=ready]');
     assert.equal(await editorValue(), reference);
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass');
+    await page.evaluate(() => document.getElementById('results').removeAttribute('data-outcome'));
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 300_000 });
+    const again = await page.evaluate(() => window.ttLastRun.timings);
+    t.diagnostic(`first Run after reload: build ${again.build} ms (compile ${JSON.stringify(again.compile)}, link ${again.link} ms)`);
+    assert.ok(again.cached.includes('engine/core/profile.cpp'), `recompiled after reload: ${JSON.stringify(again)}`);
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass');
 
     // The map: 01 passed today, 02 open if its lesson exists.
@@ -251,7 +262,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.deepEqual(browser.consoleErrors, []);
   });
 
-test('lesson 02 in the lesson page: the reference files pass through Monaco; an infinite loop is stopped at the time limit',
+test('lesson 02 in the lesson page: the reference files pass through Monaco; an infinite loop is stopped at the time limit and by Stop',
   { skip: studentBuilt && hasLesson('02') ? false : 'lesson 02 or the student build is not in this site yet' }, async (t) => {
     const server = await startServer();
     t.after(() => server.close());
@@ -306,5 +317,68 @@ test('lesson 02 in the lesson page: the reference files pass through Monaco; an 
     await page.keyboard.type('// still here');
     assert.ok(await page.evaluate(() => window.monaco.editor.getModels().some((m) => m.getValue().includes('// still here'))));
     await screenshot(page, 'lesson-02-time-limit');
+
+    // Stop ends a Run at once, and Ctrl+Enter starts one from anywhere on the page (here: the lesson text).
+    await page.evaluate(() => document.getElementById('results').removeAttribute('data-outcome'));
+    await page.click('#lesson-body');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction(() => /Running the checks/.test(document.getElementById('build-status').textContent),
+      null, { timeout: 120_000, polling: 20 });
+    const stopAt = Date.now();
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 10_000 });
+    const stopMs = Date.now() - stopAt;
+    t.diagnostic(`Stop ended the Run ${stopMs} ms after the click`);
+    assert.ok(stopMs < 1000, `Stop took ${stopMs} ms`);
+    assert.match(await page.textContent('#results'), /Stopped/);
+    assert.match(await page.textContent('#build-status'), /Stopped after/);
+    assert.equal(await page.getAttribute('#run', 'data-mode'), 'run');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'run', 'focus returns to Run after a Run');
+    // a stopped Run is not a result: the saved last run is still the time-limit one
+    const saved = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).modules['02'].lastRun, KEY);
+    assert.equal(saved.stage, 'run');
     assert.deepEqual(browser.offsite, []);
   });
+
+test('a phone-sized screen: Lesson | Code | Checks tabs, nothing wider than 390 px, a Run lands on Checks',
+  { skip: studentBuilt ? false : 'the student build is not in this site yet' }, async (t) => {
+    const server = await startServer();
+    t.after(() => server.close());
+    const browser = await launchBrowser({ viewport: { width: 390, height: 800 } });
+    t.after(() => browser.close());
+    const { page } = browser;
+    await page.goto(`${server.url}/lesson.html?m=01`);
+    await page.waitForSelector('#app[data-state=ready]');
+    const visible = (sel) => page.$eval(sel, (e) => e.getClientRects().length > 0);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(await visible('#view-tabs'), 'the view tabs show on a narrow screen');
+    assert.ok(await visible('#lesson-body'));
+    assert.equal(await visible('#editor'), false, 'one view at a time: the editor waits behind its tab');
+    assert.ok(await overflow() <= 0, `the lesson view is ${await overflow()} px wider than the screen`);
+    await page.click('#view-tabs [data-view=code]');
+    assert.ok(await visible('#editor'));
+    assert.ok(await visible('#run'), 'Run stays on top of the code');
+    assert.equal(await visible('#lesson-body'), false);
+    assert.ok(await overflow() <= 0, `the code view is ${await overflow()} px wider than the screen`);
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 300_000 });
+    assert.equal(await page.getAttribute('#app', 'data-view'), 'checks', 'the results come into view');
+    assert.ok(await visible('#results'));
+    assert.equal(await page.textContent('#view-checks-mark'), '✗', 'the starter fails, and the tab says so');
+    assert.ok(await overflow() <= 0, `the checks view is ${await overflow()} px wider than the screen`);
+    await screenshot(page, 'lesson-01-narrow-checks');
+    assert.deepEqual(browser.consoleErrors, []);
+  });
+
+test('wide screens show the lesson, the code and the checks side by side, without the view tabs', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const { page } = browser;
+  await page.goto(`${server.url}/lesson.html?m=01`);
+  await page.waitForSelector('#app[data-state=ready]');
+  const visible = (sel) => page.$eval(sel, (e) => e.getClientRects().length > 0);
+  assert.equal(await visible('#view-tabs'), false);
+  for (const sel of ['#lesson-body', '#editor', '#results', '#run']) assert.ok(await visible(sel), sel);
+});

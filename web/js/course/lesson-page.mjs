@@ -18,9 +18,25 @@ let course = null;
 let lesson = null;
 let known = false;  // the module id is one of the course's (renderHead needs it)
 let editor = null;
-let running = false;
+let running = null;  // the Run under way: {controller, started, stage}
+let compilerReady = false;
 
 function status(text) { const el = $('build-status'); el.textContent = text; el.title = text; }
+
+// While a Run is under way the status line shows its stage and the seconds so far; Run turns into Stop.
+function showRunStage() {
+  if (!running) return;
+  const seconds = ((performance.now() - running.started) / 1000).toFixed(1);
+  status(`${running.stage} ${seconds} s`);
+}
+
+function setRunButton(mode) {
+  const button = $('run');
+  button.dataset.mode = mode;
+  button.classList.toggle('danger', mode === 'stop');
+  button.replaceChildren(mode === 'stop' ? 'Stop ■' : 'Run ▸ ', ...(mode === 'stop' ? [] : [h('kbd', {}, 'Ctrl'), '+', h('kbd', {}, 'Enter')]));
+  button.title = mode === 'stop' ? 'Stop this Run' : 'Compile and run the checks (Ctrl/Cmd+Enter)';
+}
 
 async function fetchText(url) {
   const response = await fetch(url);
@@ -55,8 +71,11 @@ function showResult(result, { fresh }) {
 
 async function run() {
   if (running || !editor || !lesson) return;
-  running = true;
-  $('run').disabled = true;
+  const fromEditor = editor.editor.hasTextFocus();
+  running = { controller: new AbortController(), started: performance.now(), stage: compilerReady ? 'Compiling…' : 'Run queued: it starts when the compiler is ready ·' };
+  const ticker = setInterval(showRunStage, 200);
+  setRunButton('stop');
+  showRunStage();
   const settings = store.settings();
   const files = editor.values();
   // "My framework": the student's files from the modules before this one replace the reference ones too.
@@ -68,20 +87,41 @@ async function run() {
   }
   try {
     const result = await window.ttSession.buildAndRun({
-      lesson: lesson.id, files, framework: earlier, timeLimitMs: settings.timeLimitSeconds * 1000, onStage: status,
+      lesson: lesson.id, files, framework: earlier, timeLimitMs: settings.timeLimitSeconds * 1000,
+      onStage: (text) => { running.stage = text; showRunStage(); }, signal: running.controller.signal,
     });
+    clearInterval(ticker);
+    window.ttLastRun = result;  // for the end-to-end tests and the console
     editor.setDiagnostics(result.diagnostics);
-    if (result.stage !== 'unavailable') store.recordRun(moduleId, result);
+    if (result.stage !== 'unavailable' && result.stage !== 'stopped') store.recordRun(moduleId, result);
     showResult(result, { fresh: true });
     renderHead();
-    status(result.ok ? 'All checks pass' : result.stage === 'compile' ? 'Did not compile' : result.stage === 'link' ? 'Did not link' : result.stage === 'unavailable' ? '' : 'Some checks fail');
+    $('view-checks-mark').textContent = result.ok ? '✓' : '✗';
+    if (narrow()) showView('checks');
+    const seconds = `${((performance.now() - running.started) / 1000).toFixed(1)} s`;
+    status({ compile: 'Did not compile', link: 'Did not link', unavailable: '', stopped: `Stopped after ${seconds}` }[result.stage]
+      ?? (result.ok ? `All checks pass (${seconds})` : `Some checks fail (${seconds})`));
   } catch (error) {
     status(`Error: ${error.message}`);
     console.error(error);
   } finally {
-    running = false;
-    $('run').disabled = false;
+    clearInterval(ticker);
+    running = null;
+    setRunButton('run');
+    if (!fromEditor || narrow()) $('run').focus();
   }
+}
+
+// Narrow screens show one view at a time (lesson.html's view tabs; hidden on wide screens, where all three show).
+function showView(view) {
+  $('app').dataset.view = view;
+  for (const b of $('view-tabs').children) b.setAttribute('aria-selected', String(b.dataset.view === view));
+}
+const narrow = () => getComputedStyle($('view-tabs')).display !== 'none';
+
+function runOrStop() {
+  if (running) running.controller.abort();
+  else run();
 }
 
 async function setUpEditor() {
@@ -133,7 +173,8 @@ async function setUpEditor() {
     editor.setDiagnostics([]);
     status(`${path.split('/').pop()} reset to the starter`);
   });
-  $('run').addEventListener('click', run);
+  $('run').addEventListener('click', runOrStop);
+  for (const b of $('view-tabs').children) b.addEventListener('click', () => showView(b.dataset.view));
 }
 
 async function main() {
@@ -164,17 +205,34 @@ async function main() {
     $('save-state').textContent = store.persistent ? 'saved in this browser' : 'not saved: storage is blocked';
   });
 
-  // Start the compiler download at once: its first load is the slow part of the visit.
-  window.ttSession = createSession({ onProgress: (p) => status(progressText(p)) });
-  window.ttSession.warmUp(lesson.id).then(() => { status('Compiler ready'); $('run').disabled = false; })
-    .catch((error) => { status(`Compiler unavailable: ${error.message}`); $('run').disabled = false; });
+  // Start the compiler download at once: its first load is the slow part of the visit. Run works as soon as the
+  // editor is there: a Run started before the compiler is ready waits for it (the status line says so).
+  window.ttSession = createSession({ onProgress: (p) => { if (!running) status(progressText(p)); } });
+  window.ttSession.compiler().catch(() => {});  // the download starts now; warmUp below reports a failure
+  const edit = setUpEditor();
+  // The warm-up compiles the checks and the student's saved files ahead (and keeps them across visits: the object
+  // cache), so that the first Run only links.
+  edit.then(() => {
+    $('run').disabled = false;
+    return window.ttSession.warmUp(lesson.id, editor.values());
+  }).then(() => {
+    compilerReady = true;
+    if (running?.stage.startsWith('Run queued')) running.stage = 'Compiling…';
+    if (!running) status('Compiler ready');
+  }).catch((error) => { compilerReady = true; if (!running) status(`Compiler unavailable: ${error.message}`); });
+  // Ctrl/Cmd+Enter runs from anywhere on the page (inside the editor Monaco's own binding handles it first).
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented && editor) {
+      e.preventDefault();
+      run();
+    }
+  });
 
   const base = new URL('../../', import.meta.url);
   const text = fetchText(new URL(`lessons/${lesson.dir}/lesson.md`, base))
     .then((md) => { $('lesson-body').innerHTML = renderMarkdown(md); })
     .catch(() => { $('lesson-body').replaceChildren(h('h1', {}, `${m.id} ${m.title}`), h('p', { class: 'muted' }, 'The lesson text is not written yet.')); });
   const where = renderWhere($('where-body'), lesson, base);
-  const edit = setUpEditor();
   const last = store.module(moduleId).lastRun;
   await Promise.all([text, where, edit]);
   if (last) showResult({ ...last, restored: true }, { fresh: false });

@@ -8,13 +8,14 @@ function diagnosticsList(diagnostics, onDiagnostic) {
 }
 
 // A check's status (results.mjs) → how it looks: passed, did not pass (failed, crashed, timed out), skipped.
-const LOOK = { passed: 'pass', failed: 'fail', crashed: 'fail', timeout: 'fail', skipped: 'skip' };
+const LOOK = { passed: 'pass', failed: 'fail', crashed: 'fail', timeout: 'fail', stopped: 'skip', skipped: 'skip' };
 const MARK = { pass: '✓', fail: '✗', skip: '–' };
 
 function checkNote(c) {
   const lines = [...(c.messages ?? [])];
   if (c.status === 'crashed') lines.unshift(`crashed: ${c.trap?.message ?? 'the program stopped in this check'}`);
   if (c.status === 'timeout') lines.unshift('did not finish within the time limit');
+  if (c.status === 'stopped') lines.unshift('was running when you pressed Stop');
   return lines.join('\n') || null;
 }
 
@@ -42,6 +43,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   let headline;
   if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
   else if (result.stage === 'compile') headline = h('span', { class: 'summary fail' }, 'Your code did not compile');
+  else if (result.stage === 'stopped') headline = h('span', { class: 'summary fail' }, result.summary?.total ? `Stopped: ${s.passed} checks passed before that` : 'Stopped before the checks ran');
   else if (result.stage === 'link') headline = h('span', { class: 'summary fail' }, 'Your code compiled but did not link');
   else if (result.ok) headline = h('span', { class: 'summary ok' }, `All ${s.passed} checks pass`);
   else headline = h('span', { class: 'summary fail' }, `${s.passed} of ${s.passed + s.failed} checks pass`);

@@ -63,6 +63,7 @@ export class CompilerClient {
         };
         this.worker.onmessage = ({ data }) => {
           if (data.type === 'progress') onProgress(data);
+          else if (data.type === 'build-progress') this.pending.get(data.id)?.onProgress?.(data);
           else if (data.type === 'ready') {
             this.info = data.info;
             this.fixtures().then(() => resolve(data.info), reject);
@@ -127,15 +128,16 @@ export class CompilerClient {
     return this.request({ type: 'prepare', sources });
   }
 
-  request(msg) {
+  request(msg, onProgress = null) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ ...msg, id });
     });
   }
 
-  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false } = {}) {
+  // onProgress({phase: 'compile', done, total, file} | {phase: 'link'}) as the worker reaches each step
+  async build({ files = {}, lesson = null, checks = {}, framework = {}, program = false, onProgress = null } = {}) {
     await this.ready;
     // a lesson's check files are linked from their prebuilt objects when the build has them
     const prebuilt = lesson ? this.lesson(lesson).checks.filter((p) => this.info.checkObjects?.[p] && !(p in checks)) : [];
@@ -144,7 +146,7 @@ export class CompilerClient {
     const allChecks = { ...lessonSources, ...checks };
     const result = await this.request({
       type: 'build', request: { files, checks: allChecks, prebuiltChecks: prebuilt, framework, program },
-    });
+    }, onProgress);
     return result;
   }
 

@@ -1,13 +1,23 @@
 // The long-lived compiler worker: loads @yowasp/clang and the prebuilt student artifacts once, warms the compiler up,
 // then serves build requests (see toolchain.mjs). Messages:
 //   in:  {type:'init', studentBase, clangUrl}       out: {type:'progress', phase, done, total} …, {type:'ready', timings}
-//   in:  {type:'build', id, request}                out: {type:'result', id, result} | {type:'error', id, message}
+//   in:  {type:'build', id, request}                out: {type:'build-progress', id, phase, done, total, file} …,
+//                                                        {type:'result', id, result} | {type:'error', id, message}
 //   in:  {type:'prepare', id, sources}              out: {type:'result', id, result: {path: ms}} (compile + cache)
 import { Toolchain, loadArtifacts } from './toolchain.mjs';
+import { openObjectStore } from './object-store.mjs';
 import { makeLoader, workerPort } from './worker-port.mjs';
 
 let toolchain = null;
 let initPromise = null;
+// One compile at a time: a Run queued while the page's warm-up still prepares the checks waits its turn (and then
+// finds the checks' objects cached) instead of running the compiler twice over at once.
+let queue = Promise.resolve();
+const serial = (job) => {
+  const next = queue.then(job, job);
+  queue = next.catch(() => {});
+  return next;
+};
 
 async function init({ studentBase, clangUrl }, post) {
   const t0 = performance.now();
@@ -27,7 +37,7 @@ async function init({ studentBase, clangUrl }, post) {
   };
   await clang.runLLVM(null, {}, { fetchProgress });  // download + instantiate the compiler (once)
   const runClang = (argv, tree, opts = {}) => clang.runClang(argv, tree, opts);
-  toolchain = new Toolchain(runClang, artifacts);
+  toolchain = new Toolchain(runClang, artifacts, { store: await openObjectStore(), clangVersion: clang.version });
   // Warm-up: a tiny compile with the PCH, so the student's first Run does not pay for instantiating the compiler.
   post({ type: 'progress', phase: 'warmup', done: 0, total: 1 });
   const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n');
@@ -51,7 +61,7 @@ const port = await workerPort(async (msg) => {
   } else if (msg.type === 'prepare') {
     try {
       await initPromise;
-      port.post({ type: 'result', id: msg.id, result: await toolchain.prepare(msg.sources) });
+      port.post({ type: 'result', id: msg.id, result: await serial(() => toolchain.prepare(msg.sources)) });
     } catch (e) {
       port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
     }
@@ -59,7 +69,7 @@ const port = await workerPort(async (msg) => {
     try {
       if (!initPromise) throw new Error('compiler worker: build before init');
       await initPromise;
-      const result = await toolchain.build(msg.request);
+      const result = await serial(() => toolchain.build(msg.request, (p) => port.post({ type: 'build-progress', id: msg.id, ...p })));
       const transfer = [];
       if (result.wasm) {
         result.wasm = result.wasm.slice();  // own buffer, transferable

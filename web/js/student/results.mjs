@@ -9,6 +9,7 @@
 //
 // → {ok, summary: {passed, failed, crashed, skipped, total}, checks: [{name, file, line, status, failures, messages,
 //    trap, reason}], problems: [text]}   with status 'passed'|'failed'|'crashed'|'skipped'|'timeout'
+//    (a check that was running when the user pressed Stop is 'stopped', counted with the crashed ones)
 //    and each failure {file, line, kind, expression, got, expected, decomposition, message}.
 // summary.failed counts every check that ran and did not pass (so passed + failed is what ran); summary.crashed is the
 // part of those that crashed or hit the time limit.
@@ -79,9 +80,9 @@ export function parseResults(run, { program = false } = {}) {
   }
   const problems = [];
   for (const c of cases) {
-    if (c.status === 'running') c.status = run.status === 'timeout' ? 'timeout' : 'crashed';
+    if (c.status === 'running') c.status = { timeout: 'timeout', stopped: 'stopped' }[run.status] ?? 'crashed';
   }
-  if (run.status === 'timeout') problems.push(run.message);
+  if (run.status === 'timeout' || run.status === 'stopped') problems.push(run.message);
   if (run.status === 'error') problems.push(run.message);
   for (const t of run.traps ?? []) {
     problems.push(t.case ? `${t.message} — while running "${t.case}"` : `${t.message} — outside any check`);
@@ -90,7 +91,7 @@ export function parseResults(run, { program = false } = {}) {
     problems.push(`output truncated: ${run.truncated.stdout + run.truncated.stderr} more characters were dropped`);
   }
   const count = (s) => cases.filter((c) => c.status === s).length;
-  const crashed = count('crashed') + count('timeout');
+  const crashed = count('crashed') + count('timeout') + count('stopped');
   const summary = {
     passed: count('passed'), failed: count('failed') + crashed, crashed, skipped: count('skipped'), total: cases.length,
   };

@@ -2,21 +2,22 @@
 // DOM) with student code.
 //
 //   const run = await runProgram(wasm, {timeLimitMs: 10000});
-//   // run = {status: 'exited'|'timeout'|'error', exitCode, stdout, stderr, events, traps, truncated, timeMs,
+//   // run = {status: 'exited'|'timeout'|'stopped'|'error', exitCode, stdout, stderr, events, traps, truncated, timeMs,
 //   //        rounds, memoryBytes, message}
 //   const results = parseResults(run);   // results.mjs
 //
 // Options: timeLimitMs (default 10 s, for the whole Run), args (extra program arguments), files (read-only files the
 // program may open, {"/fixtures/x.txt": Uint8Array}; nothing else is readable), maxOutputBytes (per
 // stream, default 256 KiB; the rest is counted and dropped), doctest (default true: the program is a doctest runner,
-// resumed after a trapping case), onOutput(fd, text) and onEvent(event) for live display, workerUrl.
+// resumed after a trapping case), onOutput(fd, text) and onEvent(event) for live display, signal (an AbortSignal: the
+// Stop button; the worker is terminated at once and the run ends 'stopped'), workerUrl.
 import { startWorker } from './worker-port.mjs';
 
 export const DEFAULT_TIME_LIMIT_MS = 10000;
 
 export async function runProgram(wasm, {
   timeLimitMs = DEFAULT_TIME_LIMIT_MS, args = [], files = {}, maxOutputBytes = 256 * 1024, doctest = true,
-  onOutput = () => {}, onEvent = () => {}, workerUrl = new URL('./runner-worker.mjs', import.meta.url),
+  onOutput = () => {}, onEvent = () => {}, signal = null, workerUrl = new URL('./runner-worker.mjs', import.meta.url),
 } = {}) {
   const t0 = performance.now();
   const worker = await startWorker(workerUrl);
@@ -29,6 +30,7 @@ export async function runProgram(wasm, {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
       worker.terminate();
       resolve({
         status: 'exited', exitCode: null, stdout: out[1].join(''), stderr: out[2].join(''), events, traps,
@@ -40,6 +42,9 @@ export async function runProgram(wasm, {
       status: 'timeout',
       message: `stopped after ${(timeLimitMs / 1000).toFixed(1)} s: the time limit for a Run (an infinite loop, or far too much work)`,
     }), timeLimitMs);
+    const stop = () => finish({ status: 'stopped', message: 'stopped: you pressed Stop' });
+    if (signal?.aborted) return stop();
+    signal?.addEventListener('abort', stop);
     worker.onerror = (e) => finish({ status: 'error', message: `runner worker failed: ${e.message ?? e}` });
     worker.onmessage = ({ data }) => {
       if (data.type === 'out') { out[data.fd].push(data.text); onOutput(data.fd, data.text); }

@@ -14,10 +14,13 @@
 //   program     {path: text}  a program with its own main() (no doctest main; no checks); ok = exit code 0
 //   runFiles    {"/fixtures/x": Uint8Array}  read-only files for the Run, besides the build's fixtures
 //   args        [text]        program arguments
-//   timeLimitMs, maxOutputBytes, onStage(text), onOutput(fd, text)
+//   timeLimitMs, maxOutputBytes, onStage(text) ("Compiling file 1 of 2: tensor.cpp…", "Linking…", "Running…"),
+//   onOutput(fd, text)
+//   signal      an AbortSignal (the Stop button): the result comes back at once with stage 'stopped'; a compile that
+//               is under way finishes in the worker (its object is cached for the next Run), a Run's worker is ended
 //   raw         true: also return {raw: {build, run}}, the compiler's and the runner's own records
 // → one result, the same vocabulary from results.mjs through the pages to the progress store:
-//   {stage: 'compile'|'link'|'run'|'unavailable', ok,
+//   {stage: 'compile'|'link'|'run'|'stopped'|'unavailable', ok,
 //    summary: {passed, failed, crashed, skipped, total}, checks: [results.mjs check], problems: [text],
 //    diagnostics: [{file, line, column, severity, message, notes}],
 //    message: why there was no run (compiler unavailable; build output when it has no diagnostics), else null,
@@ -38,6 +41,25 @@ export function progressText(p) {
   const what = PHASE[p.phase] ?? (p.phase ? `Loading (${p.phase})` : 'Loading the compiler');
   if (p.phase === 'compiler' && p.total) return `${what}: ${Math.round((100 * (p.done ?? 0)) / p.total)}%`;
   return p.total && p.done >= p.total ? `${what}: done` : `${what}…`;
+}
+
+// A build step ({phase: 'compile', done, total, file} | {phase: 'link'}) as status text.
+export function buildStageText(p) {
+  if (p.phase === 'link') return 'Linking…';
+  const name = (p.file ?? '').split('/').pop();
+  return p.total > 1 ? `Compiling file ${p.done + 1} of ${p.total}: ${name}…` : `Compiling ${name}…`;
+}
+
+// The promise's value, or null as soon as the signal aborts (the promise itself runs on).
+function untilAborted(promise, signal) {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const abort = () => resolve(null);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then((v) => { signal.removeEventListener('abort', abort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', abort); reject(e); });
+  });
 }
 
 const emptySummary = () => ({ passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 });
@@ -107,7 +129,7 @@ export class StudentSession {
 
   async buildAndRun({
     files = {}, framework = {}, lesson = null, checks = {}, program = null, runFiles = {}, args = [],
-    timeLimitMs = DEFAULT_TIME_LIMIT_MS, maxOutputBytes, onStage = () => {}, onOutput, raw = false,
+    timeLimitMs = DEFAULT_TIME_LIMIT_MS, maxOutputBytes, onStage = () => {}, onOutput, signal = null, raw = false,
   } = {}) {
     if (program && (lesson || Object.keys(checks).length)) {
       throw new Error('buildAndRun: a program has its own main(); pass either program or lesson/checks, not both');
@@ -116,14 +138,21 @@ export class StudentSession {
       throw new Error('buildAndRun: nothing to run: pass lesson, checks or program');
     }
     const t0 = performance.now();
+    const stopped = () => noRun('stopped', {
+      message: 'Stopped: you pressed Stop.', timings: { total: Math.round(performance.now() - t0) },
+    });
     let c;
     try {
-      c = await this.compiler();
+      c = await untilAborted(this.compiler(), signal);
     } catch (error) {
       return noRun('unavailable', { message: `The in-browser compiler did not load: ${error.message}` });
     }
+    if (!c) return stopped();
     onStage('Compiling…');
-    const built = await c.build({ files, framework, lesson, checks: program ?? checks, program: Boolean(program) });
+    const built = await untilAborted(c.build({
+      files, framework, lesson, checks: program ?? checks, program: Boolean(program), onProgress: (p) => onStage(buildStageText(p)),
+    }), signal);
+    if (!built) return stopped();
     const timings = { ...built.timings, build: built.timings.total };
     if (!built.ok) {
       timings.total = Math.round(performance.now() - t0);
@@ -135,12 +164,12 @@ export class StudentSession {
     }
     onStage(program ? 'Running the program…' : 'Running the checks…');
     const run = await runProgram(built.wasm, {
-      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: !program, onOutput,
+      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: !program, onOutput, signal,
       ...(maxOutputBytes ? { maxOutputBytes } : {}),
     });
     const parsed = parseResults(run, { program: Boolean(program) });
     const result = {
-      stage: 'run', ...parsed, diagnostics: built.diagnostics, message: null,
+      stage: run.status === 'stopped' ? 'stopped' : 'run', ...parsed, diagnostics: built.diagnostics, message: null,
       status: run.status, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, traps: run.traps,
       truncated: run.truncated, timings: { ...timings, run: run.timeMs, total: Math.round(performance.now() - t0) },
     };

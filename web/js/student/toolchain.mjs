@@ -25,8 +25,12 @@ async function digest(text) {
 
 export class Toolchain {
   // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array}}
-  constructor(runClang, artifacts) {
+  // store: a persistent object cache ({get, put}, object-store.mjs) besides this visit's in-memory one, or null
+  constructor(runClang, artifacts, { store = null, clangVersion = '' } = {}) {
     this.runClang = runClang;
+    this.store = store;
+    // what every object depends on besides its own source and flags: the compiler and the whole header pack
+    this.packKey = digest(JSON.stringify([clangVersion, artifacts.manifest.clang ?? '', artifacts.headers]));
     this.manifest = artifacts.manifest;
     this.objects = artifacts.objects;
     this.baseTree = {};
@@ -45,21 +49,27 @@ export class Toolchain {
   // → {ok, object, output, ms, cached}
   async compile(path, source, { pch = true } = {}) {
     const flags = this.compileFlags({ pch });
-    const key = await digest(JSON.stringify([path, source, flags]));
-    const hit = this.objectCache.get(key);
-    if (hit) return { ok: true, object: hit.object, output: hit.output, ms: 0, cached: true };
+    const t0 = performance.now();
+    const key = await digest(JSON.stringify([await this.packKey, path, source, flags]));
+    let hit = this.objectCache.get(key);
+    if (!hit && this.store) {
+      hit = await this.store.get(key);
+      if (hit) this.objectCache.set(key, hit);
+    }
+    if (hit) return { ok: true, object: hit.object, output: hit.output, ms: performance.now() - t0, cached: true };
     const tree = { ...this.baseTree };
     put(tree, path, source);
     let output = '';
     const sink = (b) => { if (b) output += decoder.decode(b, { stream: true }); };
-    const t0 = performance.now();
     try {
       const out = await this.runClang(['clang++', ...flags, '-c', path, '-o', 'out.o'], tree,
         { stdout: sink, stderr: sink });
       const object = get(out, 'out.o');
       if (this.objectCache.size > 64) this.objectCache.clear();
       this.objectCache.set(key, { object, output });
-      return { ok: true, object, output, ms: performance.now() - t0, cached: false };
+      const ms = performance.now() - t0;
+      await this.store?.put(key, { object, output });
+      return { ok: true, object, output, ms, cached: false };
     } catch (e) {
       if (e?.code === undefined) throw e;  // not a compiler exit: a bug or a load failure
       return { ok: false, object: null, output, ms: performance.now() - t0, cached: false };
@@ -99,8 +109,9 @@ export class Toolchain {
   //           framework: {"engine/tensor/tensor.cpp": text} (earlier modules built from the student's own files),
   //           prebuiltChecks: ["tests/engine/test_01_setup.cpp"] (linked from the manifest's checkObjects),
   //           program: false (true: `checks` hold a program with its own main(); doctest's main is not linked)}
+  // onProgress({phase: 'compile', done, total, file} | {phase: 'link'}): before each step, for "file k of n".
   // → {ok, stage: 'compile'|'link'|'done', diagnostics, output, wasm, timings}
-  async build({ files = {}, checks = {}, prebuiltChecks = [], framework = {}, program = false }) {
+  async build({ files = {}, checks = {}, prebuiltChecks = [], framework = {}, program = false }, onProgress = () => {}) {
     const t0 = performance.now();
     const timings = { compile: {}, cached: [], link: 0, total: 0 };
     for (const p of [...Object.keys(files), ...Object.keys(framework)]) {
@@ -113,7 +124,9 @@ export class Toolchain {
     let output = '';
     const compiled = [];
     let ok = true;
-    for (const [p, text] of Object.entries(sources)) {
+    const entries = Object.entries(sources);
+    for (const [i, [p, text]] of entries.entries()) {
+      onProgress({ phase: 'compile', done: i, total: entries.length, file: p });
       const r = await this.compile(p, text, { pch: !program });
       timings.compile[p] = Math.round(r.ms);
       if (r.cached) timings.cached.push(p);
@@ -138,6 +151,7 @@ export class Toolchain {
       .map(([src, obj]) => ({ name: obj.split('/').pop(), bytes: this.objects[obj] }));
     const main = program ? [] : [{ name: 'doctest_main.o', bytes: this.objects[this.manifest.doctestMain] }];
     const linkInputs = [...main, ...compiled, ...reference];
+    onProgress({ phase: 'link', done: 0, total: 1 });
     const l = await this.link(linkInputs);
     timings.link = Math.round(l.ms);
     timings.total = Math.round(performance.now() - t0);
