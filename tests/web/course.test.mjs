@@ -138,7 +138,16 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.equal(await page.getAttribute('#run', 'data-mode'), 'run');
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
     assert.ok(await page.$$eval('.check.fail', (els) => els.length) >= 2);
-    assert.match(await page.textContent('#results'), /not implemented/);
+    // Each check that reached a TT_TODO says which one, on its own row, with a link to its line and an editor marker.
+    assert.match(await page.textContent('.check.fail'), /not written yet: /);
+    const todoLines = starter.split('\n').flatMap((l, i) => (l.includes('TT_TODO(') ? [i + 1] : []));
+    const link = await page.textContent('.check.fail .trap-link');
+    assert.ok(todoLines.includes(Number(link.split(':')[1])), `${link} is not a TT_TODO line (${todoLines})`);
+    await page.click('.check.fail .trap-link');
+    assert.equal(await page.evaluate(() => window.ttEditor.editor.getPosition().lineNumber), Number(link.split(':')[1]));
+    const todoMarkers = await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' })
+      .filter((m) => m.severity === 2).map((m) => m.startLineNumber));  // info markers: the TT_TODOs reached
+    assert.ok(todoMarkers.length >= 1 && todoMarkers.every((l) => todoLines.includes(l)), `markers ${todoMarkers}`);
 
     const setCode = (text) => page.evaluate((t) => {
       window.monaco.editor.getModel(window.monaco.Uri.parse('file:///engine/core/profile.cpp')).setValue(t);

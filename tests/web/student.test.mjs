@@ -53,7 +53,16 @@ test('the starter fails: every case that reaches a TODO is reported as not imple
   assert.equal(r.ok, false);
   const crashed = r.checks.filter((c) => c.status === 'crashed');
   assert.ok(crashed.length >= 2, JSON.stringify(r.checks));
-  for (const c of crashed) assert.equal(c.trap.kind, 'todo');
+  // each crashed check carries the TT_TODO's own hint and where it is in the student's file (a link in the page)
+  const hints = [...files['engine/core/profile.cpp'].matchAll(/TT_TODO\("(.*)"\);/g)].map((m) => m[1].replace(/\\(.)/g, '$1'));
+  const todoLines = files['engine/core/profile.cpp'].split('\n').flatMap((l, i) => (l.includes('TT_TODO(') ? [i + 1] : []));
+  for (const c of crashed) {
+    assert.equal(c.trap.kind, 'todo');
+    assert.ok(hints.includes(c.trap.message.replace(/^not written yet: /, '')), c.trap.message);
+    assert.match(c.trap.errorFile, /profile\.cpp$/);
+    assert.ok(todoLines.includes(c.trap.errorLine), `line ${c.trap.errorLine} is not a TT_TODO line (${todoLines})`);
+  }
+  assert.deepEqual(r.problems, [], 'no wall of repeated trap messages above the checks: each is on its own row');
   assert.equal(r.summary.crashed, crashed.length);
   assert.ok(r.summary.failed >= r.summary.crashed, 'crashed checks count as failed');
   assert.ok(r.checks.some((c) => c.status === 'skipped'), 'error-path checks are listed as skipped');

@@ -92,7 +92,7 @@ async function run() {
     });
     clearInterval(ticker);
     window.ttLastRun = result;  // for the end-to-end tests and the console
-    editor.setDiagnostics(result.diagnostics);
+    editor.setDiagnostics([...result.diagnostics, ...trapMarkers(result)]);
     if (result.stage !== 'unavailable' && result.stage !== 'stopped') store.recordRun(moduleId, result);
     showResult(result, { fresh: true });
     renderHead();
@@ -118,6 +118,14 @@ function showView(view) {
   for (const b of $('view-tabs').children) b.setAttribute('aria-selected', String(b.dataset.view === view));
 }
 const narrow = () => getComputedStyle($('view-tabs')).display !== 'none';
+
+// A check that stopped at a TT_TODO or a failed TT_CHECK in the student's file marks that line in the editor.
+function trapMarkers(result) {
+  return (result.checks ?? []).filter((c) => c.status === 'crashed' && c.trap?.errorLine).map((c) => ({
+    file: c.trap.errorFile, line: c.trap.errorLine, column: 1, severity: c.trap.kind === 'todo' ? 'info' : 'warning',
+    message: `${c.trap.message} (check "${c.name}")`,
+  }));
+}
 
 function runOrStop() {
   if (running) running.controller.abort();

@@ -13,13 +13,23 @@ const MARK = { pass: '✓', fail: '✗', skip: '–' };
 
 function checkNote(c) {
   const lines = [...(c.messages ?? [])];
-  if (c.status === 'crashed') lines.unshift(`crashed: ${c.trap?.message ?? 'the program stopped in this check'}`);
+  if (c.status === 'crashed') {
+    lines.unshift(c.trap?.kind === 'todo' ? `${c.trap.message} — ` : `crashed: ${c.trap?.message ?? 'the program stopped in this check'}${c.trap?.errorLine ? ' — ' : ''}`);
+  }
   if (c.status === 'timeout') lines.unshift('did not finish within the time limit');
   if (c.status === 'stopped') lines.unshift('was running when you pressed Stop');
   return lines.join('\n') || null;
 }
 
-function checkRow(c) {
+// Where a trapping check stopped in the student's code (a TT_TODO or a failed TT_CHECK), as a link to that line.
+function trapLink(c, onDiagnostic) {
+  const t = c.trap;
+  if (!t?.errorFile || !t.errorLine) return null;
+  return h('button', { type: 'button', class: 'trap-link', onclick: () => onDiagnostic({ file: t.errorFile, line: t.errorLine, column: 1 }) },
+    `${t.errorFile.split('/').pop()}:${t.errorLine}`);
+}
+
+function checkRow(c, onDiagnostic) {
   const look = LOOK[c.status] ?? 'fail';
   const note = checkNote(c);
   const failures = (c.failures ?? []).map((f) => h('dl', {},
@@ -33,7 +43,7 @@ function checkRow(c) {
     h('span', { class: 'visually-hidden' }, `${c.status}: `),
     h('span', { class: 'check-name' }, c.name),
     c.status === 'skipped' && c.reason ? h('span', { class: 'muted' }, ` (skipped: ${c.reason})`) : null,
-    note ? h('p', { class: 'muted' }, note) : null,
+    note ? h('p', { class: 'muted' }, note, c.status === 'crashed' ? trapLink(c, onDiagnostic) : null) : null,
     failures);
 }
 
@@ -62,7 +72,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
     result.problems?.length ? h('div', { class: 'problems' }, result.problems.map((text) => h('p', { class: 'error' }, text))) : null,
     result.diagnostics?.length ? diagnosticsList(result.diagnostics, onDiagnostic) : null,
-    result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map(checkRow)) : null,
+    result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map((c) => checkRow(c, onDiagnostic))) : null,
     s.skipped ? h('p', { class: 'muted' }, `${s.skipped} check${s.skipped === 1 ? '' : 's'} skipped: they need C++ exceptions, which the in-browser build does not have; the native build runs them.`) : null,
     !result.ok && result.stage === 'run' && (result.stderr || result.stdout)
       ? h('details', {}, h('summary', {}, 'Program output'), h('pre', { class: 'output' }, [result.stdout, result.stderr].filter(Boolean).join('\n'))) : null,

@@ -84,8 +84,9 @@ export function parseResults(run, { program = false } = {}) {
   }
   if (run.status === 'timeout' || run.status === 'stopped') problems.push(run.message);
   if (run.status === 'error') problems.push(run.message);
+  // a trap inside a check is told on that check's row (results-view.mjs); only the others are problems of the Run
   for (const t of run.traps ?? []) {
-    problems.push(t.case ? `${t.message} — while running "${t.case}"` : `${t.message} — outside any check`);
+    if (!t.case || !byName.has(t.case)) problems.push(t.case ? `${t.message} — while running "${t.case}"` : `${t.message} — outside any check`);
   }
   if (run.truncated?.stdout || run.truncated?.stderr) {
     problems.push(`output truncated: ${run.truncated.stdout + run.truncated.stderr} more characters were dropped`);

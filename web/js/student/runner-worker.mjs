@@ -14,7 +14,14 @@ function classify(error, stderrTail, memoryBytes, maxMemory) {
   if (/bad_alloc|Cannot allocate memory|out of memory/i.test(stderrTail) || (memoryBytes >= maxMemory * 0.9 && /unreachable|out of bounds/.test(msg)))
     return { kind: 'out-of-memory', message: `out of memory: the program asked for more than the ${maxMemory >> 20} MiB a Run may use (e.g. a huge allocation)` };
   if (/unreachable/.test(msg)) {
+    // tt::fail (engine/core/error.h) printed "tt::Error: <message>\n    at <file>:<line>" just before the trap
+    const last = [...stderrTail.matchAll(/tt::Error: (.*)\n {4}at (.*):(\d+)/g)].at(-1);
+    const where = last ? { error: last[1], errorFile: last[2], errorLine: Number(last[3]) } : {};
+    if (/^not implemented: /.test(where.error ?? '')) {
+      return { kind: 'todo', message: `not written yet: ${where.error.slice('not implemented: '.length)}`, ...where };
+    }
     if (/tt::Error: not implemented/.test(stderrTail)) return { kind: 'todo', message: 'reached a TT_TODO: this part is not written yet' };
+    if (where.error) return { kind: 'check-failed', message: `tt::Error: ${where.error}`, ...where };
     if (/tt::Error:/.test(stderrTail)) return { kind: 'check-failed', message: 'a TT_CHECK failed (message above) and stopped the program' };
     return { kind: 'abort', message: 'the program aborted (abort(), assert, __builtin_trap, or a library error such as vector::at out of range)' };
   }
