@@ -63,3 +63,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 Tensor checkpoint(const std::function<Tensor(const Tensor&)>& segment, const Tensor& x);
 
 }  // namespace tt::F
+
+// Module 12 (functional_embedding.cpp): weight [V, C], indices of any shape holding integer ids (as float) ->
+// [..., C], row indices[...] of weight. Backward scatter-adds dL/dout into dL/dweight (a repeated id accumulates);
+// row padding_idx (-1: none) gets no gradient. An id that is not an integer in [0, V) is an error naming it and V.
+namespace tt::F {
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1);
+}  // namespace tt::F

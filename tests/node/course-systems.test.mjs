@@ -83,3 +83,43 @@ test('one panel file per module (systems/NN.mjs), each reached through a literal
     assert.doesNotMatch((await measureSystems(bare, id)).note ?? '', /no live measurements yet/, id);
   }
 });
+
+// Modules 11 and 12 (systems/11.mjs, 12.mjs, engine/bindings/text.cpp): measured on the course text (every lesson.md).
+test('11: byte-level BPE with no merges has one token per byte; more merges, fewer tokens; tables are V*256 floats', async () => {
+  const { courseCorpus } = await import('../../web/js/course/systems/corpus.mjs');
+  const corpus = await courseCorpus();
+  const r = JSON.parse(M.tokenizerReport(corpus));
+  assert.equal(r.corpus.bytes, Buffer.byteLength(corpus, 'utf8'));
+  const [chars, ...bpe] = r.rows;
+  assert.equal(chars.tokenizer, 'char');
+  assert.equal(chars.tokens, r.corpus.chars, 'one token per character');
+  assert.equal(bpe[0].vocab, 260);
+  assert.equal(bpe[0].tokens, r.corpus.bytes, 'bytes only: one token per byte');
+  for (let i = 1; i < bpe.length; i++) {
+    assert.ok(bpe[i].vocab > bpe[i - 1].vocab);
+    assert.ok(bpe[i].tokens < bpe[i - 1].tokens, `vocab ${bpe[i].vocab} encodes shorter than ${bpe[i - 1].vocab}`);
+  }
+  for (const row of r.rows) {
+    assert.equal(row.table_bytes, row.vocab * 256 * 4);
+    assert.ok(row.tokens_per_s > 0);
+  }
+  const panel = await measureSystems(M, '11');
+  assert.ok(panel.tables, panel.note);
+  assert.deepEqual(panel.tables[0].rows.map((row) => row[1]), r.rows.map((row) => row.tokens.toLocaleString('en')));
+});
+
+test('12: table bytes are V * C * 4; one batch touches at most its 512 tokens worth of rows', async () => {
+  const before = live();
+  const panel = await measureSystems(M, '12');
+  assert.ok(panel.tables, panel.note);
+  const [tables, lookups, sparsity] = panel.tables;
+  assert.deepEqual(tables.rows.find((row) => row[0] === '8,192'), ['8,192', ...[64, 256, 768].map((C) => M.formatBytes(8192 * C * 4))]);
+  assert.equal(lookups.rows.length, 3);
+  assert.ok(sparsity.rows.length >= 1);
+  for (const row of sparsity.rows) {
+    const touched = Number(row[1]);
+    assert.ok(touched > 1 && touched <= 512, row.join(' '));
+    assert.ok(touched <= Number(row[0].replace(/,/g, '')));
+  }
+  assert.equal(live(), before);
+});
