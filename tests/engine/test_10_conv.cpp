@@ -10,6 +10,8 @@
 #include "classifier.h"
 #include "conv.h"
 #include "conv_layers.h"
+#include "pool.h"
+#include "pool_layers.h"
 #include "gradcheck.h"
 #include "testing.h"
 
