@@ -10,9 +10,9 @@
 #include "classifier.h"
 #include "conv.h"
 #include "conv_layers.h"
+#include "gradcheck.h"
 #include "pool.h"
 #include "pool_layers.h"
-#include "gradcheck.h"
 #include "testing.h"
 
 namespace {
