@@ -68,7 +68,7 @@ val classifier_layers(const std::string& architecture, double seed) {
     Generator gen(seed_of(seed, "classifierLayers"));
     auto net = build_classifier(architecture, gen);
     val out = val::array();
-    for (const auto& child : net->children()) out.call<void>("push", child.second);
+    for (const auto& child : net->children()) out.call<void>("push", val(child.second));
     return out;
 }
 

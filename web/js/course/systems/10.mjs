@@ -37,7 +37,12 @@ function measureNetwork(M, net) {
     const inShape = x.shape();
     const y = layer.forward(x);
     const outShape = y.shape();
-    const weightShape = layer.parameterNames().includes('weight') ? layer.parameter('weight').shape() : [];
+    let weightShape = [];
+    if (layer.parameterNames().includes('weight')) {
+      const weight = layer.parameter('weight');
+      weightShape = weight.shape();
+      weight.delete();
+    }
     const ms = timeIt(() => layer.forward(x).delete(), 20);
     total += ms;
     const flops = layerFlops(type, weightShape, inShape, outShape);
