@@ -63,18 +63,24 @@ void im2col(const Conv2dGeometry& g, const float* image, float* cols) {
 void col2im(const Conv2dGeometry& g, const float* cols, float* image) {
     const int OH = g.out_h(), OW = g.out_w();
     // BEGIN SOLUTION im2col in reverse: each entry of cols is ADDED to the pixel it was copied from (padding entries go nowhere)
+    auto floor_div = [](int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };  // b > 0; `/` truncates
     for (int c = 0; c < g.in_channels; c++)
         for (int ki = 0; ki < g.kernel_h; ki++)
             for (int kj = 0; kj < g.kernel_w; kj++) {
                 const float* row = cols + ((int64_t(c) * g.kernel_h + ki) * g.kernel_w + kj) * OH * OW;
+                const int dj = kj * g.dilation;
+                // as in im2col: only the columns [lo, hi) came from inside the image, the rest was padding
+                const int lo = std::clamp(-floor_div(dj - g.padding, g.stride), 0, OW);
+                const int hi = std::clamp(floor_div(g.width - 1 + g.padding - dj, g.stride) + 1, lo, OW);
                 for (int oh = 0; oh < OH; oh++) {
                     const int ih = oh * g.stride - g.padding + ki * g.dilation;
                     if (ih < 0 || ih >= g.height) continue;
-                    float* in = image + (int64_t(c) * g.height + ih) * g.width;
-                    for (int ow = 0; ow < OW; ow++) {
-                        const int iw = ow * g.stride - g.padding + kj * g.dilation;
-                        if (iw >= 0 && iw < g.width) in[iw] += row[oh * OW + ow];
-                    }
+                    float* in = image + (int64_t(c) * g.height + ih) * g.width - g.padding + dj;
+                    const float* from = row + int64_t(oh) * OW;
+                    if (g.stride == 1)
+                        for (int ow = lo; ow < hi; ow++) in[ow] += from[ow];
+                    else
+                        for (int ow = lo; ow < hi; ow++) in[ow * g.stride] += from[ow];
                 }
             }
     // END SOLUTION
