@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "loss.h"
+#include "random.h"
 #include "tensor.h"
 
 namespace tt::F {
@@ -39,10 +40,11 @@ Tensor log_softmax(const Tensor& x, int axis = -1);
 
 // x [..., in], weight [out, in], bias [out] or undefined -> [..., out]
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
-// x [N, C, H, W], weight [OC, C, K, K], bias [OC] or undefined
+// x [N, C, H, W], weight [OC, C, KH, KW], bias [OC] or undefined (module 10: conv.h)
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), int64_t stride = 1,
-              int64_t padding = 0);
-Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0);  // stride 0: = kernel_size
+              int64_t padding = 0, int64_t dilation = 1);
+// stride 0: = kernel_size; padding at most kernel_size / 2 (module 10: pool.h)
+Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0, int64_t padding = 0);
 
 // Mean over the batch; target [N] holds class indices (float). No gradient flows to target.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target);
@@ -61,6 +63,18 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 // the segment's saved tensors exist only while its own backward runs. `segment` must compute the same function
 // both times (no randomness) and must outlive the backward.
 Tensor checkpoint(const std::function<Tensor(const Tensor&)>& segment, const Tensor& x);
+
+// Module 10 (functional_nn.cpp): the rest of the spatial ops, with torch.nn.functional's arguments.
+// Average over square windows; padding counts as zeros in the divisor (count_include_pad=True).
+Tensor avg_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0, int64_t padding = 0);
+// x [N, C, H, W]; running statistics, weight and bias [C] or undefined. training: normalize with the batch's
+// statistics and, when the running ones are given, update them IN PLACE (batchnorm.h); otherwise use the running
+// ones. Gradients flow to x, weight and bias, never to the running statistics.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), bool training = false,
+                  float momentum = 0.1f, float eps = 1e-5f);
+// training: zero each element with probability p (masks from gen), scale the rest by 1 / (1 - p); else x itself.
+Tensor dropout(const Tensor& x, float p = 0.5f, bool training = true, Generator& gen = default_generator());
 
 }  // namespace tt::F
 

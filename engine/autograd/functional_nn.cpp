@@ -1,16 +1,19 @@
-// tt::F, the network ops: activations, linear, conv2d, max_pool2d and the losses, over the forward/backward kernel
-// pairs of modules 03, 05, 09 and 10 — autograd adds the recording, the arithmetic stays in the kernels.
+// tt::F, the network ops: activations, linear, the spatial ops of module 10 (conv2d, pooling, batch_norm, dropout)
+// and the losses, over the forward/backward kernel pairs of modules 03, 05, 09 and 10 — autograd adds the recording, the arithmetic stays in the kernels.
 #include <memory>
 #include <vector>
 
 #include "activations.h"
+#include "batchnorm.h"
 #include "conv.h"
+#include "dropout.h"
 #include "elementwise.h"
 #include "error.h"
 #include "functional.h"
 #include "graph.h"
 #include "loss.h"
 #include "matmul.h"
+#include "pool.h"
 #include "reduce.h"
 
 namespace tt::F {
@@ -76,17 +79,18 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                   });
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, int64_t padding) {
-    TT_CHECK(x.defined() && x.dim() == 4 && weight.defined() && weight.dim() == 4 && x.shape(1) == weight.shape(1) &&
-                 weight.shape(2) == weight.shape(3),
-             "F::conv2d: x [N, C, H, W] and weight [OC, C, K, K] do not fit: "
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, int64_t padding,
+              int64_t dilation) {
+    TT_CHECK(x.defined() && x.dim() == 4 && weight.defined() && weight.dim() == 4 && x.shape(1) == weight.shape(1),
+             "F::conv2d: x [N, C, H, W] and weight [OC, C, KH, KW] do not fit: "
                  << (x.defined() ? x.shape() : Shape{}) << " and " << (weight.defined() ? weight.shape() : Shape{}));
     TT_CHECK(!bias.defined() || bias.shape() == Shape{weight.shape(0)},
              "F::conv2d: bias has shape " << bias.shape() << ", expected [" << weight.shape(0) << "]");
     Conv2dGeometry geo;
     geo.batch = int(x.shape(0)), geo.in_channels = int(x.shape(1)), geo.height = int(x.shape(2));
     geo.width = int(x.shape(3)), geo.out_channels = int(weight.shape(0));
-    geo.kernel_h = geo.kernel_w = int(weight.shape(2)), geo.stride = int(stride), geo.padding = int(padding);
+    geo.kernel_h = int(weight.shape(2)), geo.kernel_w = int(weight.shape(3));
+    geo.stride = int(stride), geo.padding = int(padding), geo.dilation = int(dilation);
     geo.validate("F::conv2d");
     Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias.defined() ? bias.contiguous() : Tensor();
     Tensor y({geo.batch, geo.out_channels, geo.out_h(), geo.out_w()});
@@ -101,13 +105,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
                   });
 }
 
-Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride) {
-    TT_CHECK(x.defined() && x.dim() == 4,
-             "F::max_pool2d: x must be [N, C, H, W], got " << (x.defined() ? x.shape() : Shape{}));
-    Pool2dGeometry geo;
-    geo.batch = int(x.shape(0)), geo.channels = int(x.shape(1)), geo.height = int(x.shape(2));
-    geo.width = int(x.shape(3)), geo.kernel = int(kernel_size), geo.stride = int(stride ? stride : kernel_size);
-    geo.validate("F::max_pool2d");
+Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride, int64_t padding) {
+    TT_CHECK(x.defined(), "F::max_pool2d: undefined input");
+    const Pool2dGeometry geo = pool2d_geometry(x.shape(), kernel_size, stride, padding, "F::max_pool2d");
     Tensor xc = x.contiguous();
     Tensor y({geo.batch, geo.channels, geo.out_h(), geo.out_w()});
     // Only the winners' positions are kept for backward, not x (int32 indices, not counted in graph_stats).
@@ -116,6 +116,82 @@ Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride) {
     return record("max_pool2d", y, {x}, {}, [geo, argmax, in = x.shape()](const SavedList&, const Tensor& g) {
         Tensor gc = g.contiguous(), dx(in);
         maxpool2d_backward(geo, gc.data(), argmax->data(), dx.data());
+        return Grads{dx};
+    });
+}
+
+Tensor avg_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride, int64_t padding) {
+    TT_CHECK(x.defined(), "F::avg_pool2d: undefined input");
+    const Pool2dGeometry geo = pool2d_geometry(x.shape(), kernel_size, stride, padding, "F::avg_pool2d");
+    Tensor xc = x.contiguous();
+    Tensor y({geo.batch, geo.channels, geo.out_h(), geo.out_w()});
+    avgpool2d_forward(geo, xc.data(), y.data());
+    // The gradient does not depend on x: nothing saved.
+    return record("avg_pool2d", y, {x}, {}, [geo, in = x.shape()](const SavedList&, const Tensor& g) {
+        Tensor gc = g.contiguous(), dx(in);
+        avgpool2d_backward(geo, gc.data(), dx.data());
+        return Grads{dx};
+    });
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, float momentum, float eps) {
+    TT_CHECK(x.defined() && x.dim() == 4,
+             "F::batch_norm: x must be [N, C, H, W], got " << (x.defined() ? x.shape() : Shape{}));
+    const Shape per_channel{x.shape(1)};
+    for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
+        TT_CHECK(!t->defined() || t->shape() == per_channel,
+                 "F::batch_norm: statistics, weight and bias must have shape " << per_channel << ", got "
+                                                                               << t->shape());
+    TT_CHECK(training || (running_mean.defined() && running_var.defined()),
+             "F::batch_norm: evaluation needs running_mean and running_var");
+    TT_CHECK(running_mean.defined() == running_var.defined(),
+             "F::batch_norm: running_mean and running_var go together");
+    TT_CHECK(!running_mean.defined() || (running_mean.is_contiguous() && running_var.is_contiguous()),
+             "F::batch_norm: running statistics must be contiguous (they are updated in place)");
+    BatchNorm2dShape shape;
+    shape.batch = int(x.shape(0)), shape.channels = int(x.shape(1)), shape.height = int(x.shape(2));
+    shape.width = int(x.shape(3));
+    shape.validate("F::batch_norm");
+    Tensor xc = x.contiguous(), mean(per_channel), var(per_channel);
+    if (training) {
+        batch_norm2d_statistics(shape, xc.data(), mean.data(), var.data());
+        if (running_mean.defined()) {
+            Tensor rm = running_mean, rv = running_var;  // handles: the update lands in the caller's tensors
+            batch_norm2d_update_running(shape.channels, shape.per_channel(), mean.data(), var.data(), momentum,
+                                        rm.data(), rv.data());
+            rm.storage()->bump_version(), rv.storage()->bump_version();
+        }
+    } else {
+        mean.copy_(running_mean), var.copy_(running_var);
+    }
+    Tensor wc = weight.defined() ? weight.contiguous() : Tensor(), bc = bias.defined() ? bias.contiguous() : Tensor();
+    Tensor y(x.shape());
+    batch_norm2d_forward(shape, xc.data(), mean.data(), var.data(), eps, wc.defined() ? wc.data() : nullptr,
+                         bc.defined() ? bc.data() : nullptr, y.data());
+    return record("batch_norm", y, {x, weight, bias}, {xc, mean, var, wc},
+                  [shape, eps, training, has_w = weight.defined(), has_b = bias.defined()](const SavedList& s,
+                                                                                           const Tensor& g) {
+                      Tensor gc = g.contiguous(), dx(s[0].shape());
+                      Tensor dw = has_w ? Tensor({shape.channels}) : Tensor();
+                      Tensor db = has_b ? Tensor({shape.channels}) : Tensor();
+                      batch_norm2d_backward(shape, s[0].data(), s[1].data(), s[2].data(), eps,
+                                            has_w ? s[3].data() : nullptr, training, gc.data(), dx.data(),
+                                            has_w ? dw.data() : nullptr, has_b ? db.data() : nullptr);
+                      return Grads{dx, dw, db};
+                  });
+}
+
+Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
+    TT_CHECK(x.defined(), "F::dropout: undefined input");
+    TT_CHECK(p >= 0.0f && p <= 1.0f, "F::dropout: probability has to be between 0 and 1, but got " << p);
+    if (!training || p == 0.0f) return x;  // the identity: no node, the gradient passes straight through
+    Tensor xc = x.contiguous(), mask(x.shape()), y(x.shape());
+    dropout_mask(x.numel(), p, gen, mask.data());
+    dropout_apply(x.numel(), xc.data(), mask.data(), y.data());
+    return record("dropout", y, {x}, {mask}, [](const SavedList& s, const Tensor& g) {
+        Tensor gc = g.contiguous(), dx(g.shape());
+        dropout_apply(gc.numel(), gc.data(), s[0].data(), dx.data());
         return Grads{dx};
     });
 }

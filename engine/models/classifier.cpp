@@ -4,9 +4,12 @@
 #include <sstream>
 
 #include "activation_layers.h"
+#include "batchnorm2d.h"
 #include "conv_layers.h"
+#include "dropout_layers.h"
 #include "error.h"
 #include "linear.h"
+#include "pool_layers.h"
 
 namespace tt {
 
@@ -24,6 +27,13 @@ std::vector<LayerSpec> parse_architecture(const std::string& text) {
                      "architecture: '" << word << "' needs a non-negative integer in field " << i);
             return std::stoi(f[i]);
         };
+        auto probability = [&](size_t i) {  // "0.25": digits and one point, in [0, 1)
+            const bool ok = i < f.size() && !f[i].empty() && f[i].size() < 9 &&
+                f[i].find_first_not_of("0123456789.") == std::string::npos && f[i].find('.') == f[i].rfind('.') &&
+                std::stod("0" + f[i]) < 1.0;
+            TT_CHECK(ok, "architecture: '" << word << "' needs a probability in [0, 1) in field " << i);
+            return std::stof("0" + f[i]);
+        };
         LayerSpec s;
         size_t fields = 1;
         if (f[0] == "linear") s.kind = LayerSpec::Linear, s.in = num(1), s.out = num(2), fields = 3;
@@ -31,12 +41,16 @@ std::vector<LayerSpec> parse_architecture(const std::string& text) {
             s.kind = LayerSpec::Conv2d, s.in = num(1), s.out = num(2), s.kernel = num(3), s.padding = num(4),
             fields = 5;
         else if (f[0] == "maxpool") s.kind = LayerSpec::MaxPool2d, s.kernel = num(1), fields = 2;
+        else if (f[0] == "avgpool") s.kind = LayerSpec::AvgPool2d, s.kernel = num(1), fields = 2;
+        else if (f[0] == "bn") s.kind = LayerSpec::BatchNorm2d, s.in = s.out = num(1), fields = 2;
+        else if (f[0] == "dropout") s.kind = LayerSpec::Dropout, s.p = probability(1), s.text = f[1], fields = 2;
         else if (f[0] == "relu") s.kind = LayerSpec::ReLU;
         else if (f[0] == "tanh") s.kind = LayerSpec::Tanh;
         else if (f[0] == "flatten") s.kind = LayerSpec::Flatten;
         else
             TT_CHECK(false,
-                     "architecture: unknown layer '" << word << "' (linear, conv, maxpool, relu, tanh, flatten)");
+                     "architecture: unknown layer '"
+                         << word << "' (linear, conv, maxpool, avgpool, bn, dropout, relu, tanh, flatten)");
         TT_CHECK(f.size() == fields,
                  "architecture: '" << word << "' has " << f.size() - 1 << " fields, expected " << fields - 1);
         layers.push_back(s);
@@ -54,6 +68,9 @@ std::string format_architecture(const std::vector<LayerSpec>& layers) {
             case LayerSpec::Linear: os << "linear:" << s.in << ':' << s.out; break;
             case LayerSpec::Conv2d: os << "conv:" << s.in << ':' << s.out << ':' << s.kernel << ':' << s.padding; break;
             case LayerSpec::MaxPool2d: os << "maxpool:" << s.kernel; break;
+            case LayerSpec::AvgPool2d: os << "avgpool:" << s.kernel; break;
+            case LayerSpec::BatchNorm2d: os << "bn:" << s.in; break;
+            case LayerSpec::Dropout: os << "dropout:" << s.text; break;
             case LayerSpec::ReLU: os << "relu"; break;
             case LayerSpec::Tanh: os << "tanh"; break;
             case LayerSpec::Flatten: os << "flatten"; break;
@@ -84,9 +101,16 @@ ClassifierShape check_architecture(const std::string& text, int channels, int he
                 TT_CHECK(h > 0 && w > 0, "architecture: layer " << i << " (conv) kernel is larger than its input");
                 break;
             case LayerSpec::MaxPool2d:
+            case LayerSpec::AvgPool2d:
                 TT_CHECK(!flat && s.kernel > 0 && h >= s.kernel && w >= s.kernel,
-                         "architecture: layer " << i << " (maxpool:" << s.kernel << ") does not fit " << h << "x" << w);
+                         "architecture: layer " << i << " (" << (s.kind == LayerSpec::MaxPool2d ? "max" : "avg")
+                                                << "pool:" << s.kernel << ") does not fit " << h << "x" << w);
                 h /= s.kernel, w /= s.kernel;
+                break;
+            case LayerSpec::BatchNorm2d:
+                TT_CHECK(!flat && c == s.in,
+                         "architecture: layer " << i << " (bn) expects " << s.in << " channels, receives "
+                                                << (flat ? 0 : c));
                 break;
             case LayerSpec::Flatten: c = flat ? c : c * h * w, flat = true; break;
             default: break;  // elementwise: same shape
@@ -105,6 +129,10 @@ std::shared_ptr<nn::Sequential> build_classifier(const std::string& text, Genera
                 net->add(std::make_shared<nn::Conv2d>(s.in, s.out, s.kernel, 1, s.padding, true, gen));
                 break;
             case LayerSpec::MaxPool2d: net->add(std::make_shared<nn::MaxPool2d>(s.kernel)); break;
+            case LayerSpec::AvgPool2d: net->add(std::make_shared<nn::AvgPool2d>(s.kernel)); break;
+            case LayerSpec::BatchNorm2d: net->add(std::make_shared<nn::BatchNorm2d>(s.in)); break;
+            // masks from the default generator, like torch's: gen is only borrowed for this call
+            case LayerSpec::Dropout: net->add(std::make_shared<nn::Dropout>(s.p)); break;
             case LayerSpec::ReLU: net->add(std::make_shared<nn::ReLU>()); break;
             case LayerSpec::Tanh: net->add(std::make_shared<nn::Tanh>()); break;
             case LayerSpec::Flatten: net->add(std::make_shared<nn::Flatten>()); break;

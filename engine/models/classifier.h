@@ -2,7 +2,8 @@
 // described by one line of text, which the model card (assets/<name>.json) carries so weights alone can be run:
 //     "flatten linear:2:8 tanh linear:8:2"
 //     "conv:1:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:1568:64 relu linear:64:10"
-// (conv:C:OC:K:padding with stride 1, maxpool:K with stride K, linear:IN:OUT). Layer i is the Sequential's child
+// (conv:C:OC:K:padding with stride 1, maxpool:K and avgpool:K with stride K, bn:C for BatchNorm2d, dropout:P with
+// P in [0, 1) like 0.25, linear:IN:OUT). Layer i is the Sequential's child
 // "i", so parameters are named like PyTorch's nn.Sequential ("0.weight", "3.bias") and the safetensors files load
 // into PyTorch as they are. Inputs are always [B, C, H, W] (XOR: [B, 1, 1, 2]).
 #pragma once
@@ -17,8 +18,10 @@
 namespace tt {
 
 struct LayerSpec {
-    enum Kind { Linear, Conv2d, ReLU, Tanh, MaxPool2d, Flatten } kind = ReLU;
+    enum Kind { Linear, Conv2d, ReLU, Tanh, MaxPool2d, Flatten, AvgPool2d, BatchNorm2d, Dropout } kind = ReLU;
     int in = 0, out = 0, kernel = 0, padding = 0;  // what the kind uses (see the grammar above)
+    float p = 0.0f;                                // dropout probability
+    std::string text;                              // dropout's probability as written (formatted back unchanged)
 };
 
 // Parses the one-line description; errors name the bad token.

@@ -34,6 +34,18 @@ Parameter& Module::register_parameter(const std::string& name, Tensor initial) {
     return *params_.back().second;
 }
 
+Tensor& Module::register_buffer(const std::string& name, Tensor initial) {
+    TT_CHECK(!name.empty() && name.find('.') == std::string::npos,
+             "register_buffer: bad name '" << name << "' (non-empty, no '.')");
+    for (auto& [existing, p] : params_)
+        TT_CHECK(existing != name, "register_buffer: '" << name << "' is already a parameter");
+    for (auto& [existing, b] : buffers_)
+        TT_CHECK(existing != name, "register_buffer: '" << name << "' is already registered");
+    TT_CHECK(initial.defined(), "register_buffer: '" << name << "' is undefined");
+    buffers_.emplace_back(name, std::make_unique<Tensor>(initial.contiguous()));
+    return *buffers_.back().second;
+}
+
 void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
     TT_CHECK(child != nullptr, "register_module: '" << name << "' is null");
     TT_CHECK(!name.empty() && name.find('.') == std::string::npos,
@@ -50,6 +62,14 @@ std::vector<std::pair<std::string, Parameter*>> Module::named_parameters() {
     for (auto& [child_name, child] : children_)
         for (auto& [name, p] : child->named_parameters()) out.emplace_back(child_name + "." + name, p);
     // END SOLUTION
+    return out;
+}
+
+std::vector<std::pair<std::string, Tensor*>> Module::named_buffers() {
+    std::vector<std::pair<std::string, Tensor*>> out;
+    for (auto& [name, b] : buffers_) out.emplace_back(name, b.get());
+    for (auto& [child_name, child] : children_)
+        for (auto& [name, b] : child->named_buffers()) out.emplace_back(child_name + "." + name, b);
     return out;
 }
 
@@ -73,10 +93,25 @@ void Module::zero_grad() {
 StateDict Module::state_dict() {
     StateDict out;
     for (auto& [name, p] : named_parameters()) out[name] = p->value;
+    for (auto& [name, b] : named_buffers()) out[name] = *b;
     return out;
 }
 
-void Module::load_state_dict(const StateDict& state, bool strict) {
+void Module::load_state_dict(const StateDict& given, bool strict) {
+    // Buffers are checked here and copied after the parameters; `state` holds the remaining (parameter) keys.
+    StateDict state = given;
+    auto buffers = named_buffers();
+    for (auto& [name, b] : buffers) {
+        auto it = state.find(name);
+        if (it == state.end()) {
+            TT_CHECK(!strict, "load_state_dict: missing key '" << name << "' (" << type_name() << " expects it)");
+            continue;
+        }
+        TT_CHECK(it->second.shape() == b->shape(),
+                 "load_state_dict: '" << name << "' has shape " << it->second.shape()
+                                      << " in the state dict, the module expects " << b->shape());
+        state.erase(it);
+    }
     auto params = named_parameters();
     // BEGIN SOLUTION check everything first (a failed load must leave the module unchanged): when strict, each parameter's name is in state and each key of state is a parameter; shapes equal. Then copy_ the values in.
     for (auto& [name, p] : params) {
@@ -101,6 +136,10 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
         if (it != state.end()) p->value.copy_(it->second);
     }
     // END SOLUTION
+    for (auto& [name, b] : buffers) {
+        auto it = given.find(name);
+        if (it != given.end()) b->copy_(it->second);
+    }
 }
 
 int64_t Module::parameter_count() {

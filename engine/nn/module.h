@@ -22,7 +22,7 @@
 
 namespace tt {
 
-// Parameter (and later buffer) tensors by their dotted names. Sorted by name, like the safetensors header.
+// Parameter and buffer tensors by their dotted names. Sorted by name, like the safetensors header.
 using StateDict = std::map<std::string, Tensor>;
 
 namespace nn {
@@ -61,6 +61,9 @@ public:
     // Own parameters first, then each child's, prefixed by the child's name: "weight", "0.weight", "block.1.bias".
     std::vector<std::pair<std::string, Parameter*>> named_parameters();
     std::vector<Parameter*> parameters();
+    // Buffers: state that is saved and loaded with the parameters but not learned by gradient descent (BatchNorm's
+    // running statistics, module 10). Own first, then each child's, named like parameters.
+    std::vector<std::pair<std::string, Tensor*>> named_buffers();
     const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
 
     // Training mode (the default) vs evaluation mode; applies to every child too. Layers such as Dropout and
@@ -71,9 +74,11 @@ public:
 
     void zero_grad();  // every parameter's grad := 0
 
-    // The parameter values by name, sharing storage with the module (as in PyTorch: a snapshot needs clone()).
+    // The parameter values and buffers by name, sharing storage with the module (as in PyTorch: a snapshot needs
+    // clone()).
     StateDict state_dict();
-    // Copies values in by name. strict: every parameter must be present and no other key; shapes must match.
+    // Copies values in by name. strict: every parameter and buffer must be present and no other key; shapes must
+    // match. A failed load changes nothing.
     void load_state_dict(const StateDict& state, bool strict = true);
 
     int64_t parameter_count();  // number of learnable scalars
@@ -84,6 +89,7 @@ public:
 protected:
     Module() = default;
     Parameter& register_parameter(const std::string& name, Tensor initial);
+    Tensor& register_buffer(const std::string& name, Tensor initial);  // kept in place: update it with copy_/fill_
     template <typename M>
     std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> child) {
         add_child(name, child);
@@ -94,6 +100,7 @@ private:
     void add_child(const std::string& name, std::shared_ptr<Module> child);
 
     std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;
+    std::vector<std::pair<std::string, std::unique_ptr<Tensor>>> buffers_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
     int64_t calls_ = 0;  // operator() calls so far: a recorded node knows whether its forward was the last one

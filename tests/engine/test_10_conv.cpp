@@ -11,6 +11,8 @@
 #include "conv.h"
 #include "conv_layers.h"
 #include "gradcheck.h"
+#include "pool.h"
+#include "pool_layers.h"
 #include "testing.h"
 
 namespace {
