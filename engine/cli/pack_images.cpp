@@ -23,26 +23,29 @@ struct PackOptions {
     bool gray = false;
 };
 
-// "32" → 32x32, "24x32" → 24 high, 32 wide; "" → 0x0 (no resize).
-void parse_size(const std::string& text, int& height, int& width) {
+// "32" → 32x32, "24x32" → 24 high, 32 wide, "" → 0x0 (no resize); anything else: the reason, else "".
+std::string parse_size(const std::string& text, int& height, int& width) {
     height = width = 0;
-    if (text.empty()) return;
+    if (text.empty()) return "";
     const size_t x = text.find('x');
-    auto number = [&](const std::string& part) {
-        TT_CHECK(!part.empty() && part.size() <= 5 && part.find_first_not_of("0123456789") == std::string::npos,
-                 "--size: '" << text << "' is not N or HxW (whole numbers, e.g. 32 or 24x32)");
-        const int v = std::stoi(part);
-        TT_CHECK(v >= 1 && v <= 8192, "--size: " << v << " is outside 1..8192");
-        return v;
-    };
-    height = number(text.substr(0, x));
-    width = x == std::string::npos ? height : number(text.substr(x + 1));
+    const std::string parts[2] = {text.substr(0, x), x == std::string::npos ? text.substr(0, x) : text.substr(x + 1)};
+    int values[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        if (parts[i].empty() || parts[i].size() > 5 || parts[i].find_first_not_of("0123456789") != std::string::npos)
+            return "'" + text + "' is not N or HxW (whole numbers, e.g. 32 or 24x32)";
+        values[i] = std::stoi(parts[i]);
+        if (values[i] < 1 || values[i] > 8192) return "'" + text + "' is outside 1..8192";
+    }
+    height = values[0];
+    width = values[1];
+    return "";
 }
 
 int pack_images(const PackOptions& o) {
     ImageFolderOptions options;
     options.channels = o.gray ? 1 : 3;
-    parse_size(o.size, options.resize_height, options.resize_width);
+    const std::string bad = parse_size(o.size, options.resize_height, options.resize_width);
+    TT_CHECK(bad.empty(), "--size: " << bad);
     const auto t0 = std::chrono::steady_clock::now();
     ImageFolder folder;
     const ImageDataset data = read_image_folder(o.dir, options, &folder);
@@ -64,7 +67,14 @@ void add_pack_images_command(CLI::App& app, int& exit_code) {
     CLI::App* cmd = app.add_subcommand("pack-images", "pack an image folder DIR/<class>/*.png|jpg into a .ttds shard");
     cmd->add_option("dir", o->dir, "the folder of class folders")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("out", o->out, "the .ttds file to write")->required();
-    cmd->add_option("--size", o->size, "resize every image to HxW (or NxN for one number), bilinear")->type_name("HxW");
+    cmd->add_option("--size", o->size, "resize every image to HxW (or NxN for one number), bilinear")
+        ->type_name("HxW")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                int h = 0, w = 0;
+                return parse_size(text, h, w);
+            },
+            "HxW"));
     cmd->add_flag("--gray", o->gray, "one gray channel instead of RGB");
     cmd->callback([o, &exit_code] { exit_code = pack_images(*o); });
 }

@@ -3,6 +3,7 @@
 // headers (the draw order of a shuffle or a crop), from hand-computed cases, and from properties (every sample once
 // per epoch, labels travelling with their inputs) — never from running the code under test twice.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
