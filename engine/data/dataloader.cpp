@@ -36,14 +36,7 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
 }
 
 DataLoader::~DataLoader() {
-    // The prefetch thread may still be writing into staged_: let it finish before the buffers go.
-#if TT_HAS_EXCEPTIONS
-    try {
-        prefetcher_.wait();
-    } catch (...) {}
-#else
-    prefetcher_.wait();
-#endif
+    prefetcher_.discard();  // the prefetch thread may still be writing into staged_: let it finish first
 }
 
 int64_t DataLoader::size() const {
@@ -54,7 +47,7 @@ int64_t DataLoader::size() const {
 }
 
 void DataLoader::start_epoch() {
-    prefetcher_.wait();  // a batch of the old epoch still being made reads order_
+    prefetcher_.discard();  // a batch of the old epoch still being made reads order_; nobody takes it
     staged_at_ = -1;
     // BEGIN SOLUTION order_: randperm of the data set's size from gen_ when shuffling, else 0..N-1; then epoch_seed_ from two gen_.next_u32() (high word first), always, so augmentation is seeded with or without shuffle
     const int64_t n = dataset_->size();

@@ -1,5 +1,6 @@
 #include "prefetch.h"
 
+#include <exception>
 #include <utility>
 
 #include "error.h"
@@ -87,24 +88,39 @@ void Prefetcher::wait() {
     if (failed) std::rethrow_exception(failed);
 }
 
-#else  // no threads in this build: the job runs on the caller, at once
+void Prefetcher::discard() {
+    if (worker_) worker_->wait();  // a running job cannot be stopped; its error is nobody's
+}
 
-struct Prefetcher::Worker {};
+#else  // no threads in this build: wait() runs the job on the caller
+
+struct Prefetcher::Worker {
+    std::function<void()> job;
+};
 
 bool Prefetcher::threaded() { return false; }
 
-void Prefetcher::submit(std::function<void()> job) { job(); }
+void Prefetcher::submit(std::function<void()> job) {
+    wait();
+    if (!worker_) worker_ = std::make_unique<Worker>();
+    worker_->job = std::move(job);
+}
 
-void Prefetcher::wait() {}
+void Prefetcher::wait() {
+    if (!worker_ || !worker_->job) return;
+    std::function<void()> job = std::move(worker_->job);
+    worker_->job = nullptr;
+    job();
+}
+
+void Prefetcher::discard() {
+    if (worker_) worker_->job = nullptr;
+}
 
 #endif
 
 Prefetcher::Prefetcher() = default;
 
-Prefetcher::~Prefetcher() {
-#if defined(TT_PREFETCH_THREADS)
-    if (worker_) worker_->wait();  // an error nobody waited for is dropped: a destructor must not throw
-#endif
-}
+Prefetcher::~Prefetcher() { discard(); }
 
 }  // namespace tt

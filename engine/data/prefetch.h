@@ -2,9 +2,9 @@
 // one computes (what PyTorch's DataLoader does with worker processes and prefetch_factor).
 //
 // Threads exist natively and in the threaded web build (__EMSCRIPTEN_PTHREADS__, cross-origin-isolated pages).
-// In the single-threaded web build and the in-browser student build there is no second thread: submit() runs the
-// job at once, on the caller, and wait() returns immediately — the loader's output is the same, only nothing
-// overlaps. threaded() says which one this build does.
+// In the single-threaded web build and the in-browser student build there is no second thread: submit() only
+// keeps the job and wait() runs it, on the caller — the loader's output and even the call that reports an error
+// are the same, only nothing overlaps. threaded() says which one this build does.
 //
 // A job must not make or drop Tensors (the memory accounting of module 01 is not thread-safe): the loader hands it
 // buffers it allocated itself.
@@ -29,6 +29,9 @@ public:
     void submit(std::function<void()> job);
     // Waits until the submitted job has finished; an error the job threw is thrown here, on the caller.
     void wait();
+    // Waits for (with threads) or drops (without) the submitted job, ignoring its result and any error: for a
+    // batch nobody will take.
+    void discard();
 
 private:
     struct Worker;
