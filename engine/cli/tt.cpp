@@ -5,6 +5,7 @@
 //   tt eval       evaluate a recipe's asset (or --weights FILE) on its held-out set
 //   tt predict    the classes a model gives some held-out images
 //   tt grade      a lesson's checks on a student's file, natively
+//   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
 // option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@
 
 #include "error.h"
 #include "grade.h"
+#include "pack_images.h"
 #include "profile.h"
 #include "recipes.h"
 
@@ -150,6 +152,8 @@ int main(int argc, char** argv) {
             exit_code = 2;
         }
     });
+
+    tt::cli::add_pack_images_command(app, exit_code);
 
     if (argc < 2) {
         std::fputs(app.help().c_str(), stderr);

@@ -42,7 +42,10 @@ BAD = [
     (["grade", "01", "no/such/file.cpp"], "File does not exist: no/such/file.cpp"),
     (["grade", "01", "engine/core/profile.cpp", "--timeout", "soon"], "--timeout: soon is not a whole number"),
     (["grade", "no-such-lesson", "engine/core/profile.cpp"], "no lesson 'no-such-lesson'"),
-    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade"),
+    (["pack-images", "no/such/dir", "x.ttds"], "dir: Directory does not exist: no/such/dir"),
+    (["pack-images", ".", "x.ttds", "--size", "32y"], "--size: '32y' is not N or HxW"),
+    (["pack-images", ".", "x.ttds", "--size", "0x8"], "--size: '0x8' is outside 1..8192"),
+    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade pack-images"),
     ([], "Subcommands:"),  # no command: the help, on stderr
 ]
 for args, message in BAD:
@@ -58,6 +61,7 @@ HELP = {
     ("predict",): ["recipe", "index", "--weights"],
     ("grade",): ["module", "files", "--root", "--timeout"],
     ("env",): ["env"],
+    ("pack-images",): ["dir", "out", "--size", "--gray"],
 }
 for sub, words in HELP.items():
     out = tt(*sub, "--help")

@@ -59,10 +59,27 @@ test('05: Linear forward FLOPs are 2 * batch * 784 * 128', async () => {
   assert.equal(live(), before);
 });
 
+test('06: the loader panel reports the engine\'s own wait/compute split, batch counts and uint8-vs-float bytes', async () => {
+  const before = live();
+  const r = await measureSystems(M, '06');
+  assert.ok(r.tables, r.note);
+  assert.deepEqual(r.tables[0].rows.map((row) => row[1]), ['16', '16', '16'], '1,024 images in batches of 64');
+  assert.deepEqual(r.tables[1].rows.map((row) => [row[0], row[1]]), [['1', '1024'], ['16', '64'], ['64', '16'], ['256', '4']]);
+  assert.equal(cell(r, 1, 2, 4), M.formatBytes(64 * 3 * 32 * 32 * 4));
+  assert.deepEqual(r.tables[2].rows[0].slice(1), [M.formatBytes(50000 * 3072), M.formatBytes(50000 * 3072 * 4)]);
+  const one = JSON.parse(M.loaderBenchmark({ samples: 10, channels: 1, height: 2, width: 2, batchSize: 4, computeMs: 1 }));
+  assert.equal(one.batches, 3);
+  assert.equal(one.storedBytesPerSample, 4);
+  assert.equal(one.floatBytesPerSample, 16);
+  assert.ok(one.computeMs >= 2 * 0.99, `two gaps between three batches of a 1 ms step: ${one.computeMs}`);
+  assert.throws(() => M.loaderBenchmark({ batchSize: 0 }), /batchSize = 0/);
+  assert.equal(live(), before);
+});
+
 test('a module without measurements, or an engine without the bindings, says so instead of inventing numbers', async () => {
   assert.match((await measureSystems(M, '09')).note, /no live measurements yet/);
   const bare = { environment: M.environment, formatBytes: M.formatBytes };
-  for (const id of ['02', '03', '04', '05']) {
+  for (const id of ['02', '03', '04', '05', '06']) {
     const r = await measureSystems(bare, id);
     assert.equal(r.tables, undefined);
     assert.match(r.note, /does not expose .* to JavaScript yet/);
@@ -72,7 +89,7 @@ test('a module without measurements, or an engine without the bindings, says so 
 test('one panel file per module (systems/NN.mjs), each reached through a literal import', async () => {
   const dir = new URL('../../web/js/course/systems/', import.meta.url);
   const ids = fs.readdirSync(dir).filter((f) => /^\d\d\.mjs$/.test(f)).map((f) => f.slice(0, 2)).sort();
-  for (const id of ['01', '02', '03', '04', '05']) assert.ok(ids.includes(id), `systems/${id}.mjs`);
+  for (const id of ['01', '02', '03', '04', '05', '06']) assert.ok(ids.includes(id), `systems/${id}.mjs`);
   const index = fs.readFileSync(new URL('../systems.mjs', dir), 'utf8');
   const specifiers = [...index.matchAll(/import\(([^)]*)\)/g)].map((m) => m[1]);
   assert.deepEqual(specifiers, ids.map((id) => `'./systems/${id}.mjs'`), 'every dynamic import names its file literally');

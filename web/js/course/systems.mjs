@@ -11,6 +11,7 @@ const PANELS = {
   '03': () => import('./systems/03.mjs'),
   '04': () => import('./systems/04.mjs'),
   '05': () => import('./systems/05.mjs'),
+  '06': () => import('./systems/06.mjs'),
   '10': () => import('./systems/10.mjs'),
   '11': () => import('./systems/11.mjs'),
   '12': () => import('./systems/12.mjs'),
