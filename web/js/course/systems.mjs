@@ -11,6 +11,9 @@ const PANELS = {
   '03': () => import('./systems/03.mjs'),
   '04': () => import('./systems/04.mjs'),
   '05': () => import('./systems/05.mjs'),
+  '07': () => import('./systems/07.mjs'),
+  '08': () => import('./systems/08.mjs'),
+  '09': () => import('./systems/09.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
