@@ -125,7 +125,7 @@ test('lessons 07-09: the systems panels measure a graph, optimizer state and a t
     const row = rows.find((r) => r[0] === first);
     assert.ok(row, `${id}: no row '${first}'`);
     assert.deepEqual(row.slice(1, 1 + want.length), want, id);
-    if (id === '09') await screenshot(page, 'lesson-09-systems');
+    if (id === '09') { await page.locator('#systems-body').scrollIntoViewIfNeeded(); await screenshot(page, 'lesson-09-systems'); }
   }
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);
