@@ -1,15 +1,19 @@
 // tt_bench.mjs: the engine's kernels for bench/run.mjs, over raw pointers into the wasm heap (HEAPF32), plus a
-// probe of this machine's simd128 multiply+add ceiling. Benchmark-only: it is not part of the site.
+// probe of this machine's simd128 multiply+add ceiling, and a training step (train_step.h). Benchmark-only: it is
+// not part of the site.
 #include <emscripten/bind.h>
 #include <wasm_simd128.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "conv.h"
 #include "gemm.h"
 #include "mlp.h"
 #include "parallel.h"
 #include "simd.h"
+#include "train_step.h"
 
 namespace {
 
@@ -86,6 +90,26 @@ emscripten::val tile_js() {
     return out;
 }
 
+// The training step (train_step.h) with its tensors copied in and out of the wasm heap, so that the peer starts
+// from the same weights and batch and the results can be compared.
+class TrainStepJS {
+public:
+    TrainStepJS(const std::string& architecture, const std::string& input_shape, int batch, double lr)
+        : t_(architecture, input_shape, batch, lr) {}
+    double step() { return t_.step(); }
+    int parameter_tensors() const { return int(t_.parameter_tensors()); }
+    int parameter_size(int i) { return int(t_.parameter(size_t(i)).value.numel()); }
+    void read_parameter(int i, uintptr_t out) { copy_out(t_.parameter(size_t(i)).value, out); }
+    void write_parameter(int i, uintptr_t in) { copy_in(t_.parameter(size_t(i)).value, in); }
+    void write_input(uintptr_t in) { copy_in(t_.input(), in); }
+    void write_target(uintptr_t in) { copy_in(t_.target(), in); }
+
+private:
+    static void copy_out(const tt::Tensor& t, uintptr_t out) { std::copy_n(t.data(), t.numel(), f32(out)); }
+    static void copy_in(tt::Tensor& t, uintptr_t in) { std::copy_n(f32(in), t.numel(), t.data()); }  // in place
+    tt::bench::TrainStep t_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tt_bench) {
@@ -100,4 +124,13 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("tile", &tile_js);
     function("maxThreads", &tt::max_threads);
     function("setNumThreads", &tt::set_num_threads);
+    class_<TrainStepJS>("TrainStep")
+        .constructor<std::string, std::string, int, double>()
+        .function("step", &TrainStepJS::step)
+        .function("parameterTensors", &TrainStepJS::parameter_tensors)
+        .function("parameterSize", &TrainStepJS::parameter_size)
+        .function("readParameter", &TrainStepJS::read_parameter)
+        .function("writeParameter", &TrainStepJS::write_parameter)
+        .function("writeInput", &TrainStepJS::write_input)
+        .function("writeTarget", &TrainStepJS::write_target);
 }

@@ -4,10 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { mlpModel } from './onnx.mjs';
+import { emscriptenRequire, releaseWorkers } from '../tests/node/load-engine.mjs';
 
 export const root = path.resolve(import.meta.dirname, '..');
 export const nodeModules = path.join(root, 'node_modules');
@@ -22,6 +24,19 @@ export const SAMPLE_SECONDS = QUICK ? 0.03 : 0.05;
 // starts on its baseline compiler (Liftoff) and re-compiles hot functions in the background; on a loaded machine
 // that can take longer than the warm-up, and a big module (onnxruntime's) was then timed half-baseline.
 export const steadyStateWasm = () => v8.setFlagsFromString('--no-liftoff');
+
+// ---- ours: the Embind bench module (bench_module.cpp) ---------------------------------------------------------
+export const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
+export async function loadOurs(name = 'tt_bench') {
+  const js = path.join(wasmDir, `${name}.mjs`);
+  if (!fs.existsSync(js)) throw new Error(`${js} is missing: cmake --build build/wasm --target ${name} (or bash bench/run.sh)`);
+  globalThis.require ??= emscriptenRequire();
+  globalThis.__dirname ??= wasmDir;
+  const { default: createBench } = await import(pathToFileURL(js).href);
+  const M = await createBench({ wasmBinary: fs.readFileSync(path.join(wasmDir, `${name}.wasm`)) });
+  releaseWorkers();
+  return M;
+}
 
 // ---- peers -------------------------------------------------------------------------------------------------
 export async function loadPeers() {

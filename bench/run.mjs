@@ -1,6 +1,7 @@
 // One process, one machine, the same work: our wasm engine vs TensorFlow.js (wasm backend, SIMD, 1 thread) vs
 // onnxruntime-web (wasm, 1 thread), plus this machine's simd128 multiply+add ceiling, the course's naive and
-// loop-reordered matmuls, and (for context) the native engine vs numpy/OpenBLAS.
+// loop-reordered matmuls, a training step (train-step.mjs: wasm vs TF.js, native vs PyTorch), and (for context) the
+// native engine vs numpy/OpenBLAS.
 //
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
 //                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
@@ -17,29 +18,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { convReluModel, matmulModel } from './onnx.mjs';
-import { emscriptenRequire, releaseWorkers } from '../tests/node/load-engine.mjs';
-import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
+import { trainStepMarkdown, trainStepSection } from './train-step.mjs';
+import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadOurs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
   randomArray, ratio, root, steadyStateWasm, timeRotation, wallSeconds } from './common.mjs';
 
 steadyStateWasm();  // before any wasm is compiled
-const wasmDir = process.env.TT_BENCH_DIR ?? path.join(root, 'build/wasm/bench');
 const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
-
-// ---- engines ------------------------------------------------------------------------------------------------
-async function loadOurs(name = 'tt_bench') {
-  const js = path.join(wasmDir, `${name}.mjs`);
-  if (!fs.existsSync(js)) throw new Error(`${js} is missing: cmake --build build/wasm --target ${name} (or bash bench/run.sh)`);
-  globalThis.require ??= emscriptenRequire();
-  globalThis.__dirname ??= wasmDir;
-  const { default: createBench } = await import(pathToFileURL(js).href);
-  const M = await createBench({ wasmBinary: fs.readFileSync(path.join(wasmDir, `${name}.wasm`)) });
-  releaseWorkers();
-  return M;
-}
 
 // Our heap buffers: allocate, copy in, view (views are re-made: memory growth detaches them).
 function heapArray(M, data) {
@@ -262,6 +249,7 @@ function markdown(r) {
     const s = row.seconds;
     lines.push(`| ${row.workload.split(' ')[1]} | ${fmtMs(s.naive)} | ${fmtMs(s.ikj)} | ${fmtMs(s.ours)} | ${gflops(row.flops, s.naive)} | ${gflops(row.flops, s.ikj)} | ${gflops(row.flops, s.ours)} | ${(s.naive / s.ours).toFixed(1)}x | ${(s.ikj / s.ours).toFixed(1)}x |`);
   }
+  lines.push(trainStepMarkdown(r.trainStep).trimEnd());
   if (r.threads) {
     lines.push('', '## Two threads (wall clock): the threaded build (pthreads, for cross-origin-isolated pages) on 1 and 2 threads', '');
     lines.push('Same results bit for bit as the single-threaded build (checked before timing). The peers above stay on 1 thread.', '');
@@ -308,6 +296,7 @@ for (const batch of [1, 64]) {
 }
 console.error('conv2d ...');
 rows.push(await convRow(M, probe));
+const trainStep = await trainStepSection(M);
 const ceiling = median(rows.map((r) => r.ceiling));
 let threads = null, threadsNote = null;
 if (args.has('--no-threads')) threadsNote = '--no-threads';
@@ -315,7 +304,7 @@ else if (os.cpus().length < 2) threadsNote = 'this machine has 1 core';
 else threads = await threadRows(M, await loadOurs('tt_bench_mt'));
 const native = args.has('--no-native') ? null : (console.error('native ...'), nativeSection());
 const results = { date: new Date().toISOString(), node: process.versions.node, cpu, loadavg: os.loadavg(), cores: os.cpus().length,
-  clock: CLOCK, versions, tile, ceiling, rows, threads, threadsNote, native };
+  clock: CLOCK, versions, tile, ceiling, rows, trainStep, threads, threadsNote, native };
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 const md = markdown(results);

@@ -12,6 +12,6 @@ mkdir -p build/bench
   cmake --build build/wasm -j2 --target tt_bench tt_bench_mt
   # Its own native build, for this machine's widest SIMD (the test build keeps SSE2 for bit-identical results).
   [ -f build/native-bench/build.ninja ] || cmake -S . -B build/native-bench -G Ninja -DTT_NATIVE_ARCH=ON
-  cmake --build build/native-bench -j2 --target tt_bench_native tt_infer_native
+  cmake --build build/native-bench -j2 --target tt_bench_native tt_train_step_native tt_infer_native
 } > "$log" 2>&1 || { tail -30 "$log"; echo "bench: build failed (full log: $log)"; exit 1; }
 exec node bench/run.mjs "$@"

@@ -178,8 +178,13 @@ Tensor Tensor::clone() const {
     float* dst = out.data();
     const float* src = storage_->data();
     // BEGIN SOLUTION walk this tensor's elements in row-major order (OffsetWalker) and write them densely into dst
+    const int64_t n = out.numel();
+    if (is_contiguous()) {  // already row-major and dense: one copy (backward clones every fresh gradient it keeps)
+        std::copy_n(src + offset_, n, dst);
+        return out;
+    }
     OffsetWalker walk(shape_, strides_, offset_);
-    for (int64_t i = 0; i < out.numel(); ++i) {
+    for (int64_t i = 0; i < n; ++i) {
         dst[i] = src[walk.offset()];
         walk.next();
     }

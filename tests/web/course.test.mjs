@@ -1,5 +1,6 @@
 // The course site end to end in real Chromium: the map's module states, solving lesson 01 through the editor with
-// the in-browser compiler, progress surviving a reload, export → reset → import, and the inference milestone.
+// the in-browser compiler, progress surviving a reload, export → reset → import, the inference milestone, and the
+// systems panels of 07-09 measured in the page.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -102,6 +103,30 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
     assert.equal(await page.textContent('#crumb'), `Module ${id} · ${planned.title}`);
   }
 
+  assert.deepEqual(browser.offsite, []);
+  assert.deepEqual(browser.consoleErrors, []);
+});
+
+test('lessons 07-09: the systems panels measure a graph, optimizer state and a training step live in the page', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const { page } = browser;
+  // One row per panel, by its first cell: the cells the engine measured (deterministic counts and bytes).
+  for (const [id, caption, first, want] of [['07', /Gradient checkpointing/, 'Fashion-MNIST CNN, 2 segments checkpointed', ['7', '1.37 MiB']],
+    ['08', /state after one step/, 'SGD momentum 0.9', ['6', '918.54 KiB', '1.00']], ['09', /Gradient accumulation/, 'optimizer state (Adam)', ['827.08 KiB']]]) {
+    await page.goto(`${server.url}/lesson.html?m=${id}`);
+    await page.waitForSelector('#systems-body[data-measured=true]', { timeout: 120_000 });
+    const text = await page.textContent('#systems-body');
+    assert.match(text, caption, id);
+    assert.doesNotMatch(text, /NaN|undefined|Infinity/, id);
+    const rows = await page.$$eval('#systems-body tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const row = rows.find((r) => r[0] === first);
+    assert.ok(row, `${id}: no row '${first}'`);
+    assert.deepEqual(row.slice(1, 1 + want.length), want, id);
+    if (id === '09') { await page.locator('#systems-body').scrollIntoViewIfNeeded(); await screenshot(page, 'lesson-09-systems'); }
+  }
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);
 });
