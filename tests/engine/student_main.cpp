@@ -7,6 +7,8 @@
 //   [tt] {"event":"end","name":"…","asserts":4,"failed":1,"ok":false}
 //   [tt] {"event":"skip","name":"…","file":"…","line":33,"reason":"needs-exceptions"}
 //   [tt] {"event":"done","cases":3,"failedCases":1,"asserts":7,"failedAsserts":1}
+//   [tt] {"event":"expect-error","index":0,"file":"…","line":40,"expr":"…","message":"…","contains":false}
+//        (TT_CHECK_ERROR without exceptions, testing.h: the runner checks the trap that should follow)
 //
 // Each line is written (by the engine's JSON writer, json.h) with one fputs and flushed at once, so nothing is lost
 // when the program traps.
@@ -14,9 +16,21 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "json.h"
+#include "testing.h"
+
+#if !TT_HAS_EXCEPTIONS
+std::string tt_testing::json_quote(const char* text) { return tt::Json(text ? text : "").dump(); }
+
+// The expectations of the first test case of this round that an earlier round already saw fail as expected.
+static const bool tt_expect_done_read = [] {
+    if (const char* done = std::getenv("TT_EXPECT_DONE")) tt_testing::expect_done = std::atoi(done);
+    return true;
+}();
+#endif
 
 namespace {
 
@@ -54,11 +68,19 @@ struct TTListener : doctest::IReporter {
                  .set("asserts", stats.numAsserts)
                  .set("failedAsserts", stats.numAssertsFailed));
     }
-    void test_case_start(const doctest::TestCaseData& tc) override { emit(case_event("start", tc)); }
+    void test_case_start(const doctest::TestCaseData& tc) override {
+#if !TT_HAS_EXCEPTIONS
+        tt_testing::expect_index = 0;
+#endif
+        emit(case_event("start", tc));
+    }
     void test_case_reenter(const doctest::TestCaseData&) override {}
     void test_case_end(const doctest::CurrentTestCaseStats& s) override {
         ++cases;
         if (!s.testCaseSuccess) ++failed_cases;
+#if !TT_HAS_EXCEPTIONS
+        tt_testing::expect_done = 0;  // TT_EXPECT_DONE was about the round's first case only
+#endif
         emit(event("end")
                  .set("asserts", s.numAssertsCurrentTest)
                  .set("failed", s.numAssertsFailedCurrentTest)

@@ -107,11 +107,11 @@ TEST_CASE("04 Parameter: accumulate_grad adds up") {
     CHECK(p.grad.to_vector() == std::vector<float>{10, 11, 12});
 }
 
-TEST_CASE("04 Parameter: accumulate_grad of another shape is an error" * TT_NEEDS_EXCEPTIONS) {
+TEST_CASE("04 Parameter: accumulate_grad of another shape is an error") {
 #if TT_HAS_EXCEPTIONS
     Parameter p(tt::zeros({3}));
-    CHECK_THROWS_WITH_AS(p.accumulate_grad(tt::zeros({2, 3})),
-                         "accumulate_grad: gradient of shape [2, 3] for a parameter of shape [3]", tt::Error);
+    TT_CHECK_ERROR(p.accumulate_grad(tt::zeros({2, 3})),
+                   "accumulate_grad: gradient of shape [2, 3] for a parameter of shape [3]");
 #endif
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("04 parameters: point at the module's own Parameters (an update is see
     CHECK(s.forward(tt::ones({1, 2})).to_vector() == std::vector<float>{3, 3});
 }
 
-TEST_CASE("04 register: duplicate or dotted names are errors" * TT_NEEDS_EXCEPTIONS) {
+TEST_CASE("04 register: duplicate or dotted names are errors") {
 #if TT_HAS_EXCEPTIONS
     struct Twice : tt::nn::Module {
         Twice() {
@@ -154,8 +154,8 @@ TEST_CASE("04 register: duplicate or dotted names are errors" * TT_NEEDS_EXCEPTI
         Tensor backward(const Tensor& g) override { return g; }
         std::string type_name() const override { return "Dotted"; }
     };
-    CHECK_THROWS_WITH_AS(Twice(), "register_parameter: 'w' is already registered", tt::Error);
-    CHECK_THROWS_WITH_AS(Dotted(), "register_parameter: bad name 'a.b' (non-empty, no '.')", tt::Error);
+    TT_CHECK_ERROR(Twice(), "register_parameter: 'w' is already registered");
+    TT_CHECK_ERROR(Dotted(), "register_parameter: bad name 'a.b' (non-empty, no '.')");
 #endif
 }
 
@@ -242,31 +242,28 @@ TEST_CASE("04 load_state_dict: non-strict skips missing keys and ignores unknown
     CHECK(c.scale->weight.value.to_vector() == std::vector<float>{1, 2, 3});
 }
 
-TEST_CASE("04 load_state_dict: missing key, unexpected key and shape mismatch are errors" * TT_NEEDS_EXCEPTIONS) {
+TEST_CASE("04 load_state_dict: missing key, unexpected key and shape mismatch are errors") {
 #if TT_HAS_EXCEPTIONS
     Chain c(3);
     tt::StateDict sd = Chain(3).state_dict();
     sd.erase("shift.bias");
-    CHECK_THROWS_WITH_AS(c.load_state_dict(sd), "load_state_dict: missing key 'shift.bias' (Chain expects it)",
-                         tt::Error);
+    TT_CHECK_ERROR(c.load_state_dict(sd), "load_state_dict: missing key 'shift.bias' (Chain expects it)");
     sd = Chain(3).state_dict();
     sd["extra"] = tt::zeros({1});
-    CHECK_THROWS_WITH_AS(c.load_state_dict(sd), "load_state_dict: unexpected key 'extra' (not a parameter of Chain)",
-                         tt::Error);
+    TT_CHECK_ERROR(c.load_state_dict(sd), "load_state_dict: unexpected key 'extra' (not a parameter of Chain)");
     sd = Chain(4).state_dict();
-    CHECK_THROWS_WITH_AS(c.load_state_dict(sd),
-                         "load_state_dict: 'scale.weight' has shape [4] in the state dict, the module expects [3]",
-                         tt::Error);
+    TT_CHECK_ERROR(c.load_state_dict(sd),
+                   "load_state_dict: 'scale.weight' has shape [4] in the state dict, the module expects [3]");
 #endif
 }
 
-TEST_CASE("04 load_state_dict: a failed load leaves the module unchanged" * TT_NEEDS_EXCEPTIONS) {
+TEST_CASE("04 load_state_dict: a failed load leaves the module unchanged") {
 #if TT_HAS_EXCEPTIONS
     Chain c(3);
     tt::StateDict sd = Chain(3).state_dict();
     sd["gain"] = tt::full({1}, 100);  // "gain" sorts first: it would be copied before the bad entry
     sd["shift.bias"] = tt::zeros({5});
-    CHECK_THROWS_AS(c.load_state_dict(sd), tt::Error);
+    TT_CHECK_ERROR_CONTAINS(c.load_state_dict(sd), "");
     CHECK(c.gain.value.item() == 2.0f);
 #endif
 }

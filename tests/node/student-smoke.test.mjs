@@ -230,3 +230,44 @@ int main(int argc, char** argv) {
   assert.equal(r.stdout, `${bytes.length} ${[...bytes.subarray(0, 4)].join(' ')}\n/fixtures/mine.txt: 3 abc\n` +
     'write: refused\nmissing: not found\noutside: not found\n');
 });
+
+test('TT_CHECK_ERROR runs in the build without exceptions: the expected error passes and the case goes on, another message or no error fails', async () => {
+  const checks = {
+    'tests/engine/test_expect.cpp': `#include "testing.h"
+#include "tensor.h"
+using tt::Tensor;
+TEST_CASE("two expected errors, then more checks") {
+    Tensor t({2, 3});
+    TT_CHECK_ERROR(t.reshape({4, 2}), "reshape: shape [4, 2] is invalid for a tensor of 6 elements");
+    CHECK(t.numel() == 6);
+    TT_CHECK_ERROR_CONTAINS(t.at({2, 0}), "out of range");
+    CHECK(t.numel() == 7);  // fails: the case really went on after both errors
+}
+TEST_CASE("the wrong message") {
+    Tensor t({2, 3});
+    TT_CHECK_ERROR(t.reshape({4, 2}), "reshape: something else");
+}
+TEST_CASE("no error at all") {
+    Tensor t({2, 3});
+    TT_CHECK_ERROR(t.reshape({3, 2}), "reshape: shape [3, 2] is invalid");
+}
+TEST_CASE("after them, a plain case") { CHECK(1 + 1 == 2); }
+`,
+  };
+  const r = await session.buildAndRun({ checks });
+  assert.equal(r.stage, 'run', JSON.stringify(r.diagnostics));
+  const byName = Object.fromEntries(r.checks.map((c) => [c.name, c]));
+  const first = byName['two expected errors, then more checks'];
+  assert.equal(first.status, 'failed');
+  assert.deepEqual(first.failures.map((f) => f.got), ['6'], 'only the deliberate failure, reported once');
+  const wrong = byName['the wrong message'];
+  assert.equal(wrong.status, 'failed');
+  assert.equal(wrong.failures[0].got, 'error "reshape: shape [4, 2] is invalid for a tensor of 6 elements"');
+  assert.equal(wrong.failures[0].expected, 'error "reshape: something else"');
+  const none = byName['no error at all'];
+  assert.equal(none.status, 'failed');
+  assert.match(none.messages.join(), /expected an error "reshape: shape \[3, 2\] is invalid", but t.reshape\({3, 2}\) returned normally/);
+  assert.equal(byName['after them, a plain case'].status, 'passed');
+  assert.equal(r.summary.skipped, 0);
+  assert.deepEqual(r.problems, []);
+});

@@ -58,7 +58,9 @@ export function parseResults(run, { program = false } = {}) {
         cases.push(current);
       }
     } else if (e.event === 'fail' && current) {
-      const { got, expected } = splitComparison(e.kind, e.expr, e.decomp);
+      // a case started again after a TT_CHECK_ERROR (runner-worker.mjs) reports its earlier failures again: once is enough
+      if (current.failures.some((f) => f.line === e.line && f.file === e.file && f.decomposition === e.decomp && f.expression === `${e.kind}( ${e.expr} )`)) continue;
+      const { got, expected } = 'got' in e ? e : splitComparison(e.kind, e.expr, e.decomp);
       current.failures.push({
         file: e.file, line: e.line, kind: e.kind, expression: `${e.kind}( ${e.expr} )`, decomposition: e.decomp,
         got, expected, message: e.exception ?? null,

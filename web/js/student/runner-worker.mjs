@@ -52,6 +52,7 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
   };
   let events = 0;
   let startedThisRound = 0;
+  let expecting = null;  // the TT_CHECK_ERROR announced last in the running case (testing.h), until the case ends
   const write = (fd, bytes) => {
     const text = dec[fd].decode(bytes, { stream: true });
     if (fd === 1) return emitText(1, text);
@@ -66,6 +67,8 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
           const event = JSON.parse(line.slice(5));
           events++;
           if (event.event === 'start') startedThisRound++;
+          if (event.event === 'start' || event.event === 'end') expecting = null;
+          if (event.event === 'expect-error') expecting = event;
           post({ type: 'event', event });
           continue;
         } catch { /* not ours after all: plain output */ }
@@ -75,14 +78,18 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
   };
 
   let first = 1;
+  let expectDone = 0;  // TT_EXPECT_DONE for the round's first case: its expectations already seen to fail as expected
   let exitCode = null;
   let rounds = 0;
   let memoryBytes = 0;
   while (rounds < MAX_ROUNDS) {
     rounds++;
     startedThisRound = 0;
+    expecting = null;
     const argv = ['checks', ...(doctest ? ['--no-colors', `--first=${first}`] : []), ...args];
-    const wasi = createWasi({ args: argv, write, files });
+    const env = expectDone ? { TT_EXPECT_DONE: String(expectDone) } : {};
+    expectDone = 0;
+    const wasi = createWasi({ args: argv, env, write, files });
     const instance = await WebAssembly.instantiate(module, wasi.imports);
     wasi.setMemory(instance.exports.memory);
     try {
@@ -95,6 +102,26 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
       } else {
         if (stderrLine) { emitText(2, stderrLine); stderrLine = ''; }
         const trap = classify(e, stderrTail, memoryBytes, maxMemoryBytes);
+        if (doctest && expecting && startedThisRound > 0 && trap.error !== undefined) {
+          // A TT_CHECK_ERROR's expression stopped with a tt::Error: that is the check. Expected message → passed,
+          // and the same case runs again past it; another message → the check fails and the case ends there.
+          const want = expecting.message;
+          const matched = expecting.contains ? trap.error.includes(want) : trap.error === want;
+          stderrTail = '';
+          if (matched) {
+            post({ type: 'event', event: { event: 'expect-ok', index: expecting.index, file: expecting.file, line: expecting.line } });
+            first += startedThisRound - 1;
+            expectDone = expecting.index + 1;
+          } else {
+            post({ type: 'event', event: {
+              event: 'fail', kind: 'TT_CHECK_ERROR', file: expecting.file, line: expecting.line, expr: expecting.expr,
+              got: `error "${trap.error}"`, expected: `error ${expecting.contains ? 'containing ' : ''}"${want}"`,
+            } });
+            post({ type: 'event', event: { event: 'end', ok: false, asserts: 1, failed: 1 } });
+            first += startedThisRound;
+          }
+          continue;
+        }
         post({ type: 'trap', trap: { ...trap, raw: String(e?.message ?? e) } });
         stderrTail = '';
         // Resume after the case that trapped, if it was inside a test case.
