@@ -46,7 +46,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 // stride 0: = kernel_size; padding at most kernel_size / 2 (module 10: pool.h)
 Tensor max_pool2d(const Tensor& x, int64_t kernel_size, int64_t stride = 0, int64_t padding = 0);
 
-// Mean over the batch; target [N] holds class indices (float). No gradient flows to target.
+// Mean over the batch; target [N] holds class indices (float). No gradient flows to target. The options overload
+// below with its defaults: one node, one kernel (kernels/cross_entropy.cpp).
 Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 Tensor mse_loss(const Tensor& input, const Tensor& target);  // mean over every element
 

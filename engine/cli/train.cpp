@@ -1,18 +1,19 @@
 // `tt train <recipe>`, `tt eval <recipe>`, `tt predict <recipe> <index>...`: the seeded native trainer behind
 // assets/ (their command lines: tt.cpp).
 //
-// Training is the layer-level protocol of modules 04/05 (Sequential::forward / backward) plus the two pieces that
-// modules 08/09 will later provide, written here in their plainest form: softmax cross-entropy and SGD with
-// momentum (and weight decay), with a cosine learning-rate decay. Everything random (initial weights, shuffling,
-// augmentation) comes from one SplitMix64 stream seeded by the recipe, so a re-run reproduces the file bit for bit.
+// Training is the course's own loop, nothing written here: Module::operator() records every layer as one autograd
+// node (module 07), nn::CrossEntropyLoss is the loss (09), optim::SGD with momentum and weight decay the update
+// (08) and CosineAnnealingLR, stepped after every batch, the learning rate (08); optim::train_step runs one batch and
+// optim::evaluate scores the held-out set (09). What stays here is the data side: shuffling, batching and the
+// random-shift augmentation. Everything random (initial weights, shuffling, augmentation) comes from two
+// Generators seeded by the recipe, so a re-run reproduces the file bit for bit.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,23 +21,30 @@
 #include "classifier.h"
 #include "datasets.h"
 #include "error.h"
+#include "grad_mode.h"
 #include "json.h"
+#include "losses.h"
+#include "lr_scheduler.h"
+#include "metrics.h"
+#include "random.h"
 #include "recipes.h"
 #include "safetensors.h"
+#include "sgd.h"
+#include "train_loop.h"
 
 namespace tt::cli {
 namespace {
 
-struct Rng {  // SplitMix64
-    uint64_t state;
-    uint64_t next() {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
+// A draw in [0, n) from the engine's generator, without modulo bias (Lemire's multiply-and-reject): n < 2^32.
+int64_t below(Generator& gen, int64_t n) {
+    const uint32_t bound = static_cast<uint32_t>(n);
+    uint64_t m = uint64_t(gen.next_u32()) * bound;
+    if (uint32_t(m) < bound) {
+        const uint32_t threshold = uint32_t(-bound) % bound;
+        while (uint32_t(m) < threshold) m = uint64_t(gen.next_u32()) * bound;
     }
-    int64_t below(int64_t n) { return int64_t(next() % uint64_t(n)); }
-};
+    return int64_t(m >> 32);
+}
 
 ImageDataset xor_set() {
     ImageDataset d;
@@ -80,22 +88,26 @@ void shift_image(float* img, int C, int H, int W, int dy, int dx, std::vector<fl
             }
 }
 
-// Mean softmax cross-entropy over the batch; writes dL/dlogits.
-double cross_entropy(const Tensor& logits, const uint8_t* labels, const int64_t* idx, int B, int K,
-                     std::vector<float>& dlogits) {
-    dlogits.resize(size_t(B) * K);
-    double loss = 0.0;
-    for (int b = 0; b < B; b++) {
-        const float* z = logits.data() + b * K;
-        const float m = *std::max_element(z, z + K);  // subtract the max: exp never overflows
-        double sum = 0.0;
-        for (int k = 0; k < K; k++) sum += std::exp(double(z[k] - m));
-        const int y = labels[idx[b]];
-        loss += std::log(sum) - double(z[y] - m);
-        for (int k = 0; k < K; k++)
-            dlogits[size_t(b * K + k)] = float((std::exp(double(z[k] - m)) / sum - (k == y)) / B);
-    }
-    return loss / B;
+// Images as [n, C, H, W] floats (pixel / 255) and their labels as the class indices the losses take ([n] floats).
+optim::Batch make_batch(const ImageDataset& data, const int64_t* indices, int64_t n) {
+    std::vector<float> x(static_cast<size_t>(n * data.image_size())), y(static_cast<size_t>(n));
+    data.gather_float(indices, n, x.data());
+    for (int64_t b = 0; b < n; b++) y[size_t(b)] = float(data.labels[size_t(indices[b])]);
+    return {Tensor({n, data.channels, data.height, data.width}, std::move(x)), Tensor({n}, std::move(y))};
+}
+
+// The held-out set in batches of 256, in order: the web pages use the same batches (same sums, same results).
+optim::BatchSource in_order(const ImageDataset& data) {
+    auto indices = std::make_shared<std::vector<int64_t>>(size_t(data.count));
+    for (int64_t i = 0; i < data.count; i++) (*indices)[size_t(i)] = i;
+    int64_t start = 0;
+    return [&data, indices, start](optim::Batch& out) mutable {
+        if (start >= data.count) return false;
+        const int64_t n = std::min<int64_t>(256, data.count - start);
+        out = make_batch(data, indices->data() + start, n);
+        start += n;
+        return true;
+    };
 }
 
 struct Accuracy {
@@ -107,13 +119,6 @@ struct Accuracy {
 struct Model {
     std::shared_ptr<nn::Sequential> net;
     ClassifierShape shape;
-
-    // x: n examples (n * C * H * W floats) -> logits [n, classes]
-    Tensor forward(const float* x, int n) {
-        Tensor input({n, shape.channels, shape.height, shape.width},
-                     std::vector<float>(x, x + int64_t(n) * shape.channels * shape.height * shape.width));
-        return net->forward(input).contiguous();
-    }
 };
 
 Model make_model(const Recipe& r, const ImageDataset& like, uint64_t seed) {
@@ -126,21 +131,9 @@ Model make_model(const Recipe& r, const ImageDataset& like, uint64_t seed) {
 }
 
 Accuracy evaluate(Model& model, const ImageDataset& data) {
-    Accuracy acc;
-    const int B = 256, K = model.shape.classes;  // the web pages use the same batches (same sums, same results)
-    std::vector<float> x;
-    for (int64_t start = 0; start < data.count; start += B) {
-        const int n = int(std::min<int64_t>(B, data.count - start));
-        x.resize(size_t(n) * data.image_size());
-        data.to_float(start, n, x.data());
-        const Tensor logits = model.forward(x.data(), n);
-        for (int b = 0; b < n; b++) {
-            const float* z = logits.data() + b * K;
-            acc.correct += (std::max_element(z, z + K) - z) == data.labels[size_t(start + b)];
-        }
-        acc.total += n;
-    }
-    return acc;
+    const optim::EpochResult result = optim::evaluate(*model.net, nn::CrossEntropyLoss(), in_order(data));
+    // accuracy is correct / samples in double: times samples, it rounds back to the count exactly.
+    return {data.count ? std::llround(result.accuracy * double(result.samples)) : 0, result.samples};
 }
 
 void write_file(const std::string& path, const void* data, size_t size) {
@@ -202,51 +195,45 @@ int train(const std::string& recipe, const RecipeOptions& o) {
         train.pixels.resize(size_t(o.limit * train.image_size()));
     }
     Model model = make_model(r, train, r.seed);
-    const auto params = model.net->named_parameters();
-    Rng rng{r.seed ^ 0xDA7A5E7ull};
+    Generator data_gen(r.seed ^ 0xDA7A5E7ull);  // shuffling and augmentation: a stream of their own
     std::printf("train %s: %s on %s (%lld train / %lld test images), %lld parameters, %d epochs\n", r.name.c_str(),
                 r.architecture.c_str(), r.dataset.c_str(), (long long)train.count, (long long)test.count,
                 (long long)model.net->parameter_count(), r.epochs);
 
-    std::vector<std::vector<float>> velocity;
-    for (const auto& np : params) velocity.emplace_back(size_t(np.second->value.numel()), 0.0f);
+    // Two param groups, as in PyTorch's usual recipe: weight decay on the weights, none on the biases.
+    optim::ParamGroup weights, biases;
+    for (nn::Parameter* p : model.net->parameters()) (p->value.dim() > 1 ? weights : biases).params.push_back(p);
+    biases.set("weight_decay", 0.0);
+    std::vector<optim::ParamGroup> groups{weights};
+    if (!biases.params.empty()) groups.push_back(biases);
+    optim::SGD sgd(groups, {{"lr", r.lr}, {"momentum", r.momentum}, {"weight_decay", r.weight_decay}});
+    const nn::CrossEntropyLoss loss;
+
     std::vector<int64_t> order(size_t(train.count));
-    std::vector<float> x, dlogits, tmp;
-    const int B = std::min<int>(r.batch_size, int(train.count)), K = model.shape.classes;
-    const int64_t steps_per_epoch = (train.count + B - 1) / B, total_steps = steps_per_epoch * r.epochs;
-    int64_t step = 0;
+    std::vector<float> tmp;
+    const int64_t B = std::min<int64_t>(r.batch_size, train.count);
+    const int64_t steps_per_epoch = (train.count + B - 1) / B;
+    // Stepped after every batch: the learning rate falls along half a cosine from r.lr to 0 over the whole run.
+    optim::CosineAnnealingLR schedule(sgd, steps_per_epoch * r.epochs);
     const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t cpu0 = std::clock();
     for (int epoch = 1; epoch <= r.epochs; epoch++) {
         for (int64_t i = 0; i < train.count; i++) order[size_t(i)] = i;
-        for (int64_t i = train.count - 1; i > 0; i--) std::swap(order[size_t(i)], order[size_t(rng.below(i + 1))]);
+        for (int64_t i = train.count - 1; i > 0; i--)
+            std::swap(order[size_t(i)], order[size_t(below(data_gen, i + 1))]);
+        model.net->train();
         double loss_sum = 0.0;
-        for (int64_t start = 0; start < train.count; start += B, step++) {
-            const int n = int(std::min<int64_t>(B, train.count - start));
-            const int64_t* idx = order.data() + start;
-            x.resize(size_t(n) * train.image_size());
-            train.gather_float(idx, n, x.data());
-            for (int b = 0; r.shift > 0 && b < n; b++) {
-                const int dy = int(rng.below(2 * r.shift + 1)) - r.shift,
-                          dx = int(rng.below(2 * r.shift + 1)) - r.shift;
-                shift_image(x.data() + b * train.image_size(), train.channels, train.height, train.width, dy, dx, tmp);
+        for (int64_t start = 0; start < train.count; start += B) {
+            const int64_t n = std::min<int64_t>(B, train.count - start);
+            optim::Batch batch = make_batch(train, order.data() + start, n);
+            for (int64_t b = 0; r.shift > 0 && b < n; b++) {
+                const int dy = int(below(data_gen, 2 * r.shift + 1)) - r.shift,
+                          dx = int(below(data_gen, 2 * r.shift + 1)) - r.shift;
+                shift_image(batch.input.data() + b * train.image_size(), train.channels, train.height, train.width, dy,
+                            dx, tmp);
             }
-            const Tensor logits = model.forward(x.data(), n);
-            loss_sum += cross_entropy(logits, train.labels.data(), idx, n, K, dlogits) * n;
-            model.net->zero_grad();
-            model.net->backward(Tensor({n, K}, dlogits));
-            // SGD with momentum:  v = momentum * v + (grad + wd * w);  w -= lr * v   (PyTorch's formulation)
-            const float lr = r.lr * 0.5f * (1.0f + std::cos(3.14159265f * float(step) / float(total_steps)));
-            for (size_t p = 0; p < params.size(); p++) {
-                nn::Parameter& P = *params[p].second;
-                const float wd = P.value.dim() > 1 ? r.weight_decay : 0.0f;  // no decay on biases
-                float* w = P.value.data();
-                const float* g = P.grad.data();
-                for (size_t i = 0; i < velocity[p].size(); i++) {
-                    float& v = velocity[p][i];
-                    v = r.momentum * v + g[i] + wd * w[i];
-                    w[i] -= lr * v;
-                }
-            }
+            loss_sum += optim::train_step(*model.net, loss, sgd, {batch}) * double(n);
+            schedule.step();
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if ((!o.quiet && (r.epochs <= 20 || epoch % (r.epochs / 10) == 0)) || epoch == r.epochs) {
@@ -258,6 +245,9 @@ int train(const std::string& recipe, const RecipeOptions& o) {
         }
     }
     const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // The process's CPU time as well: on a shared machine the wall time says more about the neighbours than about
+    // the recipe, and with one thread the CPU time is what the wall time would be on an idle machine.
+    const double cpu_seconds = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
     const Accuracy acc = evaluate(model, test);
 
     const std::vector<uint8_t> bytes = save_safetensors(model.net->state_dict());
@@ -277,12 +267,15 @@ int train(const std::string& recipe, const RecipeOptions& o) {
     training.set("seed", r.seed)
         .set("epochs", r.epochs)
         .set("batch_size", r.batch_size)
-        .set("optimizer", "SGD momentum " + Json(r.momentum).dump() + ", weight decay " + Json(r.weight_decay).dump())
+        .set("optimizer",
+             "SGD momentum " + Json(r.momentum).dump() + ", weight decay " + Json(r.weight_decay).dump() +
+                 " (not on biases)")
         .set("lr", r.lr)
-        .set("lr_schedule", "cosine to 0")
+        .set("lr_schedule", "cosine to 0, stepped every batch")
         .set("loss", "softmax cross-entropy")
         .set("augmentation", r.shift ? "random shifts up to " + std::to_string(r.shift) + " px" : "none")
-        .set("seconds", seconds);
+        .set("seconds", seconds)
+        .set("cpu_seconds", std::round(cpu_seconds * 10.0) / 10.0);
     card.set("name", r.name)
         .set("weights", r.name + ".safetensors")
         .set("architecture", r.architecture)
@@ -312,12 +305,14 @@ int predict(const std::string& recipe, const std::vector<int64_t>& indices, cons
     const Recipe& r = recipe_named(recipe);
     Model model = load_asset(r, o.weights.empty() ? o.out_dir + "/" + r.name + ".safetensors" : o.weights, o);
     const ImageDataset test = load_split(r.dataset, "test", o);
-    std::vector<float> x(size_t(test.image_size()));
+    autograd::NoGrad no_grad;
+    model.net->eval();
     for (int64_t index : indices) {
-        test.to_float(index, 1, x.data());
-        const Tensor z = model.forward(x.data(), 1);
-        const int predicted = int(std::max_element(z.data(), z.data() + model.shape.classes) - z.data());
-        std::printf("%lld label %d predicted %d\n", (long long)index, test.label(index), predicted);
+        TT_CHECK(index >= 0 && index < test.count,
+                 "predict: image " << index << " is not in the test set (0.." << test.count - 1 << ")");
+        const optim::Batch one = make_batch(test, &index, 1);
+        const int64_t predicted = nn::predict_classes((*model.net)(one.input))[0];
+        std::printf("%lld label %d predicted %lld\n", (long long)index, test.label(index), (long long)predicted);
     }
     return 0;
 }

@@ -1,6 +1,8 @@
 // Module 09 — cross entropy with torch.nn's options (class weights, label smoothing, ignore_index, reduction), one
 // fused pass per row: log_softmax through log-sum-exp, so logits of ±1e4 give finite losses and gradients, where
 // log(softmax(x)) would take the log of an underflowed 0 (-inf) and softmax alone would overflow exp(1e4).
+// The engine's only cross-entropy kernel: module 07's F::cross_entropy(logits, target) runs it with the default
+// options, nn::CrossEntropyLoss with its own, and so does every training run (tt train's recipes).
 #include <cmath>
 #include <string>
 #include <vector>

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "activations.h"
 #include "error.h"
 
 namespace tt {
@@ -12,40 +11,6 @@ int64_t class_index(const float* target, int64_t n, int64_t classes, const char*
     TT_CHECK(t >= 0 && t < static_cast<float>(classes) && std::floor(t) == t,
              who << ": target[" << n << "] = " << t << " is not a class index in [0, " << classes << ")" << note);
     return static_cast<int64_t>(t);
-}
-
-namespace {
-
-void check_ce(const Tensor& logits, const Tensor& target) {
-    TT_CHECK(logits.defined() && logits.dim() == 2,
-             "cross_entropy: logits must be [N, C], got " << (logits.defined() ? logits.shape() : Shape{}));
-    TT_CHECK(target.defined() && target.dim() == 1 && target.shape(0) == logits.shape(0),
-             "cross_entropy: target must be [N] = [" << logits.shape(0) << "] class indices, got "
-                                                     << (target.defined() ? target.shape() : Shape{}));
-}
-
-}  // namespace
-
-Tensor cross_entropy_forward(const Tensor& logits, const Tensor& target) {
-    check_ce(logits, target);
-    const int64_t N = logits.shape(0), C = logits.shape(1);
-    Tensor logp = log_softmax_forward(logits, -1);
-    Tensor t = target.contiguous();
-    double total = 0;
-    for (int64_t n = 0; n < N; ++n) total -= logp.data()[n * C + class_index(t.data(), n, C, "cross_entropy")];
-    return scalar(N ? static_cast<float>(total / static_cast<double>(N)) : 0.0f);
-}
-
-Tensor cross_entropy_backward(float grad, const Tensor& logits, const Tensor& target) {
-    check_ce(logits, target);
-    const int64_t N = logits.shape(0), C = logits.shape(1);
-    Tensor d = softmax_forward(logits, -1);  // fresh and contiguous: overwritten in place below
-    Tensor t = target.contiguous();
-    float* p = d.data();
-    for (int64_t n = 0; n < N; ++n) p[n * C + class_index(t.data(), n, C, "cross_entropy")] -= 1.0f;
-    const float scale = N ? grad / static_cast<float>(N) : 0.0f;
-    for (int64_t i = 0; i < N * C; ++i) p[i] *= scale;
-    return d;
 }
 
 Tensor mse_loss_forward(const Tensor& input, const Tensor& target) {

@@ -1,9 +1,10 @@
 // Loss kernels, forward/backward pairs like the activations of module 03: autograd's F::cross_entropy and
 // F::mse_loss (module 07) call them, and module 09 builds its loss modules (nn/losses.h) on them.
 //
-// The two-argument kernels reduce by the mean, PyTorch's default. Module 09 adds the options of torch.nn's losses:
-// a reduction, class weights, label smoothing and ignore_index for cross entropy, and the binary cross entropy on
-// logits. Their backwards take dL/dloss as a tensor: a scalar for mean and sum, [N] (or the input's shape) for none.
+// Cross entropy has one kernel pair, module 09's, with torch.nn's options: module 07's F::cross_entropy(logits,
+// target) is that kernel with the default options (PyTorch's F.cross_entropy defaults: mean, no weights, no
+// smoothing, ignore_index -100). The two-argument MSE kernels reduce by the mean, PyTorch's default. Module 09's
+// backwards take dL/dloss as a tensor: a scalar for mean and sum, [N] (or the input's shape) for none.
 #pragma once
 
 #include "tensor.h"
@@ -13,13 +14,6 @@ namespace tt {
 // target[n] as a class index, checked: an integer in [0, classes), else an error "<who>: target[n] = t is not a class
 // index in [0, classes)<note>" — an index outside would read another row's logits. Every class-target reader uses it.
 int64_t class_index(const float* target, int64_t n, int64_t classes, const char* who, const char* note = "");
-
-// logits [N, C], target [N] holding class indices 0..C-1 (as floats: float32 is the engine's only dtype).
-// loss = mean_n( -log_softmax(logits)[n, target[n]] ), a scalar; computed through log-sum-exp, so finite for any
-// finite logits.
-Tensor cross_entropy_forward(const Tensor& logits, const Tensor& target);
-// dL/dlogits = grad * (softmax(logits) - onehot(target)) / N, `grad` being dL/dloss.
-Tensor cross_entropy_backward(float grad, const Tensor& logits, const Tensor& target);
 
 // mean((input - target)^2) over every element, a scalar; the shapes must be equal.
 Tensor mse_loss_forward(const Tensor& input, const Tensor& target);
@@ -41,11 +35,14 @@ struct CrossEntropyOptions {
     Reduction reduction = Reduction::Mean;
 };
 
-// logits [N, C], target [N] of class indices -> a scalar (mean, sum) or [N] (none).
-Tensor cross_entropy_forward(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options);
-// dL/dlogits [N, C] from grad = dL/dloss (a scalar, or [N] for none).
+// logits [N, C], target [N] holding class indices 0..C-1 (as floats: float32 is the engine's only dtype) -> a
+// scalar (mean, sum) or [N] (none); through log-sum-exp, so finite for any finite logits. With the default options:
+// mean_n( -log_softmax(logits)[n, target[n]] ).
+Tensor cross_entropy_forward(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options = {});
+// dL/dlogits [N, C] from grad = dL/dloss (a scalar, or [N] for none); with the default options
+// grad * (softmax(logits) - onehot(target)) / N.
 Tensor cross_entropy_backward(const Tensor& grad, const Tensor& logits, const Tensor& target,
-                              const CrossEntropyOptions& options);
+                              const CrossEntropyOptions& options = {});
 
 // torch.nn.functional.binary_cross_entropy_with_logits: per element, with p = pos_weight (broadcast along the last
 // axis, [C] or undefined = 1) and targets y in [0, 1],

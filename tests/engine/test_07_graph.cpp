@@ -177,7 +177,7 @@ TEST_CASE("07 Module::operator(): Sequential of Linear/ReLU trained through auto
     loss.backward();
 
     Tensor logits = (*manual)(x_data);
-    Tensor dlogits = tt::cross_entropy_backward(1.0f, logits, target);
+    Tensor dlogits = tt::cross_entropy_backward(tt::scalar(1.0f), logits, target);
     Tensor dx = manual->backward(dlogits);
     CHECK(loss.item() == doctest::Approx(tt::cross_entropy_forward(logits, target).item()));
     CHECK_TENSOR(x.grad(), dx, 1e-6f, 1e-5f);
