@@ -370,28 +370,30 @@ TEST_CASE("06 ImageDatasetView: bytes become pixel / 255 only in the batch; 1 by
     CHECK(numbered(3)->stored_sample_bytes() == 8);
 }
 
-TEST_CASE("06 errors name the bad argument" * TT_NEEDS_EXCEPTIONS) {
-    CHECK_THROWS_WITH(tt::DataLoader(numbered(4), opts(0)), doctest::Contains("batch_size must be >= 1, got 0"));
-    CHECK_THROWS_WITH(tt::DataLoader(nullptr, opts(1)), doctest::Contains("dataset is null"));
-    CHECK_THROWS_WITH(tt::DataLoader(std::make_shared<tt::TensorDataset>(tt::zeros({0, 2}), tt::zeros({0})), opts(1)),
-                      doctest::Contains("empty"));
-    CHECK_THROWS_WITH(tt::TensorDataset(tt::zeros({3, 2}), tt::zeros({4})),
-                      doctest::Contains("inputs have 3 samples but labels have 4"));
-    CHECK_THROWS_WITH(tt::TensorDataset(tt::zeros({2, 2}), Tensor({2}, {1, 0.5f})), doctest::Contains("labels[1]"));
-    CHECK_THROWS_WITH(numbered(3)->get(3), doctest::Contains("index 3 is out of range"));
-    CHECK_THROWS_WITH(tt::Normalize({0, 0}, {1, 0}), doctest::Contains("std[1] = 0"));
-    CHECK_THROWS_WITH(tt::Normalize({0, 0}, {1}), doctest::Contains("mean has 2 values but std has 1"));
+TEST_CASE("06 errors name the bad argument") {
+    TT_CHECK_ERROR_CONTAINS(tt::DataLoader(numbered(4), opts(0)), "batch_size must be >= 1, got 0");
+    TT_CHECK_ERROR_CONTAINS(tt::DataLoader(nullptr, opts(1)), "dataset is null");
+    TT_CHECK_ERROR_CONTAINS(tt::DataLoader(std::make_shared<tt::TensorDataset>(tt::zeros({0, 2}), tt::zeros({0})),
+                                           opts(1)),
+                            "empty");
+    TT_CHECK_ERROR_CONTAINS(tt::TensorDataset(tt::zeros({3, 2}), tt::zeros({4})),
+                            "inputs have 3 samples but labels have 4");
+    TT_CHECK_ERROR_CONTAINS(tt::TensorDataset(tt::zeros({2, 2}), Tensor({2}, {1, 0.5f})), "labels[1]");
+    TT_CHECK_ERROR_CONTAINS(numbered(3)->get(3), "index 3 is out of range");
+    TT_CHECK_ERROR_CONTAINS(tt::Normalize({0, 0}, {1, 0}), "std[1] = 0");
+    TT_CHECK_ERROR_CONTAINS(tt::Normalize({0, 0}, {1}), "mean has 2 values but std has 1");
     tt::Generator gen(0);
-    CHECK_THROWS_WITH(tt::Normalize({0}, {1})(tt::zeros({3, 2, 2}), gen), doctest::Contains("the image has 3"));
-    CHECK_THROWS_WITH(tt::RandomCrop(5, 0)(tt::zeros({1, 4, 4}), gen), doctest::Contains("larger than the padded"));
-    CHECK_THROWS_WITH(tt::RandomCrop(3, -1), doctest::Contains("padding must be >= 0"));
-    CHECK_THROWS_WITH(tt::RandomHorizontalFlip(1.5f), doctest::Contains("p must be a probability"));
-    CHECK_THROWS_WITH(tt::RandomHorizontalFlip()(tt::zeros({4, 4}), gen), doctest::Contains("[C, H, W]"));
-    CHECK_THROWS_WITH(tt::randint(3, 3, gen), doctest::Contains("low 3 must be less than high 3"));
+    TT_CHECK_ERROR_CONTAINS(tt::Normalize({0}, {1})(tt::zeros({3, 2, 2}), gen), "the image has 3");
+    TT_CHECK_ERROR_CONTAINS(tt::RandomCrop(5, 0)(tt::zeros({1, 4, 4}), gen), "larger than the padded");
+    TT_CHECK_ERROR_CONTAINS(tt::RandomCrop(3, -1), "padding must be >= 0");
+    TT_CHECK_ERROR_CONTAINS(tt::RandomHorizontalFlip(1.5f), "p must be a probability");
+    TT_CHECK_ERROR_CONTAINS(tt::RandomHorizontalFlip()(tt::zeros({4, 4}), gen), "[C, H, W]");
+    TT_CHECK_ERROR_CONTAINS(tt::randint(3, 3, gen), "low 3 must be less than high 3");
     tt::DataLoaderOptions o = opts(2);
     o.transform = std::make_shared<tt::RandomCrop>(9, 0);
-    CHECK_THROWS_WITH(tt::DataLoader(std::make_shared<tt::TensorDataset>(tt::zeros({2, 1, 4, 4}), tt::zeros({2})), o),
-                      doctest::Contains("RandomCrop"));
+    TT_CHECK_ERROR_CONTAINS(tt::DataLoader(std::make_shared<tt::TensorDataset>(tt::zeros({2, 1, 4, 4}), tt::zeros({2})),
+                                           o),
+                            "RandomCrop");
 }
 
 namespace {
@@ -417,14 +419,14 @@ struct Broken : tt::Dataset {
 
 }  // namespace
 
-TEST_CASE("06 prefetch: an error made on the second thread is thrown by next()" * TT_NEEDS_EXCEPTIONS) {
+TEST_CASE("06 prefetch: an error made on the second thread is thrown by next()") {
     tt::DataLoaderOptions o = opts(2);
     o.prefetch = true;
     tt::DataLoader loader(std::make_shared<Broken>(), o);
     tt::Batch b;
     CHECK(loader.next(b));
     CHECK(loader.next(b));
-    CHECK_THROWS_WITH(loader.next(b), doctest::Contains("sample 5 is unreadable"));
+    TT_CHECK_ERROR_CONTAINS(loader.next(b), "sample 5 is unreadable");
 }
 
 // ---- ImageFolder ------------------------------------------------------------------------------------------------
@@ -502,27 +504,25 @@ TEST_CASE("06 ImageFolder: resize (bilinear, half-pixel centres) averages 2x2 bl
     CHECK(d.pixels == std::vector<uint8_t>{25, 45, 105, 125, 77, 77, 77, 77});
 }
 
-TEST_CASE("06 ImageFolder: empty folder, one class, mixed sizes, undecodable file: errors naming them" *
-          TT_NEEDS_EXCEPTIONS) {
-    CHECK_THROWS_WITH(tt::index_image_folder("pics", {"a.png", "cat/readme.txt"}), doctest::Contains("found no .png"));
-    CHECK_THROWS_WITH(tt::index_image_folder("pics", {"cat/1.png", "cat/2.png"}),
-                      doctest::Contains("only one class folder ('cat')"));
+TEST_CASE("06 ImageFolder: empty folder, one class, mixed sizes, undecodable file: errors naming them") {
+    TT_CHECK_ERROR_CONTAINS(tt::index_image_folder("pics", {"a.png", "cat/readme.txt"}), "found no .png");
+    TT_CHECK_ERROR_CONTAINS(tt::index_image_folder("pics", {"cat/1.png", "cat/2.png"}),
+                            "only one class folder ('cat')");
     const tt::ImageFolder f = tt::index_image_folder("pics", {"a/1.png", "b/2.png"});
     auto mixed = [](const std::string& p) { return p == "a/1.png" ? decoded(4, 3, 3, 0) : decoded(5, 3, 3, 0); };
-    CHECK_THROWS_WITH(tt::load_image_folder(f, mixed), doctest::Contains("b/2.png is 5x3 but a/1.png is 4x3"));
+    TT_CHECK_ERROR_CONTAINS(tt::load_image_folder(f, mixed), "b/2.png is 5x3 but a/1.png is 4x3");
     auto broken = [](const std::string& p) -> tt::DecodedImage {
         TT_CHECK(p != "b/2.png", p << ": not a decodable PNG or JPEG image");
         return decoded(2, 2, 3, 0);
     };
-    CHECK_THROWS_WITH(tt::load_image_folder(f, broken), doctest::Contains("b/2.png: not a decodable"));
+    TT_CHECK_ERROR_CONTAINS(tt::load_image_folder(f, broken), "b/2.png: not a decodable");
     tt::DecodedImage short_data = decoded(2, 2, 3, 0);
     short_data.pixels.pop_back();
-    CHECK_THROWS_WITH(tt::image_to_chw(short_data, 3, 0, 0, "x.png"), doctest::Contains("x.png: 11 pixel bytes"));
+    TT_CHECK_ERROR_CONTAINS(tt::image_to_chw(short_data, 3, 0, 0, "x.png"), "x.png: 11 pixel bytes");
     tt::ImageFolderOptions o;
     o.resize_height = 4;
-    CHECK_THROWS_WITH(tt::load_image_folder(f, mixed, o),
-                      doctest::Contains("resize needs a positive height and width"));
-    CHECK_THROWS_WITH(f.class_to_idx("c"), doctest::Contains("no class named 'c'"));
+    TT_CHECK_ERROR_CONTAINS(tt::load_image_folder(f, mixed, o), "resize needs a positive height and width");
+    TT_CHECK_ERROR_CONTAINS(f.class_to_idx("c"), "no class named 'c'");
 }
 
 #if defined(TT_NATIVE_IMAGE_DECODER)
@@ -572,9 +572,8 @@ TEST_CASE("06 ImageFolder natively: PNG files decoded by stb_image, scanned from
     const std::vector<uint8_t> rgba = tt::image_to_chw(decoded(3, 2, 4, 9), 3, 0, 0, "rgba");
     CHECK(std::vector<uint8_t>(d.pixels.begin() + 18, d.pixels.begin() + 36) == rgba);
     std::ofstream(root / "zebra" / "bad.png") << "PNG? no";
-    CHECK_THROWS_WITH(tt::cli::read_image_folder(root.string(), {}), doctest::Contains("bad.png"));
-    CHECK_THROWS_WITH(tt::cli::read_image_folder((root / "missing").string(), {}),
-                      doctest::Contains("is not a folder"));
+    TT_CHECK_ERROR_CONTAINS(tt::cli::read_image_folder(root.string(), {}), "bad.png");
+    TT_CHECK_ERROR_CONTAINS(tt::cli::read_image_folder((root / "missing").string(), {}), "is not a folder");
     fs::remove_all(root);
 }
 #endif
