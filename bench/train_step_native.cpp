@@ -54,7 +54,7 @@ void profile(tt::bench::TrainStep& t, const std::string& architecture, double ta
     for (size_t i = 0; i < net.size(); ++i) acts.push_back(net[i].forward(acts.back()));
     const tt::Tensor logits = acts.back();
     std::vector<tt::Tensor> grads(net.size() + 1);
-    grads.back() = tt::cross_entropy_backward(1.0f, logits, t.target());
+    grads.back() = tt::cross_entropy_backward(tt::Tensor({}, {1.0f}), logits, t.target());
     for (size_t i = net.size(); i-- > 0;) grads[i] = net[i].backward(grads[i + 1]);
     std::printf(", \"profile\": {\"layers\": [");
     for (size_t i = 0; i < net.size(); ++i) {
@@ -66,7 +66,7 @@ void profile(tt::bench::TrainStep& t, const std::string& architecture, double ta
     const double loss = median_seconds(
         [&] {
             tt::F::cross_entropy(logits, t.target());
-            tt::cross_entropy_backward(1.0f, logits, t.target());
+            tt::cross_entropy_backward(tt::Tensor({}, {1.0f}), logits, t.target());
         },
         target / 4, 5);
     const double step = median_seconds([&] { t.optimizer().step(); }, target / 4, 5);
