@@ -152,7 +152,9 @@ TEST_CASE("13 MultiheadAttention vs nn.MultiheadAttention: causal and key paddin
         CHECK_TENSOR(out, fx()[t + ".out"], 1e-5f, 1e-4f);
         F::sum(F::mul(out, fx()[t + ".g"])).backward();
         CHECK_TENSOR(x.grad(), fx()[t + ".grad.x"], 1e-5f, 1e-4f);
-        for (auto& [name, p] : mha.named_parameters()) {
+        for (auto& named : mha.named_parameters()) {
+            const std::string name = named.first;
+            tt::nn::Parameter* p = named.second;
             INFO("parameter " << name);
             CHECK_TENSOR(p->grad, fx()[t + ".grad." + name], 1e-5f, 1e-4f);
         }
