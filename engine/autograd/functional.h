@@ -76,3 +76,10 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
 Tensor layer_norm(const Tensor& x, const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), float eps = 1e-5f);
 
 }  // namespace tt::F
+
+// Module 12 (functional_embedding.cpp): weight [V, C], indices of any shape holding integer ids (as float) ->
+// [..., C], row indices[...] of weight. Backward scatter-adds dL/dout into dL/dweight (a repeated id accumulates);
+// row padding_idx (-1: none) gets no gradient. An id that is not an integer in [0, V) is an error naming it and V.
+namespace tt::F {
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1);
+}  // namespace tt::F
