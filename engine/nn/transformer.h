@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "attention.h"
-#include "norm.h"
 #include "linear.h"
 #include "module.h"
+#include "norm.h"
 #include "random.h"
 
 namespace tt::nn {
