@@ -11,6 +11,8 @@ const PANELS = {
   '03': () => import('./systems/03.mjs'),
   '04': () => import('./systems/04.mjs'),
   '05': () => import('./systems/05.mjs'),
+  '13': () => import('./systems/13.mjs'),
+  '14': () => import('./systems/14.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
