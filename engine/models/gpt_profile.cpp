@@ -1,14 +1,19 @@
 #include "gpt_profile.h"
 
+#include <cmath>
+#include <memory>
 #include <string>
 
 #include "adam.h"
+#include "elementwise.h"
 #include "error.h"
 #include "functional.h"
 #include "grad_mode.h"
 #include "graph.h"
 #include "profile.h"
 #include "random.h"
+#include "reduce.h"
+#include "transformer.h"
 
 namespace tt {
 
@@ -128,6 +133,52 @@ Json profile_training(GPT& model, int64_t batch, int64_t T, int steps, bool with
         .set("T", T)
         .set("ms_per_step", ms)
         .set("tokens_per_s", static_cast<double>(batch * T) / ms * 1000.0);
+}
+
+Json profile_memory(GPT& model, int64_t batch, const std::vector<int64_t>& lengths) {
+    Generator gen(15);
+    Json rows = Json::array();
+    const GPTConfig& c = model.config;
+    for (int64_t T : lengths) {
+        Tensor x = random_ids({batch, T}, c.vocab_size, gen), y = random_ids({batch, T}, c.vocab_size, gen);
+        Tensor loss = GPT::loss(model(x), y);
+        Json row = Json::object();
+        row.set("T", T)
+            .set("activation_bytes", autograd::graph_stats(loss).activation_bytes)
+            .set("scores_bytes", c.n_layer * batch * c.n_head * T * T * 4)
+            .set("parameter_bytes", model.parameter_bytes());
+        rows.push_back(row);
+    }
+    return Json::object().set("batch", batch).set("rows", rows);
+}
+
+Json profile_residual_gradients(const std::vector<int64_t>& depths) {
+    Json rows = Json::array();
+    for (int64_t depth : depths) {
+        Json row = Json::object();
+        row.set("depth", depth);
+        for (bool residual : {true, false}) {
+            Generator gen(16);
+            std::vector<std::shared_ptr<nn::LayerNorm>> norms;
+            std::vector<std::shared_ptr<nn::MLP>> mlps;
+            for (int64_t i = 0; i < depth; ++i) {
+                norms.push_back(std::make_shared<nn::LayerNorm>(64));
+                mlps.push_back(std::make_shared<nn::MLP>(64, 256, gen));
+            }
+            Tensor x0 = randn({8, 16, 64}, gen).requires_grad_(), x = x0;
+            for (int64_t i = 0; i < depth; ++i) {
+                Tensor f = (*mlps[i])((*norms[i])(x));
+                x = residual ? F::add(x, f) : f;
+            }
+            Tensor g = randn(x.shape(), gen);
+            x.backward(g);
+            const double in = std::sqrt(static_cast<double>(tt::sum(tt::mul(x0.grad(), x0.grad())).item()));
+            const double out = std::sqrt(static_cast<double>(tt::sum(tt::mul(g, g)).item()));
+            row.set(residual ? "with_residual" : "without_residual", in / out);
+        }
+        rows.push_back(row);
+    }
+    return Json::object().set("rows", rows);
 }
 
 }  // namespace tt

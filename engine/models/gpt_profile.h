@@ -30,4 +30,15 @@ Json profile_parameters(GPT& model);
 // batches [batch, T]: {"tokens_per_s", "ms_per_step", "batch", "T"}.
 Json profile_training(GPT& model, int64_t batch, int64_t T, int steps, bool with_optimizer = true);
 
+// What the graph keeps for backward after a forward and loss of [batch, T] tokens (autograd::graph_stats), per T:
+// {"rows": [{"T", "activation_bytes", "scores_bytes" (the attention weights alone: L * B * H * T^2 floats),
+// "parameter_bytes"}]}.
+Json profile_memory(GPT& model, int64_t batch, const std::vector<int64_t>& lengths);
+
+// Gradient flow through depth: a stack of `depth` pre-norm MLP sublayers (width 64, x [8, 16, 64]), with the
+// residual x + f(ln(x)) and without it (x = f(ln(x))); the size of dL/dx at the input relative to the output's,
+// ||dL/dx_0|| / ||dL/dx_depth|| with L = sum(x_depth * g): {"rows": [{"depth", "with_residual",
+// "without_residual"}]}.
+Json profile_residual_gradients(const std::vector<int64_t>& depths);
+
 }  // namespace tt
