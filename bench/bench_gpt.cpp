@@ -1,7 +1,7 @@
 // tt_bench_gpt: modules 13-14's benchmark, natively: causal attention time and memory against the sequence length,
 // GPT generation with and without the KV cache (64, 256, 512 tokens), parameters per component, and training
 // tokens/s (forward + backward + AdamW) for the config bench/gpt_torch.py runs in PyTorch. One JSON object on stdout.
-//   tt_bench_gpt [--quick]
+//   tt_bench_gpt [--quick | --attention]   (--attention: the attention rows only)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +37,8 @@ tt::Json variance_case(float offset) {
 
 }  // namespace
 
+tt::Json only_row(const tt::Json& report) { return report.find("rows")->items().at(0); }
+
 // Runs one section and records it with the share of its wall time this process was on a CPU: the engine runs on one
 // thread, so on shared, loaded cores wall x cpu_share estimates what the section would take on an idle machine.
 template <typename Fn>
@@ -50,7 +52,8 @@ tt::Json timed_section(Fn fn) {
 }
 
 int main(int argc, char** argv) {
-    const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+    const std::string flag = argc > 1 ? argv[1] : "";
+    const bool quick = flag == "--quick", only_attention = flag == "--attention";
     // The config bench/gpt_torch.py builds too: a character-level model (65 symbols) with 4 blocks of width 128.
     tt::GPTConfig config;
     config.vocab_size = 65, config.block_size = 1024, config.n_layer = 4, config.n_head = 4, config.n_embd = 128;
@@ -65,21 +68,27 @@ int main(int argc, char** argv) {
                 .set("n_layer", config.n_layer)
                 .set("n_head", config.n_head)
                 .set("n_embd", config.n_embd));
-    out.set("attention", timed_section([&] {
-                return tt::profile_attention(quick ? std::vector<int64_t>{64, 256}
-                                                   : std::vector<int64_t>{64, 128, 256, 512, 1024},
-                                             4, 32);
-            }));
+    // One timed section per row, so each row carries the CPU share of its own run.
+    const std::vector<int64_t> lengths =
+        quick ? std::vector<int64_t>{64, 256} : std::vector<int64_t>{64, 128, 256, 512, 1024};
+    tt::Json attention = tt::Json::array();
+    for (int64_t T : lengths)
+        attention.push_back(timed_section([&] { return only_row(tt::profile_attention({T}, 4, 32)); }));
+    out.set("attention", attention);
+    if (only_attention) {
+        std::printf("%s\n", out.dump().c_str());
+        return 0;
+    }
     out.set("parameters", tt::profile_parameters(model));
     out.set("memory",
             tt::profile_memory(model, 8, quick ? std::vector<int64_t>{64} : std::vector<int64_t>{64, 128, 256, 512}));
     out.set("variance", tt::Json::array({variance_case(0.0f), variance_case(10.0f), variance_case(1000.0f)}));
     out.set("residual", tt::profile_residual_gradients({1, 4, 16, 32}));
     out.set("training", timed_section([&] { return tt::profile_training(model, 8, 64, quick ? 3 : 10); }));
-    out.set(
-        "decoding", timed_section([&] {
-            return tt::profile_decoding(model, quick ? std::vector<int64_t>{64} : std::vector<int64_t>{64, 256, 512});
-        }));
+    tt::Json decoding = tt::Json::array();
+    for (int64_t n : quick ? std::vector<int64_t>{64} : std::vector<int64_t>{64, 256, 512})
+        decoding.push_back(timed_section([&] { return only_row(tt::profile_decoding(model, {n})); }));
+    out.set("decoding", decoding);
     std::printf("%s\n", out.dump().c_str());
     return 0;
 }
