@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "error.h"
+
 namespace tt {
 
 void layer_norm_forward(const float* x, const float* weight, const float* bias, int64_t rows, int64_t C, float eps,
