@@ -76,6 +76,18 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                   float momentum = 0.1f, float eps = 1e-5f);
 // training: zero each element with probability p (masks from gen), scale the rest by 1 / (1 - p); else x itself.
 Tensor dropout(const Tensor& x, float p = 0.5f, bool training = true, Generator& gen = default_generator());
+// Modules 13-14 (functional_attention.cpp, functional_norm.cpp): attention and layer norm.
+// The softmax of attention (kernels/attention_softmax.h): softmax(scale * scores + mask) along the last axis, causal if
+// asked, a fully masked row giving weights 0. No gradient flows to the mask.
+Tensor attention_softmax(const Tensor& scores, float scale, const Tensor& mask = Tensor(), bool is_causal = false);
+// q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv] -> [..., Tq, Dv]: softmax(q k^T * scale + attn_mask) v, as
+// torch.nn.functional.scaled_dot_product_attention. attn_mask: additive (0 / -inf), broadcast to [..., Tq, Tk];
+// is_causal: query i sees keys j <= i; scale <= 0 means 1 / sqrt(D). A query whose keys are all masked gets 0.
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                    const Tensor& attn_mask = Tensor(), bool is_causal = false, float scale = 0.0f);
+// x [..., C] normalised over its last axis; weight, bias [C] or undefined (torch.nn.functional.layer_norm with
+// normalized_shape = [C]).
+Tensor layer_norm(const Tensor& x, const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), float eps = 1e-5f);
 
 }  // namespace tt::F
 

@@ -1,5 +1,6 @@
 // tt::F, the network ops: activations, linear, the spatial ops of module 10 (conv2d, pooling, batch_norm, dropout)
 // and the losses, over the forward/backward kernel pairs of modules 03, 05, 09 and 10 — autograd adds the recording, the arithmetic stays in the kernels.
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "elementwise.h"
 #include "error.h"
 #include "functional.h"
+#include "gemm.h"
 #include "graph.h"
 #include "loss.h"
 #include "matmul.h"
@@ -66,16 +68,27 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     const int64_t in = weight.shape(1), out = weight.shape(0);
     TT_CHECK(!bias.defined() || bias.shape() == Shape{out},
              "F::linear: bias has shape " << bias.shape() << ", expected [" << out << "]");
-    Tensor x2 = x.reshape({-1, in});
-    Tensor y = tt::matmul(x2, weight.t());
+    // SGEMM with op(W) = W^T reads the [out, in] weight as it is: tt::matmul(x, weight.t()) would first copy the
+    // whole weight into a transposed contiguous tensor, on every call (it dominated a GPT's decoding step).
+    Tensor x2 = x.reshape({-1, in}).contiguous(), w = weight.contiguous();
+    const int rows = static_cast<int>(x2.shape(0)), n_in = static_cast<int>(in), n_out = static_cast<int>(out);
+    Tensor y({x2.shape(0), out});
+    sgemm(false, true, rows, n_out, n_in, 1.0f, x2.data(), std::max(n_in, 1), w.data(), std::max(n_in, 1), 0.0f,
+          y.data(), std::max(n_out, 1));
     if (bias.defined()) y.add_(bias);  // y is fresh: adding in place saves a copy
     Shape y_shape = x.shape();
     y_shape.back() = out;
-    return record("linear", y.reshape(y_shape), {x, weight, bias}, {x2, weight},
-                  [in, out, x_shape = x.shape(), has_bias = bias.defined()](const SavedList& s, const Tensor& g) {
-                      Tensor g2 = g.reshape({-1, out});
-                      return Grads{tt::matmul(g2, s[1]).reshape(x_shape), tt::matmul(g2.t(), s[0]),
-                                   has_bias ? tt::sum(g2, 0) : Tensor()};
+    return record("linear", y.reshape(y_shape), {x, weight, bias}, {x2, w},
+                  [rows, n_in, n_out, x_shape = x.shape(), has_bias = bias.defined()](const SavedList& s,
+                                                                                      const Tensor& g) {
+                      Tensor g2 = g.reshape({-1, n_out}).contiguous(), dx({rows, n_in}), dw({n_out, n_in});
+                      const int ld_in = std::max(n_in, 1), ld_out = std::max(n_out, 1);
+                      // dx = g W ([rows, out] @ [out, in]); dW = g^T x (op(g) = g^T, no transposed copy)
+                      sgemm(false, false, rows, n_in, n_out, 1.0f, g2.data(), ld_out, s[1].data(), ld_in, 0.0f,
+                            dx.data(), ld_in);
+                      sgemm(true, false, n_out, n_in, rows, 1.0f, g2.data(), ld_out, s[0].data(), ld_in, 0.0f,
+                            dw.data(), ld_in);
+                      return Grads{dx.reshape(x_shape), dw, has_bias ? tt::sum(g2, 0) : Tensor()};
                   });
 }
 

@@ -18,6 +18,8 @@ const PANELS = {
   '10': () => import('./systems/10.mjs'),
   '11': () => import('./systems/11.mjs'),
   '12': () => import('./systems/12.mjs'),
+  '13': () => import('./systems/13.mjs'),
+  '14': () => import('./systems/14.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
