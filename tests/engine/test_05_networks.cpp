@@ -316,6 +316,21 @@ TEST_CASE("05 init: kaiming_normal_ has std gain / sqrt(fan_in)") {
     CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 288)).epsilon(0.03));
 }
 
+TEST_CASE("05 init: gains, negative slopes and modes other than the defaults") {
+    tt::Generator gen(5);
+    Tensor w({64, 32, 3, 3});  // fan_in = 288, fan_out = 576
+    init::xavier_normal_(w, gen, 0.5f);
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(0.5 * std::sqrt(2.0 / (288 + 576))).epsilon(0.03));
+    init::kaiming_normal_(w, gen, 1.0f);  // leaky_relu gain with slope 1: sqrt(2 / (1 + 1)) = 1
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(1.0 / std::sqrt(288.0)).epsilon(0.03));
+    init::kaiming_normal_(w, gen, 0.0f, init::FanMode::FanOut);
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 576)).epsilon(0.03));
+    init::kaiming_uniform_(w, gen, std::sqrt(5.0f));  // nn.Linear's choice: bound = 1 / sqrt(fan_in)
+    double b = 1.0 / std::sqrt(288.0);
+    CHECK(tt::max(tt::abs(w)).item() <= b * (1 + 1e-6));
+    CHECK(tt::max(tt::abs(w)).item() > 0.99 * b);
+}
+
 TEST_CASE("05 init: the same seed gives the same weights") {
     tt::Generator g1(8), g2(8), g3(9);
     Tensor a({4, 5}), b({4, 5}), c({4, 5});
