@@ -469,6 +469,22 @@ TEST_CASE("02 reductions: sum/mean/max/min/argmax over each axis, keepdim or not
         }
 }
 
+TEST_CASE("02 contiguous: a view that is already dense but starts at an offset copies from its offset") {
+    Tensor x = tt::arange(6).reshape({2, 3});
+    Tensor row = x.select(0, 1);  // shape [3], stride 1, offset 3: contiguous
+    CHECK(row.is_contiguous());
+    CHECK(row.contiguous().to_vector() == std::vector<float>{3, 4, 5});
+    CHECK(x.slice(0, 1, 2).clone().to_vector() == std::vector<float>{3, 4, 5});
+}
+
+TEST_CASE("02 argmax: ties go to the first index, as in PyTorch") {
+    Tensor x({2, 4}, {1, 7, 7, 2, 3, 3, 3, 3});
+    CHECK(tt::argmax(x).item() == 1.0f);
+    CHECK(tt::argmax(x, 1).to_vector() == std::vector<float>{1, 0});
+    CHECK(tt::argmax(x, 0).to_vector() == std::vector<float>{1, 0, 0, 1});
+    CHECK(tt::argmax(tt::zeros({5})).item() == 0.0f);
+}
+
 TEST_CASE("02 reductions: over a non-contiguous view") {
     Tensor r = fx()["reduce.x"];
     CHECK_TENSOR(tt::sum(r.transpose(0, 2), 1), fx()["reduce.sum_t.1"], 1e-5f, 1e-5f);

@@ -257,3 +257,36 @@ TEST_CASE("03 sigmoid: known values and symmetry sigmoid(-x) = 1 - sigmoid(x)") 
     CHECK(y[3] == doctest::Approx(0.7310586).epsilon(1e-6));
     for (int i = 0; i < 2; ++i) CHECK(y[i] == doctest::Approx(1.0f - y[4 - i]).epsilon(1e-6));
 }
+
+TEST_CASE("03 relu: the gradient at exactly 0 is 0, as in PyTorch") {
+    Tensor x({3}, {-0.0f, 0.0f, 1e-30f});
+    CHECK(tt::relu_forward(x).to_vector() == std::vector<float>{0, 0, 1e-30f});
+    CHECK(tt::relu_backward(tt::full({3}, 5), x).to_vector() == std::vector<float>{0, 0, 5});
+}
+
+TEST_CASE("03 sigmoid: tiny outputs are right relative to their size, not just close to 0") {
+    // sigmoid(x) = exp(x) / (1 + exp(x)); compared relatively, since an absolute tolerance accepts 0 for 1e-9.
+    std::vector<float> xs = {-20, -40, -60, -80, -88, -89};
+    Tensor y = tt::sigmoid_forward(Tensor({static_cast<int64_t>(xs.size())}, xs));
+    for (size_t i = 0; i < xs.size(); ++i) {
+        double expected = std::exp(static_cast<double>(xs[i])) / (1.0 + std::exp(static_cast<double>(xs[i])));
+        INFO("sigmoid(" << xs[i] << ") = " << y.to_vector()[i] << ", expected " << expected);
+        CHECK(y.to_vector()[i] == doctest::Approx(expected).epsilon(1e-4).scale(0));
+    }
+    CHECK(tt::sigmoid_forward(Tensor({1}, {-100.0f})).item() > 0.0f);  // 3.7e-44, a subnormal float, not 0
+}
+
+TEST_CASE("03 softmax and log_softmax: a slice whose values are all very negative") {
+    // exp underflows to 0 for every element unless the slice's own max (not 0) is subtracted first.
+    Tensor x({2, 3}, {-1000, -1001, -1002, -5000, -5000, -5000});
+    std::vector<double> e = {1.0, std::exp(-1.0), std::exp(-2.0)};
+    double total = e[0] + e[1] + e[2];
+    std::vector<float> y = tt::softmax_forward(x, 1).to_vector();
+    std::vector<float> ly = tt::log_softmax_forward(x, 1).to_vector();
+    for (int k = 0; k < 3; ++k) {
+        CHECK(y[k] == doctest::Approx(e[k] / total).epsilon(1e-5));
+        CHECK(ly[k] == doctest::Approx(std::log(e[k] / total)).epsilon(1e-5));
+        CHECK(y[3 + k] == doctest::Approx(1.0 / 3).epsilon(1e-5));
+        CHECK(ly[3 + k] == doctest::Approx(-std::log(3.0)).epsilon(1e-5));
+    }
+}

@@ -1,6 +1,7 @@
 // Module 04 — Layers: Parameter, the Module base (registry, names, train/eval, zero_grad, state dicts) and the
 // forward/backward protocol. The layers used here are small ones defined in this file, so these checks need
 // nothing from module 05.
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -83,6 +84,16 @@ public:
     std::shared_ptr<Chain> block;
 };
 
+// One [2, 3] parameter: a [3, 2] or [6] tensor has as many elements but another shape.
+class Matrix : public tt::nn::Module {
+public:
+    Matrix() : weight(register_parameter("weight", tt::ones({2, 3}))) {}
+    Tensor forward(const Tensor& x) override { return x; }
+    Tensor backward(const Tensor& g) override { return g; }
+    std::string type_name() const override { return "Matrix"; }
+    Parameter& weight;
+};
+
 std::vector<std::string> names(tt::nn::Module& m) {
     std::vector<std::string> out;
     for (auto& [name, p] : m.named_parameters()) out.push_back(name);
@@ -113,6 +124,26 @@ TEST_CASE("04 Parameter: accumulate_grad of another shape is an error") {
     TT_CHECK_ERROR(p.accumulate_grad(tt::zeros({2, 3})),
                    "accumulate_grad: gradient of shape [2, 3] for a parameter of shape [3]");
 #endif
+}
+
+TEST_CASE("04 Parameter: accumulate_grad adds in place (a handle to grad taken earlier sees the sum)") {
+    Parameter p(tt::zeros({3}));
+    Tensor handle = p.grad;
+    p.accumulate_grad(tt::arange(3));
+    p.accumulate_grad(tt::full({3}, 10));
+    CHECK(handle.to_vector() == std::vector<float>{10, 11, 12});
+    CHECK(handle.shares_storage(p.grad));
+}
+
+TEST_CASE("04 zero_grad: in place (a handle taken earlier sees zeros), also over inf and NaN") {
+    Chain c(3);
+    Tensor handle = c.scale->weight.grad;
+    c.scale->weight.accumulate_grad(Tensor({3}, {INFINITY, -INFINITY, NAN}));
+    c.gain.accumulate_grad(Tensor({1}, {NAN}));
+    c.zero_grad();
+    CHECK(handle.to_vector() == std::vector<float>{0, 0, 0});
+    CHECK(handle.shares_storage(c.scale->weight.grad));
+    CHECK(c.gain.grad.to_vector() == std::vector<float>{0});
 }
 
 // ---- the registry ---------------------------------------------------------------------------------------------
@@ -255,6 +286,30 @@ TEST_CASE("04 load_state_dict: missing key, unexpected key and shape mismatch ar
     TT_CHECK_ERROR(c.load_state_dict(sd),
                    "load_state_dict: 'scale.weight' has shape [4] in the state dict, the module expects [3]");
 #endif
+}
+
+TEST_CASE("04 load_state_dict: the same number of elements in another shape is a mismatch, strict or not") {
+    Matrix m;
+    tt::StateDict sd;
+    sd["weight"] = tt::zeros({3, 2});
+    TT_CHECK_ERROR(m.load_state_dict(sd),
+                   "load_state_dict: 'weight' has shape [3, 2] in the state dict, the module expects [2, 3]");
+    TT_CHECK_ERROR(m.load_state_dict(sd, false),
+                   "load_state_dict: 'weight' has shape [3, 2] in the state dict, the module expects [2, 3]");
+    sd["weight"] = tt::zeros({6});
+    TT_CHECK_ERROR(m.load_state_dict(sd, false),
+                   "load_state_dict: 'weight' has shape [6] in the state dict, the module expects [2, 3]");
+}
+
+TEST_CASE("04 load_state_dict: copies the values (the parameter does not share the state dict's storage)") {
+    Chain c(3);
+    tt::StateDict sd = Chain(3).state_dict();
+    sd["scale.weight"] = Tensor({3}, {4, 5, 6});
+    c.load_state_dict(sd);
+    CHECK(c.scale->weight.value.to_vector() == std::vector<float>{4, 5, 6});
+    CHECK_FALSE(c.scale->weight.value.shares_storage(sd["scale.weight"]));
+    sd["scale.weight"].fill_(0.0f);
+    CHECK(c.scale->weight.value.to_vector() == std::vector<float>{4, 5, 6});
 }
 
 TEST_CASE("04 load_state_dict: a failed load leaves the module unchanged") {

@@ -285,14 +285,14 @@ TEST_CASE("05 init: xavier_uniform_ fills U(-b, b), b = gain sqrt(6 / (fan_in + 
     CHECK(tt::max(w).item() <= b);
     CHECK(tt::min(w).item() >= -b);
     CHECK(tt::max(w).item() > 0.99 * b);
-    CHECK(variance(w) == doctest::Approx(b * b / 3).epsilon(0.03));
+    CHECK(variance(w) == doctest::Approx(b * b / 3).epsilon(0.03).scale(0));
 }
 
 TEST_CASE("05 init: xavier_normal_ has std gain sqrt(2 / (fan_in + fan_out))") {
     tt::Generator gen(2);
     Tensor w({128, 256});
     init::xavier_normal_(w, gen);
-    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 384)).epsilon(0.03));
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 384)).epsilon(0.03).scale(0));
     CHECK(std::fabs(tt::mean(w).item()) < 0.005);
 }
 
@@ -302,18 +302,33 @@ TEST_CASE("05 init: kaiming_uniform_ bound sqrt(2) sqrt(3 / fan_in) for ReLU; fa
     init::kaiming_uniform_(w, gen);
     double b = std::sqrt(2.0) * std::sqrt(3.0 / 256);
     CHECK(tt::max(tt::abs(w)).item() <= b);
-    CHECK(variance(w) == doctest::Approx(b * b / 3).epsilon(0.03));
+    CHECK(variance(w) == doctest::Approx(b * b / 3).epsilon(0.03).scale(0));
     init::kaiming_uniform_(w, gen, 0.0f, init::FanMode::FanOut);
     double b_out = std::sqrt(2.0) * std::sqrt(3.0 / 128);
     CHECK(tt::max(tt::abs(w)).item() > std::sqrt(2.0) * std::sqrt(3.0 / 256));  // beyond the fan_in bound
-    CHECK(variance(w) == doctest::Approx(b_out * b_out / 3).epsilon(0.03));
+    CHECK(variance(w) == doctest::Approx(b_out * b_out / 3).epsilon(0.03).scale(0));
 }
 
 TEST_CASE("05 init: kaiming_normal_ has std gain / sqrt(fan_in)") {
     tt::Generator gen(4);
     Tensor w({64, 32, 3, 3});  // fan_in = 288
     init::kaiming_normal_(w, gen);
-    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 288)).epsilon(0.03));
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 288)).epsilon(0.03).scale(0));
+}
+
+TEST_CASE("05 init: gains, negative slopes and modes other than the defaults") {
+    tt::Generator gen(5);
+    Tensor w({64, 32, 3, 3});  // fan_in = 288, fan_out = 576
+    init::xavier_normal_(w, gen, 0.5f);
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(0.5 * std::sqrt(2.0 / (288 + 576))).epsilon(0.03).scale(0));
+    init::kaiming_normal_(w, gen, 1.0f);  // leaky_relu gain with slope 1: sqrt(2 / (1 + 1)) = 1
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(1.0 / std::sqrt(288.0)).epsilon(0.03).scale(0));
+    init::kaiming_normal_(w, gen, 0.0f, init::FanMode::FanOut);
+    CHECK(std::sqrt(variance(w)) == doctest::Approx(std::sqrt(2.0 / 576)).epsilon(0.03).scale(0));
+    init::kaiming_uniform_(w, gen, std::sqrt(5.0f));  // nn.Linear's choice: bound = 1 / sqrt(fan_in)
+    double b = 1.0 / std::sqrt(288.0);
+    CHECK(tt::max(tt::abs(w)).item() <= b * (1 + 1e-6));
+    CHECK(tt::max(tt::abs(w)).item() > 0.99 * b);
 }
 
 TEST_CASE("05 init: the same seed gives the same weights") {

@@ -2,7 +2,9 @@
 // Every lesson, through the real in-browser toolchain (@yowasp/clang) under Node, with the page's own modules:
 //   1. the reference engine file(s) pass every check (at least one check runs, none fails, none crashes);
 //   2. the starter compiles and fails;
-//   3. each solution region, stubbed alone, makes at least one check fail (so every region is actually checked).
+//   3. each solution region, stubbed alone, makes at least one check fail (so every region is actually checked);
+//   4. each variant in tests/lessons/variants/<lesson>/*.json — a small edit of one reference file — fails the checks
+//      (expect "fail": a wrong but plausible solution) or passes them (expect "pass": a correct but different one).
 // A lesson with status "ready" whose files are missing fails; a "planned" one is reported as skipped until its
 // files exist (then it is tested like any other).
 //
@@ -42,6 +44,34 @@ async function check(session, lesson, files) {
   return { compiled: true, result, text: describe(result) };
 }
 
+// A lesson's variants: [{label, files, expect, why}] built from the reference files, plus errors for variants that
+// no longer apply. A variant is {"file", "expect": "fail"|"pass", "why", "replace": [[old, new], …]}: each old text
+// must occur exactly once in the reference file (so a variant never rots silently when the reference changes).
+export function variantTasks(lesson, reference) {
+  const dir = path.join(ROOT, 'tests/lessons/variants', lesson.id);
+  if (!fs.existsSync(dir)) return { tasks: [], errors: [] };
+  const tasks = [];
+  const errors = [];
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const where = `variants/${lesson.id}/${name}`;
+    let v;
+    try { v = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')); } catch (e) { errors.push(`${where}: ${e.message}`); continue; }
+    if (!(v.file in reference)) { errors.push(`${where}: ${v.file} is not one of the lesson's files`); continue; }
+    if (!['pass', 'fail'].includes(v.expect)) { errors.push(`${where}: expect must be "pass" or "fail"`); continue; }
+    if (!v.why || !Array.isArray(v.replace) || v.replace.length === 0) { errors.push(`${where}: needs "why" and "replace"`); continue; }
+    let text = reference[v.file];
+    const bad = v.replace.filter(([old]) => text.split(old).length !== 2);
+    if (bad.length) {
+      errors.push(`${where}: ${bad.map(([old]) => JSON.stringify(old)).join(', ')} must occur exactly once in ${v.file}`);
+      continue;
+    }
+    for (const [old, now] of v.replace) text = text.replace(old, () => now);
+    tasks.push({ label: `variant ${name.replace(/\.json$/, '')}`, variant: true, why: v.why, expect: v.expect,
+      files: { ...reference, [v.file]: text } });
+  }
+  return { tasks, errors };
+}
+
 // A lesson's builds: [{label, files, expect: 'pass'|'fail'}], or {skip|error: text} when files are missing.
 export function lessonTasks(lesson) {
   const missing = [...lesson.files, ...lesson.checks].filter((f) => !fs.existsSync(path.join(ROOT, f)));
@@ -64,11 +94,19 @@ export function lessonTasks(lesson) {
       files: { ...reference, [file]: makeStarter(text, { which: [i], fileName: file }) },
     }));
   }
-  return { tasks, errors };
+  const variants = variantTasks(lesson, reference);
+  return { tasks: [...tasks, ...variants.tasks], errors: [...errors, ...variants.errors] };
 }
 
 function judge(task, v) {
   if (!v.compiled) return { error: `${task.label} does not compile:\n${v.text}` };
+  if (task.variant) {
+    if (v.result.ok === (task.expect === 'pass')) {
+      return { line: `${task.label} ${task.expect === 'pass' ? 'passes' : 'fails'} as it should (${v.text})` };
+    }
+    return { error: task.expect === 'pass' ? `${task.label} (correct: ${task.why}) fails the checks: ${v.text}`
+      : `${task.label} (wrong: ${task.why}) passes every check: no check catches it` };
+  }
   if (task.expect === 'pass') {
     return v.result.ok ? { line: `reference passes (${v.text}; build ${v.result.timings.build} ms, run ${v.result.timings.run} ms)` }
       : { error: `reference fails its checks: ${v.text}` };
@@ -91,6 +129,11 @@ export async function testLessons(lessons, { jobs = 1, log = () => {}, sessions 
     if (t.skip) { r.status = 'skipped'; r.lines.push(t.skip); log(`${lesson.id}: ${t.skip}`); return; }
     if (t.error) { r.status = 'failed'; r.errors.push(t.error); log(`${lesson.id}: FAIL ${t.error}`); return; }
     for (const e of t.errors) { r.status = 'failed'; r.errors.push(e); }
+    const variants = t.tasks.filter((task) => task.variant);
+    if (variants.length) {
+      const wrong = variants.filter((task) => task.expect === 'fail').length;
+      r.lines.push(`variants: ${wrong} wrong (each must fail), ${variants.length - wrong} correct (each must pass)`);
+    }
     for (const task of t.tasks) queue.push({ lesson, task, r });
   });
   const own = !sessions;

@@ -1,6 +1,7 @@
 // ctest's entry to tests/lessons/run.mjs: one node:test case per lesson (reference passes, starter fails, every
-// solution region checked), through the real @yowasp/clang. A planned lesson whose files do not exist yet is skipped
-// (shown as skipped, never as passed). Uses the artifacts in TT_STUDENT_DIR as built (no prebuild here).
+// solution region checked, every variant in tests/lessons/variants judged as expected), through the real
+// @yowasp/clang. A planned lesson whose files do not exist yet is skipped (shown as skipped, never as passed). Uses the
+// artifacts in TT_STUDENT_DIR as built (no prebuild here).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
