@@ -119,11 +119,9 @@ TEST_CASE("04 Parameter: accumulate_grad adds up") {
 }
 
 TEST_CASE("04 Parameter: accumulate_grad of another shape is an error") {
-#if TT_HAS_EXCEPTIONS
     Parameter p(tt::zeros({3}));
     TT_CHECK_ERROR(p.accumulate_grad(tt::zeros({2, 3})),
                    "accumulate_grad: gradient of shape [2, 3] for a parameter of shape [3]");
-#endif
 }
 
 TEST_CASE("04 Parameter: accumulate_grad adds in place (a handle to grad taken earlier sees the sum)") {
@@ -169,7 +167,6 @@ TEST_CASE("04 parameters: point at the module's own Parameters (an update is see
 }
 
 TEST_CASE("04 register: duplicate or dotted names are errors") {
-#if TT_HAS_EXCEPTIONS
     struct Twice : tt::nn::Module {
         Twice() {
             register_parameter("w", tt::zeros({1}));
@@ -187,7 +184,6 @@ TEST_CASE("04 register: duplicate or dotted names are errors") {
     };
     TT_CHECK_ERROR(Twice(), "register_parameter: 'w' is already registered");
     TT_CHECK_ERROR(Dotted(), "register_parameter: bad name 'a.b' (non-empty, no '.')");
-#endif
 }
 
 TEST_CASE("04 train/eval: the mode reaches every child") {
@@ -274,7 +270,6 @@ TEST_CASE("04 load_state_dict: non-strict skips missing keys and ignores unknown
 }
 
 TEST_CASE("04 load_state_dict: missing key, unexpected key and shape mismatch are errors") {
-#if TT_HAS_EXCEPTIONS
     Chain c(3);
     tt::StateDict sd = Chain(3).state_dict();
     sd.erase("shift.bias");
@@ -285,7 +280,6 @@ TEST_CASE("04 load_state_dict: missing key, unexpected key and shape mismatch ar
     sd = Chain(4).state_dict();
     TT_CHECK_ERROR(c.load_state_dict(sd),
                    "load_state_dict: 'scale.weight' has shape [4] in the state dict, the module expects [3]");
-#endif
 }
 
 TEST_CASE("04 load_state_dict: the same number of elements in another shape is a mismatch, strict or not") {
@@ -313,14 +307,12 @@ TEST_CASE("04 load_state_dict: copies the values (the parameter does not share t
 }
 
 TEST_CASE("04 load_state_dict: a failed load leaves the module unchanged") {
-#if TT_HAS_EXCEPTIONS
     Chain c(3);
     tt::StateDict sd = Chain(3).state_dict();
     sd["gain"] = tt::full({1}, 100);  // "gain" sorts first: it would be copied before the bad entry
     sd["shift.bias"] = tt::zeros({5});
     TT_CHECK_ERROR_CONTAINS(c.load_state_dict(sd), "");
     CHECK(c.gain.value.item() == 2.0f);
-#endif
 }
 
 // ---- size report ----------------------------------------------------------------------------------------------

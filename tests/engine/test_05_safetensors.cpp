@@ -133,26 +133,21 @@ TEST_CASE("05 safetensors: __metadata__ is skipped; an empty state dict is valid
 }
 
 TEST_CASE("05 safetensors: a header that is not JSON is an error naming the source and byte") {
-#if TT_HAS_EXCEPTIONS
     TT_CHECK_ERROR(tt::load_safetensors(with_header("{\"a\" 1}", 0), "bad.safetensors"),
                    "safetensors: bad header in bad.safetensors: expected ':' at byte 5");
     TT_CHECK_ERROR(tt::load_safetensors(with_header("[1, 2]", 0), "x"),
                    "safetensors: bad header in x: not a JSON object");
     TT_CHECK_ERROR(tt::load_safetensors(with_header("{\"a\":{\"dtype\":\"F32\"}}", 0), "x"),
                    "safetensors: bad header in x: 'a' needs dtype, shape and data_offsets [begin, end]");
-#endif
 }
 
 TEST_CASE("05 safetensors: an unknown dtype is an error naming tensor and dtype") {
-#if TT_HAS_EXCEPTIONS
     auto bytes = with_header("{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
     TT_CHECK_ERROR(tt::load_safetensors(bytes, "half.safetensors"),
                    "safetensors: tensor 'h' in half.safetensors has dtype F16; only F32 is supported");
-#endif
 }
 
 TEST_CASE("05 safetensors: a truncated file is an error saying how much is missing") {
-#if TT_HAS_EXCEPTIONS
     std::vector<uint8_t> bytes = tt::save_safetensors(sample_state());
     std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 4);
     size_t header = header_of(bytes).size();
@@ -167,19 +162,15 @@ TEST_CASE("05 safetensors: a truncated file is an error saying how much is missi
     TT_CHECK_ERROR(tt::load_safetensors(tiny, "tiny"), tiny_message.c_str());
     TT_CHECK_ERROR(tt::load_safetensors(std::vector<uint8_t>(5), "empty"),
                    "safetensors: empty is truncated: 5 bytes, not even the 8-byte header length");
-#endif
 }
 
 TEST_CASE("05 safetensors: data_offsets that disagree with the shape are an error") {
-#if TT_HAS_EXCEPTIONS
     auto bytes = with_header("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 24);
     TT_CHECK_ERROR(tt::load_safetensors(bytes, "x"),
                    "safetensors: tensor 'w' in x has shape [2, 3] (24 bytes) but data_offsets [0, 20]");
-#endif
 }
 
 TEST_CASE("05 safetensors: loading into a module names a missing key or a shape mismatch") {
-#if TT_HAS_EXCEPTIONS
     Linear lin(3, 2);
     tt::StateDict sd;
     sd["weight"] = tt::zeros({2, 3});
@@ -188,12 +179,9 @@ TEST_CASE("05 safetensors: loading into a module names a missing key or a shape 
     sd["bias"] = tt::zeros({3});
     TT_CHECK_ERROR(lin.load_state_dict(tt::load_safetensors(tt::save_safetensors(sd))),
                    "load_state_dict: 'bias' has shape [3] in the state dict, the module expects [2]");
-#endif
 }
 
 TEST_CASE("05 safetensors: a missing file is an error naming the path") {
-#if TT_HAS_EXCEPTIONS
     TT_CHECK_ERROR(tt::load_safetensors_file("no/such/file.safetensors"),
                    "load_safetensors_file: cannot open 'no/such/file.safetensors'");
-#endif
 }

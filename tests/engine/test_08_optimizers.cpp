@@ -264,7 +264,6 @@ TEST_CASE("08 load_state_dict: restores the saved hyper-parameters") {
 }
 
 TEST_CASE("08 load_state_dict: wrong shapes, keys, groups and optimizer kinds are errors") {
-#if TT_HAS_EXCEPTIONS
     Params ps;
     SGD opt(ps.all(), {{"lr", 0.1}, {"momentum", 0.9}});
     replay("sgd.momentum", ps, opt, 0, 2);
@@ -323,11 +322,9 @@ TEST_CASE("08 load_state_dict: wrong shapes, keys, groups and optimizer kinds ar
         INFO(k);
         CHECK_TENSOR_EQ(state_tensor(now, k), entry.second);
     }
-#endif
 }
 
 TEST_CASE("08 optimizers: bad options and parameter lists are errors") {
-#if TT_HAS_EXCEPTIONS
     Params ps;
     TT_CHECK_ERROR(SGD(ps.all(), {}), "SGD: lr is required (SGD has no default learning rate)");
     TT_CHECK_ERROR(SGD(ps.all(), {{"lr", 0.1}, {"betas", 0.9}}),
@@ -354,7 +351,6 @@ TEST_CASE("08 optimizers: bad options and parameter lists are errors") {
     TT_CHECK_ERROR(opt.step(),
                    "SGD: a parameter of shape [3, 4] has a grad of shape [12] (a contiguous grad of the same "
                    "shape needed)");
-#endif
 }
 
 // ---- learning-rate schedules ----------------------------------------------------------------------------------
@@ -406,13 +402,11 @@ TEST_CASE("08 schedules drive the optimizer: SGD with momentum under CosineAnnea
 }
 
 TEST_CASE("08 schedules: bad arguments are errors") {
-#if TT_HAS_EXCEPTIONS
     Params ps;
     SGD opt(ps.all(), {{"lr", 0.1}});
     TT_CHECK_ERROR(StepLR(opt, 0), "StepLR: step_size must be > 0, got 0");
     TT_CHECK_ERROR(CosineAnnealingLR(opt, 0), "CosineAnnealingLR: T_max must be > 0, got 0");
     TT_CHECK_ERROR(LinearLR(opt, 0.0), "LinearLR: start_factor must be in (0, 1], got 0");
-#endif
 }
 
 // ---- gradient clipping ----------------------------------------------------------------------------------------
@@ -466,9 +460,7 @@ TEST_CASE("08 clip_grad_norm_: over a module's parameters; a bad max_norm is an 
     lin.bias->grad.fill_(2.0f);   // 3 twos: total norm sqrt(12 + 12) = sqrt(24)
     CHECK(clip_grad_norm_(lin, 2.0f) == doctest::Approx(std::sqrt(24.0)));
     CHECK(lin.bias->grad.to_vector()[0] == doctest::Approx(4.0 / (std::sqrt(24.0) + 1e-6)));
-#if TT_HAS_EXCEPTIONS
     TT_CHECK_ERROR(clip_grad_norm_(lin, -1.0f), "clip_grad_norm_: max_norm must be a finite number >= 0, got -1");
-#endif
 }
 
 // ---- training with the layers of module 05 --------------------------------------------------------------------

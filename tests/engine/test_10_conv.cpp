@@ -167,7 +167,6 @@ TEST_CASE("10 maxpool2d: forward picks window maxima, backward routes gradients 
 }
 
 TEST_CASE("10 conv2d / maxpool2d: impossible geometry is an error naming the sizes") {
-#if TT_HAS_EXCEPTIONS
     const tt::Conv2dGeometry g = geometry(1, 1, 2, 2, 1, 5, 1, 0);
     float x[4] = {}, w[25] = {}, y[1] = {};
     TT_CHECK_ERROR(tt::conv2d_forward(g, x, w, nullptr, y),
@@ -176,7 +175,6 @@ TEST_CASE("10 conv2d / maxpool2d: impossible geometry is an error naming the siz
     p.height = 1, p.width = 3;
     TT_CHECK_ERROR(tt::maxpool2d_forward(p, x, y, nullptr),
                    "maxpool2d_forward: window 2 (stride 2) does not fit x (1, 1, 1, 3)");
-#endif
 }
 
 // ---- the Modules (forward/backward protocol of module 04) ------------------------------------------------------
@@ -245,7 +243,6 @@ TEST_CASE("10 classifier: a one-line architecture builds a Sequential with PyTor
 }
 
 TEST_CASE("10 classifier: architectures that cannot work are errors naming the layer") {
-#if TT_HAS_EXCEPTIONS
     TT_CHECK_ERROR(tt::check_architecture("flatten linear:100:10", 1, 28, 28),
                    "architecture: layer 1 (linear:100:10) receives 784 features");
     TT_CHECK_ERROR(tt::check_architecture("conv:3:8:3:0 relu", 1, 28, 28),
@@ -253,5 +250,4 @@ TEST_CASE("10 classifier: architectures that cannot work are errors naming the l
     TT_CHECK_ERROR(tt::parse_architecture("linear:2 relu"),
                    "architecture: 'linear:2' needs a non-negative integer in field 2");
     TT_CHECK_ERROR_CONTAINS(tt::parse_architecture("softmax"), "unknown layer 'softmax'");
-#endif
 }

@@ -183,7 +183,6 @@ TEST_CASE("15 sgemm_tile: the register tile is whole SIMD batches") {
 }
 
 TEST_CASE("15 sgemm: bad sizes and leading dimensions are errors that name them") {
-#if TT_HAS_EXCEPTIONS
     std::vector<float> A(64), B(64), C(64);
     TT_CHECK_ERROR(tt::sgemm(false, false, -1, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2),
                    "sgemm: sizes must be >= 0, got M=-1 N=2 K=2");
@@ -193,7 +192,6 @@ TEST_CASE("15 sgemm: bad sizes and leading dimensions are errors that name them"
                    "sgemm: ldb=2 is smaller than B's row length 3 (B is N x K, transposed)");
     TT_CHECK_ERROR(tt::sgemm(true, false, 4, 5, 3, 1.0f, A.data(), 4, B.data(), 5, 0.0f, C.data(), 4),
                    "sgemm: ldc=4 is smaller than C's row length N=5");
-#endif
 }
 
 // ---- threads (parallel.h) -----------------------------------------------------------------------------------
