@@ -11,34 +11,14 @@
 #include <vector>
 
 #include "gemm.h"
+#include "median_time.h"
 #include "mlp.h"
 #include "simd.h"
 
 namespace {
 
-bool use_cpu_clock = false;
-
-double now() {
-    if (use_cpu_clock) return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Median seconds per call: warm up, choose a repeat count so one sample lasts ~target s, take 7 samples.
-double median_seconds(const std::function<void()>& fn, double target, int samples = 7) {
-    fn();
-    double t0 = now();
-    fn();
-    const double once = std::max(now() - t0, 1e-7);
-    const int reps = std::max(1, static_cast<int>(target / once));
-    std::vector<double> per_call;
-    for (int s = 0; s < samples; ++s) {
-        t0 = now();
-        for (int r = 0; r < reps; ++r) fn();
-        per_call.push_back((now() - t0) / reps);
-    }
-    std::sort(per_call.begin(), per_call.end());
-    return per_call[per_call.size() / 2];
-}
+using tt::bench::median_seconds;
+using tt::bench::use_cpu_clock;
 
 std::vector<float> random_vector(size_t n, std::mt19937& rng) {
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);

@@ -13,33 +13,14 @@
 
 #include "functional.h"
 #include "loss.h"
+#include "median_time.h"
 #include "simd.h"
 #include "train_step.h"
 
 namespace {
 
-bool use_cpu_clock = false;
-
-double now() {
-    if (use_cpu_clock) return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Median seconds per call: 3 warm-up calls, then 7 samples of ~target seconds each (bench/torch_train_step.py's).
-double median_seconds(const std::function<void()>& fn, double target, int samples = 7) {
-    for (int i = 0; i < 3; ++i) fn();
-    double t0 = now();
-    fn();
-    const int reps = std::max(1, static_cast<int>(target / std::max(now() - t0, 1e-7)));
-    std::vector<double> per_call;
-    for (int s = 0; s < samples; ++s) {
-        t0 = now();
-        for (int r = 0; r < reps; ++r) fn();
-        per_call.push_back((now() - t0) / reps);
-    }
-    std::sort(per_call.begin(), per_call.end());
-    return per_call[per_call.size() / 2];
-}
+using tt::bench::median_seconds;
+using tt::bench::use_cpu_clock;
 
 const char* const CNN =
     "conv:1:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:1568:64 relu linear:64:10";
@@ -58,8 +39,8 @@ void profile(tt::bench::TrainStep& t, const std::string& architecture, double ta
     for (size_t i = net.size(); i-- > 0;) grads[i] = net[i].backward(grads[i + 1]);
     std::printf(", \"profile\": {\"layers\": [");
     for (size_t i = 0; i < net.size(); ++i) {
-        const double fwd = median_seconds([&] { net[i].forward(acts[i]); }, target / 4, 5);
-        const double bwd = median_seconds([&] { net[i].backward(grads[i + 1]); }, target / 4, 5);
+        const double fwd = median_seconds([&] { net[i].forward(acts[i]); }, target / 4, 5, 3);
+        const double bwd = median_seconds([&] { net[i].backward(grads[i + 1]); }, target / 4, 5, 3);
         std::printf("%s{\"layer\": \"%s\", \"forward\": %.9g, \"backward\": %.9g}", i ? ", " : "",
                     tt::format_architecture({specs[i]}).c_str(), fwd, bwd);
     }
@@ -68,9 +49,9 @@ void profile(tt::bench::TrainStep& t, const std::string& architecture, double ta
             tt::F::cross_entropy(logits, t.target());
             tt::cross_entropy_backward(tt::Tensor({}, {1.0f}), logits, t.target());
         },
-        target / 4, 5);
-    const double step = median_seconds([&] { t.optimizer().step(); }, target / 4, 5);
-    const double zero = median_seconds([&] { t.optimizer().zero_grad(); }, target / 4, 5);
+        target / 4, 5, 3);
+    const double step = median_seconds([&] { t.optimizer().step(); }, target / 4, 5, 3);
+    const double zero = median_seconds([&] { t.optimizer().zero_grad(); }, target / 4, 5, 3);
     std::printf("], \"loss\": %.9g, \"optimizer_step\": %.9g, \"zero_grad\": %.9g}", loss, step, zero);
 }
 
@@ -83,7 +64,7 @@ int main(int argc, char** argv) {
     for (const auto& [name, architecture] : {std::pair{"cnn", CNN}, std::pair{"mlp", MLP}}) {
         tt::bench::TrainStep t(architecture, "1x28x28", 64, 0.01);
         const double first_loss = t.step();
-        const double seconds = median_seconds([&] { t.step(); }, target);
+        const double seconds = median_seconds([&] { t.step(); }, target, 7, 3);
         std::printf(", \"%s\": {\"parameters\": %lld, \"seconds\": %.9g, \"first_loss\": %.6f", name,
                     static_cast<long long>(t.parameter_count()), seconds, first_loss);
         profile(t, architecture, target);
