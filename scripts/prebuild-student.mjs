@@ -34,7 +34,9 @@ export const COMPILE_FLAGS = [
 ];
 // Extra flags only for the page's compiles of student and check files (warnings help students; PCH-neutral).
 // Unused-variable warnings are off: a starter keeps the declarations before a cut region, and would show them.
-export const STUDENT_FLAGS = ['-Wall', '-Wno-unused-variable', '-Wno-unused-const-variable',
+// A value-returning function that falls off its end is an error, not a warning: at -O2 clang turns that path into
+// `unreachable`, and the student would otherwise meet it as a bare trap far from its cause.
+export const STUDENT_FLAGS = ['-Wall', '-Werror=return-type', '-Wno-unused-variable', '-Wno-unused-const-variable',
   '-Wno-unused-but-set-variable', '-fno-color-diagnostics'];
 // 1 MiB stack placed first (an overflow traps instead of corrupting data); memory capped at 1 GiB so a runaway
 // allocation fails with a clear message instead of eating the tab's RAM.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { likelyCauses } from '../../web/js/student/diagnostics.mjs';
 import { createSession } from '../../web/js/student/session.mjs';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -86,6 +87,26 @@ test('a syntax error is reported at its file, line and column, and nothing runs'
   assert.deepEqual([err.file, err.line, err.column], ['student/main.cpp', 2, 14]);
   assert.match(err.message, /expected ';'/);
   assert.equal(r.message, null, 'the diagnostics say it all');
+});
+
+test('a value-returning function that falls off its end is a compile error (-Werror=return-type), not a trap', async () => {
+  const r = await program('int half(int x) {\n    if (x > 0) return x / 2;\n}\nint main() { return half(4); }\n');
+  assert.equal(r.stage, 'compile', JSON.stringify(r.diagnostics));
+  const err = r.diagnostics.find((d) => d.severity === 'error');
+  assert.deepEqual([err.file, err.line], ['student/main.cpp', 3]);
+  assert.match(err.message, /non-void function does not return a value in all control paths \[-Werror,-Wreturn-type\]/);
+});
+
+test('a trap after an "uninitialized" warning: the warning is picked as the likely cause', async () => {
+  const src = '#include <vector>\nint main() {\n    std::vector<int> v(4);\n    int i;\n    return v.at(i + 100000);\n}\n';
+  const r = await program(src);
+  assert.equal(r.stage, 'run', JSON.stringify(r.diagnostics));
+  assert.equal(r.ok, false);
+  assert.equal(r.traps[0]?.kind, 'abort', JSON.stringify(r.traps));
+  const causes = likelyCauses(r.diagnostics);
+  assert.equal(causes.length, 1, JSON.stringify(r.diagnostics));
+  assert.deepEqual([causes[0].file, causes[0].line], ['student/main.cpp', 5]);
+  assert.match(causes[0].message, /variable 'i' is uninitialized when used here \[-Wuninitialized\]/);
 });
 
 test('a missing definition is a linker diagnostic naming the symbol', async () => {

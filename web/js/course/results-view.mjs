@@ -1,5 +1,6 @@
 // The results panel: compile errors (each a link to its line), then one row per check with expected vs got.
 import { h, formatDate } from './shell.mjs';
+import { likelyCauses } from '../student/diagnostics.mjs';
 
 function diagnosticsList(diagnostics, onDiagnostic) {
   return h('div', { class: 'diags' }, diagnostics.map((d) => h('p', { class: `diag ${d.severity}` },
@@ -63,6 +64,13 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   const timing = !result.restored && (build || t.run) ? h('span', { class: 'muted' },
     [build ? `built in ${(build / 1000).toFixed(2)} s` : null, t.run ? `ran in ${(t.run / 1000).toFixed(2)} s` : null].filter(Boolean).join(' · ')) : null;
 
+  // A Run that trapped (not at a TT_TODO) after warnings such as "uninitialized": those warnings go first, named as
+  // the likely cause, since the trap itself only says where the program stopped.
+  const trapped = (result.checks ?? []).some((c) => c.status === 'crashed' && c.trap?.kind !== 'todo')
+    || (result.stage === 'run' && !result.ok && (result.problems?.length ?? 0) > 0);
+  const causes = trapped ? likelyCauses(result.diagnostics ?? []) : [];
+  const otherDiagnostics = (result.diagnostics ?? []).filter((d) => !causes.includes(d));
+
   container.dataset.outcome = result.ok ? 'pass' : 'fail';
   container.replaceChildren(...[
     h('h2', { id: 'results-title' }, 'Checks', headline, when, timing),
@@ -70,8 +78,11 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
       h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.title} →`)) : null,
     result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
+    causes.length ? h('div', { class: 'likely-cause' },
+      h('p', { class: 'error' }, h('strong', {}, 'Likely cause: '), 'the program stopped at run time, and the compiler had warned about this:'),
+      diagnosticsList(causes, onDiagnostic)) : null,
     result.problems?.length ? h('div', { class: 'problems' }, result.problems.map((text) => h('p', { class: 'error' }, text))) : null,
-    result.diagnostics?.length ? diagnosticsList(result.diagnostics, onDiagnostic) : null,
+    otherDiagnostics.length ? diagnosticsList(otherDiagnostics, onDiagnostic) : null,
     result.checks?.length ? h('ul', { class: 'checks' }, result.checks.map((c) => checkRow(c, onDiagnostic))) : null,
     s.skipped ? h('p', { class: 'muted' }, `${s.skipped} check${s.skipped === 1 ? '' : 's'} skipped: they need C++ exceptions, which the in-browser build does not have; the native build runs them.`) : null,
     !result.ok && result.stage === 'run' && (result.stderr || result.stdout)

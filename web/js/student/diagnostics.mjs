@@ -64,3 +64,14 @@ export function parseDiagnostics(text, { userFiles = [] } = {}) {
 export function diagnosticsFor(diagnostics, file) {
   return diagnostics.filter((d) => d.file === file);
 }
+
+// Warnings that, in a Run whose program trapped, most likely explain the trap: reading a variable before it is set
+// and the like compile fine but give garbage indices or sizes at run time. The flag clang appends ("[-Wuninitialized]")
+// names the kind; a missing return is an error already (-Werror=return-type), kept here for builds without it.
+const TRAP_CAUSES = new RegExp('\\[-W(?:error,-W)?(?:' + ['uninitialized', 'sometimes-uninitialized', 'conditional-uninitialized',
+  'return-type', 'array-bounds', 'division-by-zero', 'shift-count-overflow', 'shift-count-negative', 'dangling',
+  'return-stack-address', 'null-dereference'].join('|') + ')\\]');
+
+export function likelyCauses(diagnostics) {
+  return diagnostics.filter((d) => d.severity === 'warning' && d.file && TRAP_CAUSES.test(d.message));
+}
