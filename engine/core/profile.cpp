@@ -10,7 +10,7 @@
 
 namespace tt {
 
-Environment environment() {
+Environment environment(unsigned hardware_threads) {
     Environment env;
 #if defined(TT_STUDENT_BUILD)
     env.build = "student";
@@ -19,14 +19,15 @@ Environment environment() {
 #else
     env.build = "native";
 #endif
-    // BEGIN SOLUTION fill simd_arch, simd_width (see simd.h) and threads (std::thread::hardware_concurrency, at least 1)
+    // BEGIN SOLUTION fill simd_arch, simd_width (see simd.h) and threads (from hardware_threads, at least 1)
     env.simd_arch = simd_arch_name();
     env.simd_width = kSimdWidth;
-    unsigned hw = std::thread::hardware_concurrency();
-    env.threads = hw == 0 ? 1 : static_cast<int>(hw);
+    env.threads = hardware_threads == 0 ? 1 : static_cast<int>(hardware_threads);
     // END SOLUTION
     return env;
 }
+
+Environment environment() { return environment(std::thread::hardware_concurrency()); }
 
 std::string format_bytes(double bytes) {
     // BEGIN SOLUTION check bytes >= 0, then divide by 1024 until it fits a unit; "%.0f B" for bytes, "%.2f KiB" above

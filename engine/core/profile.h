@@ -17,7 +17,10 @@ struct Environment {
     int threads;            // hardware threads the engine may use
 };
 
-Environment environment();
+// hardware_threads is what the platform reports (std::thread::hardware_concurrency(), which may be 0 when it cannot
+// tell): a parameter, so that a check can ask what the engine does on such a platform.
+Environment environment(unsigned hardware_threads);
+Environment environment();  // environment(std::thread::hardware_concurrency())
 
 // ---- units --------------------------------------------------------------------------------------------------
 

@@ -19,6 +19,14 @@ TEST_CASE("01 environment: reports the build's SIMD arch and width") {
 #endif
 }
 
+TEST_CASE("01 environment: threads follow what the platform reports, and at least 1 when it reports 0") {
+    CHECK(tt::environment(0).threads == 1);  // "cannot tell": an engine with 0 threads would do nothing
+    CHECK(tt::environment(1).threads == 1);
+    CHECK(tt::environment(3).threads == 3);
+    CHECK(tt::environment(64).threads == 64);
+    CHECK(tt::environment(0).simd_width == tt::kSimdWidth);  // the other fields do not depend on it
+}
+
 TEST_CASE("01 format_bytes: binary prefixes") {
     CHECK(tt::format_bytes(0) == "0 B");
     CHECK(tt::format_bytes(1023) == "1023 B");
