@@ -92,6 +92,16 @@ public:
         }
         return float_array(p.data(), p.size());
     }
+    // Median ms per forward pass on x (batch, input_size), by tt::time_forward: the same loop the student's compiled
+    // inference program runs (web/apps/infer_main.cpp), so milestone 1 compares the two engines on one timing path.
+    double time_forward_ms(val x, int batch, double sample_seconds) {
+        std::vector<float> in = emscripten::convertJSArrayToNumberVector<float>(x);
+        TT_CHECK(batch > 0 && int64_t(in.size()) == int64_t(batch) * input_size(),
+                 "Classifier.timeForward: got " << in.size() << " values for a batch of " << batch << " x "
+                                                << input_size());
+        const Tensor input({batch, shape_.channels, shape_.height, shape_.width}, std::move(in));
+        return time_forward(*net_, input, sample_seconds) * 1000;
+    }
     // Predicted class of images [start, start + n) of a data set: Int32Array.
     val classify(const DatasetJS& data, int start, int n) {
         const std::vector<int> out = classify_range(data.data(), start, n);
@@ -162,6 +172,7 @@ EMSCRIPTEN_BINDINGS(tt_classifier) {
         .function("numClasses", guard<&ClassifierJS::num_classes>)
         .function("parameterCount", guard<&ClassifierJS::parameter_count>)
         .function("predict", guard<&ClassifierJS::predict>)
+        .function("timeForward", guard<&ClassifierJS::time_forward_ms>)
         .function("classify", guard<&ClassifierJS::classify>)
         .function("countCorrect", guard<&ClassifierJS::count_correct>);
 }

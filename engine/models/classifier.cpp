@@ -1,6 +1,7 @@
 // Milestone 1 — one-line architectures to nn::Sequential (see classifier.h).
 #include "classifier.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "activation_layers.h"
@@ -10,6 +11,7 @@
 #include "error.h"
 #include "linear.h"
 #include "pool_layers.h"
+#include "profile.h"
 
 namespace tt {
 
@@ -139,6 +141,20 @@ std::shared_ptr<nn::Sequential> build_classifier(const std::string& text, Genera
         }
     }
     return net;
+}
+
+double time_forward(nn::Module& net, const Tensor& x, double sample_seconds) {
+    TT_CHECK(sample_seconds > 0 && sample_seconds <= 10,
+             "time_forward: sample_seconds = " << sample_seconds << " must be in (0, 10]");
+    const auto forward = [&] { net.forward(x).contiguous(); };
+    // How many passes fill one sample: measured on one pass after a warm-up (the timer's own warm-up follows).
+    forward();
+    const double one_ms = std::max(Timer(0, 1).measure(forward).median_ms, 1e-4);
+    const int reps = std::max(1, int(sample_seconds * 1000 / one_ms));
+    const Timing t = Timer(3, 7).measure([&] {
+        for (int r = 0; r < reps; r++) forward();
+    });
+    return t.median_ms / 1000 / reps;
 }
 
 }  // namespace tt

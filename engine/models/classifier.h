@@ -38,4 +38,9 @@ ClassifierShape check_architecture(const std::string& text, int channels, int he
 // A freshly initialised network (PyTorch's default initialisations, drawn from gen).
 std::shared_ptr<nn::Sequential> build_classifier(const std::string& text, Generator& gen);
 
+// Median seconds per forward pass of net on x: 3 warm-up passes, then 7 samples, each enough repeated passes to fill
+// sample_seconds. The one timing path of milestone 1's "your build vs the reference engine": the reference page and
+// the student's compiled program (web/apps/infer_main.cpp) both call it, on the same thread count (one).
+double time_forward(nn::Module& net, const Tensor& x, double sample_seconds);
+
 }  // namespace tt

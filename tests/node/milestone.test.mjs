@@ -66,6 +66,20 @@ test('bad bytes are JS Errors that name the problem', () => {
   const model = classifier('xor-mlp');
   try {
     assert.throws(() => model.predict(new Float32Array(3), 1), /got 3 values for a batch of 1 x 2/);
+    assert.throws(() => model.timeForward(new Float32Array(3), 1, 0.01), /timeForward: got 3 values for a batch of 1 x 2/);
+    assert.throws(() => model.timeForward(new Float32Array(2), 1, 0), /sample_seconds = 0 must be in \(0, 10\]/);
+  } finally {
+    model.delete();
+  }
+});
+
+test('timeForward: the reference side of the own-build comparison times one forward pass, per pass not per sample', () => {
+  const model = classifier('mnist-mlp');
+  try {
+    const x = new Float32Array(16 * 784).fill(0.5);
+    const ms = model.timeForward(x, 16, 0.01);
+    // a 784-128-10 MLP on 16 images is ~2 MFLOP: far below a 10 ms sample, far above a nanosecond
+    assert.ok(ms > 1e-4 && ms < 10, `${ms} ms per pass`);
   } finally {
     model.delete();
   }

@@ -2,9 +2,8 @@
 // and by the student toolchain (@yowasp/clang, `program: true`), so both time exactly the engine's forward pass.
 //   infer <architecture> <CxHxW> <weights.safetensors> <inputs.f32> <batch> [sample seconds]
 // inputs.f32: batch x C*H*W little-endian floats. Prints one JSON line: the median seconds per forward pass over
-// 7 samples (steady clock), the predicted classes and the logits.
+// 7 samples (tt::time_forward, models/classifier.h), the predicted classes and the logits.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,10 +16,6 @@
 #include "safetensors.h"
 
 namespace {
-
-double now_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 std::vector<float> read_floats(const std::string& path, size_t count) {
     std::ifstream in(path, std::ios::binary);
@@ -50,21 +45,10 @@ int main(int argc, char** argv) {
     net->eval();
     const tt::Tensor x({batch, c, h, w}, read_floats(argv[4], size_t(batch) * c * h * w));
 
-    const auto forward = [&] { return net->forward(x).contiguous(); };
-    for (int i = 0; i < 3; i++) forward();  // warm-up
-    const double t0 = now_seconds();
-    forward();
-    const int reps = std::max(1, int(sample_seconds / std::max(now_seconds() - t0, 1e-7)));
-    std::vector<double> samples;
-    for (int s = 0; s < 7; s++) {
-        const double start = now_seconds();
-        for (int r = 0; r < reps; r++) forward();
-        samples.push_back((now_seconds() - start) / reps);
-    }
-    std::sort(samples.begin(), samples.end());
+    const double seconds = tt::time_forward(*net, x, sample_seconds);  // the reference page times the same way
 
-    const std::vector<float> z = forward().to_vector();
-    std::printf("{\"batch\": %d, \"seconds\": %.9g, \"predictions\": [", batch, samples[samples.size() / 2]);
+    const std::vector<float> z = net->forward(x).contiguous().to_vector();
+    std::printf("{\"batch\": %d, \"seconds\": %.9g, \"predictions\": [", batch, seconds);
     for (int b = 0; b < batch; b++) {
         const float* row = z.data() + size_t(b) * shape.classes;
         std::printf("%s%d", b ? ", " : "", int(std::max_element(row, row + shape.classes) - row));

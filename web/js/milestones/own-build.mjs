@@ -37,21 +37,11 @@ const argmaxRows = (z, classes) => Array.from({ length: z.length / classes }, (_
   return best;
 });
 
-// Reference engine: predictions and the median ms per batch of Classifier.predict (warm, several samples).
+// Reference engine: predictions and the median ms per batch, timed in C++ by tt::time_forward (models/classifier.h) —
+// the loop the student's compiled program runs too, on one thread, with the same warm-up and sample length.
 export function referenceRun(model, x, batch, classes) {
   const probs = model.predict(x, batch);
-  for (let i = 0; i < 3; i++) model.predict(x, batch);
-  let t = performance.now(), reps = 0;
-  while (performance.now() - t < 20) { model.predict(x, batch); reps++; }
-  const per = (performance.now() - t) / reps, n = Math.max(1, Math.round(SAMPLE_SECONDS * 1000 / per));
-  const samples = [];
-  for (let s = 0; s < 7; s++) {
-    t = performance.now();
-    for (let r = 0; r < n; r++) model.predict(x, batch);
-    samples.push((performance.now() - t) / n);
-  }
-  samples.sort((a, b) => a - b);
-  return { predictions: argmaxRows(probs, classes), ms: samples[3] };
+  return { predictions: argmaxRows(probs, classes), ms: model.timeForward(x, batch, SAMPLE_SECONDS) };
 }
 
 // → {ok: true, predictions, ms, buildMs} or {ok: false, stage: 'unavailable'|'compile'|'link'|'run', message}
