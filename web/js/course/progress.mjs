@@ -108,8 +108,7 @@ function problemsError(problems) {
   if (problems.length === 1) return new Error(`progress file: ${problems[0]}`);
   const listed = problems.slice(0, SHOWN).map((p) => `\n- ${p}`).join('');
   const more = problems.length > SHOWN ? `\n- and ${problems.length - SHOWN} more` : '';
-  const error = new Error(`progress file: ${problems.length} problems:${listed}${more}`);
-  return error;
+  return new Error(`progress file: ${problems.length} problems:${listed}${more}`);
 }
 
 // The course's modules and their files, as validateProgress wants them, from lessons/index.json's entries:
