@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ProgressStore, MemoryStorage, STORAGE_KEY, validateProgress, emptyProgress, currentPath } from '../../web/js/course/progress.mjs';
+import { ProgressStore, MemoryStorage, STORAGE_KEY, validateProgress, emptyProgress, currentPath, lessonFiles, LIMITS } from '../../web/js/course/progress.mjs';
 import { MOVED_FILES } from '../../web/js/course/moved-files.mjs';
 import { courseState, nextModule } from '../../web/js/course/unlocks.mjs';
 import { MODULES, PHASES, MILESTONES } from '../../web/js/course/catalog.mjs';
@@ -83,6 +83,123 @@ test('a bad import says what is wrong and changes nothing', () => {
   assert.throws(() => store.importJSON(JSON.stringify({ ...emptyProgress(), settings: { timeLimitSeconds: 0 } })), /timeLimitSeconds must be 1-600, got 0/);
   assert.throws(() => validateProgress({ ...emptyProgress(), modules: { '01': { code: { f: 3 } } } }), /module 01, file f: code must be a string/);
   assert.equal(JSON.stringify(store.state), before);
+});
+
+// Two modules of the course, as lessons/index.json describes them.
+const LESSONS = lessonFiles([
+  { number: 1, files: ['engine/core/profile.cpp'] },
+  { number: 2, files: ['engine/tensor/tensor.cpp', 'engine/tensor/views.cpp'] },
+]);
+
+// A store holding some progress, and the text its storage holds.
+function storeWithProgress(storage = new MemoryStorage()) {
+  const store = new ProgressStore(storage);
+  store.setCode('01', 'engine/core/profile.cpp', 'mine');
+  store.recordRun('01', { ok: true, stage: 'run', summary: { passed: 1, failed: 0, crashed: 0, skipped: 0, total: 1 }, checks: [] });
+  store.flush();
+  return store;
+}
+
+test('an import is checked field by field: every problem is listed, and nothing is imported', () => {
+  const store = storeWithProgress();
+  const before = JSON.stringify(store.state);
+  const stored = store.storage.getItem(STORAGE_KEY);
+  const doc = {
+    ...emptyProgress(),
+    settings: { timeLimitSeconds: '25', buildOn: 'reference' },
+    modules: {
+      '01': { code: { 'engine/core/profile.cpp': 'ok', 'engine/core/other.cpp': 'x' }, passedAt: 12,
+              lastRun: { at: 'yesterday', ok: 'yes', stage: 'run', checks: [{ name: 'a', status: 'won', messages: 'm' }, null] } },
+      '02': { code: { 'engine/tensor/tensor.cpp': 'x'.repeat(LIMITS.codeChars + 1) }, lastRun: { checks: 'all', diagnostics: [{ line: -1 }] } },
+      '99': { code: {} },
+      '03': 'text',
+    },
+  };
+  let error;
+  assert.throws(() => { try { store.importJSON(JSON.stringify(doc), { lessons: LESSONS }); } catch (e) { error = e; throw e; } });
+  assert.deepEqual(error.problems, [
+    'module 01, file engine/core/other.cpp: not a file of module 01 (its files: engine/core/profile.cpp)',
+    'module 01: passedAt 12 is not a date',
+    'module 01: lastRun.at: "yesterday" is not a date',
+    'module 01: lastRun.ok: expected true or false, got "yes"',
+    'module 01: lastRun.checks[0].status: "won" is not one of passed, failed, crashed, timeout, stopped, skipped',
+    'module 01: lastRun.checks[0].messages: expected a list, got "m"',
+    'module 01: lastRun.checks[1]: expected an object, got null',
+    `module 02, file engine/tensor/tensor.cpp: ${LIMITS.codeChars + 1} characters, more than ${LIMITS.codeChars}`,
+    'module 02: lastRun.diagnostics[0].line: expected a whole number ≥ 0, got -1',
+    'module 02: lastRun.checks: expected a list, got "all"',
+    'module 03: the course has no module 03',
+    'module 99: the course has no module 99',
+    'timeLimitSeconds must be 1-600, got "25"',
+  ]);
+  // the message names the first eight, counts the rest, and says nothing changed
+  assert.match(error.message, /^progress file: 13 problems:\n- module 01, file engine\/core\/other\.cpp: not a file of module 01/);
+  assert.match(error.message, /\n- and 5 more\nNothing was imported; your progress is unchanged\.$/);
+  assert.equal(JSON.stringify(store.state), before);
+  assert.equal(store.storage.getItem(STORAGE_KEY), stored);
+});
+
+test('an import: old engine paths count as files of their module; without the lesson index only the form is checked', () => {
+  const doc = { ...emptyProgress(), modules: { '02': { code: { 'engine/tensor.cpp': 't' } }, '42': { code: { 'a.cpp': 'x' } } } };
+  const checked = new ProgressStore(new MemoryStorage());
+  assert.throws(() => checked.importJSON(JSON.stringify(doc), { lessons: LESSONS }), /^Error: progress file: module 42: the course has no module 42\nNothing was imported/);
+  delete doc.modules['42'];
+  checked.importJSON(JSON.stringify(doc), { lessons: LESSONS });
+  assert.deepEqual(checked.module('02').code, { 'engine/tensor/tensor.cpp': 't' });
+  const unchecked = new ProgressStore(new MemoryStorage());
+  unchecked.importJSON(JSON.stringify({ ...doc, modules: { '42': { code: { 'a.cpp': 'x' } } } }));
+  assert.deepEqual(unchecked.module('42').code, { 'a.cpp': 'x' });
+});
+
+test('an oversize import is refused before it is parsed', () => {
+  const store = storeWithProgress();
+  const before = JSON.stringify(store.state);
+  const huge = JSON.stringify({ ...emptyProgress(), padding: 'x'.repeat(LIMITS.fileChars) });
+  assert.throws(() => store.importJSON(huge), new RegExp(`^Error: progress file: ${huge.length} characters, more than the ${LIMITS.fileChars}`));
+  assert.equal(JSON.stringify(store.state), before);
+});
+
+test('an import the storage refuses (over its quota) leaves the previous progress, in memory and in storage', () => {
+  // localStorage's behaviour at its quota: setItem throws QuotaExceededError and keeps the old value
+  class QuotaStorage extends MemoryStorage {
+    constructor(quota) { super(); this.quota = quota; this.refused = 0; }
+    setItem(k, v) {
+      if (String(v).length > this.quota) {
+        this.refused++;
+        throw Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
+      }
+      super.setItem(k, v);
+    }
+  }
+  const storage = new QuotaStorage(20_000);
+  const store = storeWithProgress(storage);
+  const before = JSON.stringify(store.state);
+  const stored = storage.getItem(STORAGE_KEY);
+  const seen = [];
+  store.subscribe((state) => seen.push(state));
+  const big = { ...emptyProgress(), modules: { '01': { code: { 'engine/core/profile.cpp': 'y'.repeat(30_000) } } } };
+  assert.throws(() => store.importJSON(JSON.stringify(big), { lessons: LESSONS }),
+    /^Error: progress file: the browser's storage refused it \(QuotaExceededError: The quota has been exceeded\.\)\. Nothing was imported; your progress is unchanged\.$/);
+  assert.equal(storage.refused, 1);
+  assert.equal(JSON.stringify(store.state), before);
+  assert.equal(storage.getItem(STORAGE_KEY), stored);
+  assert.deepEqual(seen, [], 'no listener saw the refused state');
+  // the store still works: a small import goes through, and so do later edits
+  store.importJSON(JSON.stringify({ ...big, modules: { '01': { code: { 'engine/core/profile.cpp': 'small' } } } }), { lessons: LESSONS });
+  assert.equal(new ProgressStore(storage).code('01', 'engine/core/profile.cpp'), 'small');
+  assert.equal(seen.length, 1);
+});
+
+test('a stored document with a damaged last run keeps its code: only the run is dropped', () => {
+  const storage = new MemoryStorage();
+  const doc = { ...emptyProgress(), modules: { '02': { code: { 'engine/tensor/tensor.cpp': 't' }, passedAt: null,
+    lastRun: { ok: true, checks: [{ name: 'a', status: 'passed', failures: 7 }] } } } };
+  storage.setItem(STORAGE_KEY, JSON.stringify(doc));
+  const store = new ProgressStore(storage);
+  assert.equal(store.code('02', 'engine/tensor/tensor.cpp'), 't');
+  assert.equal(store.module('02').lastRun, null);
+  assert.throws(() => new ProgressStore(new MemoryStorage()).importJSON(JSON.stringify(doc)),
+    /^Error: progress file: module 02: lastRun\.checks\[0\]\.failures: expected a list, got 7\n/);
 });
 
 test('recordRun keeps the session result in its own names, output and diagnostics trimmed', () => {

@@ -12,6 +12,7 @@ import { startServer } from '../web/harness.mjs';
 
 const CLIENTS = 200;
 const REQUEST_LIMIT_MS = 30_000;
+const BOUND_SECONDS = 60;
 
 // Deterministic bytes that gzip about as well as the compiler does (roughly 2-3x): random draws from a small
 // alphabet with runs, so a .gz twin is realistic in size and costs realistic work to inflate.
@@ -128,6 +129,8 @@ test(`${CLIENTS} concurrent clients fetch the compiler-sized files with 0 failur
   assert.equal(results.length, CLIENTS * (Object.keys(files).length + 1));
   assert.deepEqual(failures.slice(0, 5).map((f) => f.error), []);
   assert.equal(failures.length, 0);
+  // the bound: on the 2-core CI machine under load it takes 7-15 s; a minute means requests were stuck
+  assert.ok(seconds < BOUND_SECONDS, `${CLIENTS} clients took ${seconds.toFixed(1)} s, more than ${BOUND_SECONDS} s`);
   // A full accept queue (listen backlog) drops handshakes; the client retries after 1, 3, 7... s, so a short
   // backlog shows up as slow connects or, on a slow day, as failures. The kernel counts the drops directly.
   if (overflowsBefore !== null) {

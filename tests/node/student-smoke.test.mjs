@@ -292,3 +292,29 @@ TEST_CASE("after them, a plain case") { CHECK(1 + 1 == 2); }
   assert.equal(r.summary.skipped, 0);
   assert.deepEqual(r.problems, []);
 });
+
+// Legal C++ that takes the compiler far longer than the limit below (shared with tests/web/limits.test.mjs).
+const SLOW_TO_COMPILE = fs.readFileSync(path.join(repo, 'tests/web/fixtures/slow-to-compile.cpp'), 'utf8');
+
+test('a compile past the time limit ends the compiler with a message naming the file; the next Run works', async () => {
+  const limited = createSession({ compileTimeLimitMs: 5000 });
+  try {
+    await limited.warmUp();
+    const first = await limited.compiler();
+    const t0 = performance.now();
+    const r = await limited.buildAndRun({ program: { 'student/slow.cpp': `${SLOW_TO_COMPILE}int main() { return slow_total() > 0 ? 0 : 1; }\n` } });
+    const ms = performance.now() - t0;
+    assert.equal(r.stage, 'compile');
+    assert.equal(r.ok, false);
+    assert.match(r.message, /^compiling slow\.cpp took longer than 5 s: the compiler was stopped and a fresh one started\./);
+    assert.ok(ms >= 5000 && ms < 15000, `the limit ended the compile after ${ms.toFixed(0)} ms`);
+    // a fresh compiler replaces the ended one, and builds as before (with room for a loaded machine)
+    limited.compileTimeLimitMs = 60_000;
+    const next = await limited.buildAndRun({ program: { 'student/main.cpp': '#include <cstdio>\nint main() { std::puts("fresh compiler"); }\n' } });
+    assert.notEqual(await limited.compiler(), first);
+    assert.equal(next.ok, true, next.message ?? JSON.stringify(next.diagnostics));
+    assert.equal(next.stdout, 'fresh compiler\n');
+  } finally {
+    limited.terminate();
+  }
+});

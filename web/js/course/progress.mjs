@@ -19,32 +19,152 @@ export function emptyProgress() {
   return { schema: SCHEMA, version: VERSION, modules: {}, settings: { ...DEFAULT_SETTINGS } };
 }
 
-// Checks a parsed document and returns a clean copy; throws an Error that says what is wrong.
-export function validateProgress(doc) {
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('progress file: expected a JSON object');
-  if (doc.schema !== SCHEMA) throw new Error(`progress file: "schema" must be "${SCHEMA}", got ${JSON.stringify(doc.schema)}`);
-  if (doc.version !== VERSION) throw new Error(`progress file: version ${JSON.stringify(doc.version)} is not supported (expected ${VERSION})`);
-  if (!doc.modules || typeof doc.modules !== 'object') throw new Error('progress file: "modules" must be an object');
-  const out = emptyProgress();
-  for (const [id, m] of Object.entries(doc.modules)) {
-    if (!/^\d\d$/.test(id)) throw new Error(`progress file: module id ${JSON.stringify(id)} is not two digits`);
-    if (!m || typeof m !== 'object') throw new Error(`progress file: module ${id} must be an object`);
-    const code = {};
-    for (const [file, text] of Object.entries(m.code ?? {})) {
-      if (typeof text !== 'string') throw new Error(`progress file: module ${id}, file ${file}: code must be a string`);
-      // under both paths (saved before and after the move): the new path's text is the later edit
-      if (!(file in MOVED_FILES) || !(MOVED_FILES[file] in (m.code ?? {}))) code[currentPath(file)] = text;
-    }
-    if (m.passedAt != null && Number.isNaN(Date.parse(m.passedAt))) {
-      throw new Error(`progress file: module ${id}: passedAt ${JSON.stringify(m.passedAt)} is not a date`);
-    }
-    out.modules[id] = { code, passedAt: m.passedAt ?? null, lastRun: upgradeRun(m.lastRun ?? null) };
+// What an import may hold. A student's file is a few KiB; a saved run keeps 4000 characters of output and 50
+// diagnostics (runRecord); localStorage holds about 5 MB per site, and an import must fit beside nothing else.
+export const LIMITS = Object.freeze({
+  fileChars: 4_000_000,   // the whole progress file
+  codeChars: 200_000,     // one engine file's code
+  textChars: 20_000,      // one text field of a saved run (output, a message)
+  listItems: 2_000,       // checks, diagnostics, problems, failures of a saved run
+});
+
+const STAGES = ['compile', 'link', 'run', 'stopped', 'unavailable'];
+const CHECK_STATUSES = ['passed', 'failed', 'crashed', 'timeout', 'stopped', 'skipped'];
+const SUMMARY_KEYS = ['passed', 'failed', 'crashed', 'skipped', 'total'];
+const SHOWN = 8;  // problems listed in one message; the rest are counted
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const show = (v) => {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+};
+
+// The problems of one saved run (a module's lastRun, already in today's names), as ["where: what"]. The lesson page
+// and the map render these fields, so each must have the type they expect.
+function runProblems(run, where) {
+  const out = [];
+  const bad = (field, what) => out.push(`${where}.${field}: ${what}`);
+  const text = (field, v, { nullable = true } = {}) => {
+    if (v === undefined || (nullable && v === null)) return;
+    if (typeof v !== 'string') bad(field, `expected text, got ${show(v)}`);
+    else if (v.length > LIMITS.textChars) bad(field, `${v.length} characters, more than ${LIMITS.textChars}`);
+  };
+  const count = (field, v, { nullable = true } = {}) => {
+    if (v === undefined || (nullable && v === null)) return;
+    if (!Number.isInteger(v) || v < 0) bad(field, `expected a whole number ≥ 0, got ${show(v)}`);
+  };
+  const list = (field, v, each) => {
+    if (v === undefined) return;
+    if (!Array.isArray(v)) return bad(field, `expected a list, got ${show(v)}`);
+    if (v.length > LIMITS.listItems) return bad(field, `${v.length} entries, more than ${LIMITS.listItems}`);
+    v.forEach((item, i) => each(`${field}[${i}]`, item));
+  };
+  if (!isObject(run)) return [`${where}: expected an object or null, got ${show(run)}`];
+  if (run.at !== undefined && (typeof run.at !== 'string' || Number.isNaN(Date.parse(run.at)))) bad('at', `${show(run.at)} is not a date`);
+  if (run.ok !== undefined && typeof run.ok !== 'boolean') bad('ok', `expected true or false, got ${show(run.ok)}`);
+  if (run.stage !== undefined && !STAGES.includes(run.stage)) bad('stage', `${show(run.stage)} is not one of ${STAGES.join(', ')}`);
+  for (const k of ['message', 'status', 'stdout', 'stderr']) text(k, run[k]);
+  if (run.summary !== undefined && run.summary !== null) {
+    if (!isObject(run.summary)) bad('summary', `expected an object, got ${show(run.summary)}`);
+    else for (const k of SUMMARY_KEYS) count(`summary.${k}`, run.summary[k]);
   }
-  const s = doc.settings ?? {};
-  const limit = Number(s.timeLimitSeconds ?? DEFAULT_SETTINGS.timeLimitSeconds);
-  if (!(limit >= 1 && limit <= 600)) throw new Error(`progress file: timeLimitSeconds must be 1-600, got ${s.timeLimitSeconds}`);
+  list('problems', run.problems, (f, v) => text(f, v, { nullable: false }));
+  list('diagnostics', run.diagnostics, (f, d) => {
+    if (!isObject(d)) return bad(f, `expected an object, got ${show(d)}`);
+    text(`${f}.file`, d.file);
+    text(`${f}.severity`, d.severity);
+    text(`${f}.message`, d.message);
+    count(`${f}.line`, d.line);
+    count(`${f}.column`, d.column);
+    list(`${f}.notes`, d.notes, (g, n) => { if (!isObject(n)) bad(g, `expected an object, got ${show(n)}`); else text(`${g}.message`, n.message); });
+  });
+  list('checks', run.checks, (f, c) => {
+    if (!isObject(c)) return bad(f, `expected an object, got ${show(c)}`);
+    text(`${f}.name`, c.name, { nullable: false });
+    if (c.name === undefined) bad(`${f}.name`, 'missing');
+    if (!CHECK_STATUSES.includes(c.status)) bad(`${f}.status`, `${show(c.status)} is not one of ${CHECK_STATUSES.join(', ')}`);
+    text(`${f}.file`, c.file);
+    count(`${f}.line`, c.line);
+    text(`${f}.reason`, c.reason);
+    list(`${f}.messages`, c.messages, (g, m) => text(g, m, { nullable: false }));
+    list(`${f}.failures`, c.failures, (g, x) => {
+      if (!isObject(x)) return bad(g, `expected an object, got ${show(x)}`);
+      for (const k of ['file', 'kind', 'expression', 'decomposition', 'got', 'expected', 'message']) text(`${g}.${k}`, x[k]);
+      count(`${g}.line`, x.line);
+    });
+    if (c.trap !== undefined && c.trap !== null) {
+      if (!isObject(c.trap)) bad(`${f}.trap`, `expected an object, got ${show(c.trap)}`);
+      else {
+        for (const k of ['kind', 'message', 'errorFile']) text(`${f}.trap.${k}`, c.trap[k]);
+        count(`${f}.trap.errorLine`, c.trap.errorLine);
+      }
+    }
+  });
+  return out;
+}
+
+// One error for a list of problems: the first few named, the rest counted.
+function problemsError(problems) {
+  if (problems.length === 1) return new Error(`progress file: ${problems[0]}`);
+  const listed = problems.slice(0, SHOWN).map((p) => `\n- ${p}`).join('');
+  const more = problems.length > SHOWN ? `\n- and ${problems.length - SHOWN} more` : '';
+  return new Error(`progress file: ${problems.length} problems:${listed}${more}`);
+}
+
+// The course's modules and their files, as validateProgress wants them, from lessons/index.json's entries:
+// {"01": ["engine/core/profile.cpp"], …}.
+export function lessonFiles(lessons) {
+  return Object.fromEntries(lessons.map((l) => [String(l.number).padStart(2, '0'), [...(l.files ?? [])]]));
+}
+
+// Checks a parsed document field by field and returns a clean copy; throws one Error listing every problem found
+// (error.problems holds them all). options:
+//   lessons  {"01": [file, …]} (lessonFiles): module ids and file names must be the course's (old engine paths are
+//            read under their new ones); without it only their form is checked
+//   repair   true (storage reads): a saved run with problems is dropped (set to null) instead of refusing the document:
+//            it is only a display of an old result, and the code beside it must not be lost over it
+export function validateProgress(doc, { lessons = null, repair = false } = {}) {
+  if (!isObject(doc)) throw new Error('progress file: expected a JSON object');
+  if (doc.schema !== SCHEMA) throw new Error(`progress file: "schema" must be "${SCHEMA}", got ${show(doc.schema)}`);
+  if (doc.version !== VERSION) throw new Error(`progress file: version ${show(doc.version)} is not supported (expected ${VERSION})`);
+  if (!isObject(doc.modules)) throw new Error('progress file: "modules" must be an object');
+  const problems = [];
+  const out = emptyProgress();
+  // in module order, whatever the file's ("99" would come first: JavaScript lists integer-like keys first)
+  for (const [id, m] of Object.entries(doc.modules).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const where = `module ${id}`;
+    if (!/^\d\d$/.test(id)) { problems.push(`module id ${show(id)} is not two digits`); continue; }
+    if (lessons && !(id in lessons)) { problems.push(`${where}: the course has no module ${id}`); continue; }
+    if (!isObject(m)) { problems.push(`${where}: must be an object, got ${show(m)}`); continue; }
+    const code = {};
+    if (m.code !== undefined && !isObject(m.code)) problems.push(`${where}: "code" must be an object of file: text, got ${show(m.code)}`);
+    const files = isObject(m.code) ? m.code : {};
+    for (const [file, text] of Object.entries(files)) {
+      if (typeof text !== 'string') { problems.push(`${where}, file ${file}: code must be a string, got ${show(text)}`); continue; }
+      if (text.length > LIMITS.codeChars) { problems.push(`${where}, file ${file}: ${text.length} characters, more than ${LIMITS.codeChars}`); continue; }
+      if (lessons && !lessons[id].includes(currentPath(file))) {
+        problems.push(`${where}, file ${file}: not a file of module ${id} (its files: ${lessons[id].join(', ') || 'none'})`);
+        continue;
+      }
+      // under both paths (saved before and after the move): the new path's text is the later edit
+      if (!(file in MOVED_FILES) || !(MOVED_FILES[file] in files)) code[currentPath(file)] = text;
+    }
+    if (m.passedAt != null && (typeof m.passedAt !== 'string' || Number.isNaN(Date.parse(m.passedAt)))) {
+      problems.push(`${where}: passedAt ${show(m.passedAt)} is not a date`);
+    }
+    let lastRun = m.lastRun == null ? null : upgradeRun(m.lastRun);
+    const runIssues = lastRun === null ? [] : runProblems(lastRun, `${where}: lastRun`);
+    if (runIssues.length && repair) lastRun = null;
+    else problems.push(...runIssues);
+    out.modules[id] = { code, passedAt: m.passedAt ?? null, lastRun };
+  }
+  if (doc.settings !== undefined && !isObject(doc.settings)) problems.push(`"settings" must be an object, got ${show(doc.settings)}`);
+  const s = isObject(doc.settings) ? doc.settings : {};
+  const limit = s.timeLimitSeconds ?? DEFAULT_SETTINGS.timeLimitSeconds;
+  if (!(typeof limit === 'number' && limit >= 1 && limit <= 600)) problems.push(`timeLimitSeconds must be 1-600, got ${show(s.timeLimitSeconds)}`);
   const buildOn = s.buildOn ?? DEFAULT_SETTINGS.buildOn;
-  if (buildOn !== 'reference' && buildOn !== 'mine') throw new Error(`progress file: buildOn must be "reference" or "mine", got ${JSON.stringify(buildOn)}`);
+  if (buildOn !== 'reference' && buildOn !== 'mine') problems.push(`buildOn must be "reference" or "mine", got ${show(buildOn)}`);
+  if (problems.length) throw Object.assign(problemsError(problems), { problems });
   out.settings = { timeLimitSeconds: limit, buildOn };
   return out;
 }
@@ -58,16 +178,24 @@ export function currentPath(file) {
 // results.mjs's names (checks 'pass'/'fail'/'skip', failures' `expr`, one `message`) in today's names.
 const OLD_STATUS = { pass: 'passed', fail: 'failed', skip: 'skipped' };
 function upgradeRun(run) {
-  if (!run || typeof run !== 'object') return null;
+  if (!isObject(run)) return run;  // validateProgress says what is wrong with it
   const out = { ...run };
-  if (Array.isArray(run.diagnostics)) out.diagnostics = run.diagnostics.map((d) => ({ ...d, file: d?.file && currentPath(d.file) }));
-  if (Array.isArray(run.checks) && run.checks.some((c) => c?.status in OLD_STATUS)) {
+  if (Array.isArray(run.diagnostics)) {
+    out.diagnostics = run.diagnostics.map((d) => (isObject(d) ? { ...d, file: d.file && currentPath(d.file) } : d));
+  }
+  if (Array.isArray(run.checks) && run.checks.some((c) => isObject(c) && c.status in OLD_STATUS)) {
     out.problems = run.problems ?? [];
-    out.summary = run.summary && { crashed: 0, ...run.summary };
-    out.checks = run.checks.map(({ status, message, failures, ...c }) => ({
-      ...c, status: OLD_STATUS[status] ?? status, messages: message ? [message] : [],
-      failures: (failures ?? []).map(({ expr, ...f }) => ({ ...f, expression: f.expression ?? expr ?? null })),
-    }));
+    out.summary = isObject(run.summary) ? { crashed: 0, ...run.summary } : run.summary;
+    out.checks = run.checks.map((check) => {
+      if (!isObject(check)) return check;
+      const { status, message, failures, ...c } = check;
+      return {
+        ...c, status: OLD_STATUS[status] ?? status, messages: message ? [message] : [],
+        failures: Array.isArray(failures)
+          ? failures.map((f) => (isObject(f) ? (({ expr, ...rest }) => ({ ...rest, expression: rest.expression ?? expr ?? null }))(f) : f))
+          : failures,
+      };
+    });
   }
   return out;
 }
@@ -101,10 +229,14 @@ export class ProgressStore {
     const text = this.storage.getItem(STORAGE_KEY);
     if (!text) return emptyProgress();
     try {
-      return validateProgress(JSON.parse(text));
+      return validateProgress(JSON.parse(text), { repair: true });
     } catch (error) {
       // A damaged document must not lock the student out; keep it aside so nothing is silently destroyed.
-      this.storage.setItem(`${STORAGE_KEY}.damaged`, text);
+      try {
+        this.storage.setItem(`${STORAGE_KEY}.damaged`, text);
+      } catch {
+        // no room for the copy: the original stays where it is until the next save
+      }
       console.warn(`progress: stored document ignored (${error.message}); a copy is in ${STORAGE_KEY}.damaged`);
       return emptyProgress();
     }
@@ -163,7 +295,7 @@ export class ProgressStore {
   }
 
   updateSettings(patch) {
-    this.state = validateProgress({ ...this.state, settings: { ...this.state.settings, ...patch } });
+    this.state = validateProgress({ ...this.state, settings: { ...this.state.settings, ...patch } }, { repair: true });
     this.writeNow();
   }
 
@@ -187,16 +319,38 @@ export class ProgressStore {
     return JSON.stringify({ ...this.state, exportedAt: this.now().toISOString() }, null, 1);
   }
 
-  // Replaces all progress with the file's; throws (and changes nothing) when the file is not valid.
-  importJSON(text) {
+  // Replaces all progress with the file's, all or nothing: the file is checked field by field (with `lessons`, see
+  // validateProgress: module ids and file names against the course's), and it is written to storage before it is
+  // adopted, so a file refused by the storage (over its quota) leaves the previous progress in place, in memory and
+  // in storage. Throws an Error that lists what was wrong (error.problems) and changes nothing.
+  importJSON(text, { lessons = null } = {}) {
+    const unchanged = 'Nothing was imported; your progress is unchanged.';
+    if (typeof text !== 'string') throw new Error(`progress file: expected text. ${unchanged}`);
+    if (text.length > LIMITS.fileChars) {
+      throw new Error(`progress file: ${text.length} characters, more than the ${LIMITS.fileChars} a progress file can have. ${unchanged}`);
+    }
     let doc;
     try {
       doc = JSON.parse(text);
     } catch (error) {
-      throw new Error(`progress file: not valid JSON (${error.message})`);
+      throw new Error(`progress file: not valid JSON (${error.message}). ${unchanged}`);
     }
-    this.state = validateProgress(doc);
-    this.writeNow();
+    let state;
+    try {
+      state = validateProgress(doc, { lessons });
+    } catch (error) {
+      error.message += `\n${unchanged}`;
+      throw error;
+    }
+    try {
+      this.storage.setItem(STORAGE_KEY, JSON.stringify(state));
+    } catch (error) {
+      throw new Error(`progress file: the browser's storage refused it (${error.name ?? 'Error'}: ${error.message}). ${unchanged}`);
+    }
+    if (this.timer) this.clearTimer(this.timer);
+    this.timer = null;
+    this.state = state;
+    this.emit();
   }
 
   resetAll() {

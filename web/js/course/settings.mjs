@@ -1,6 +1,7 @@
 // The settings dialog: run time limit, which engine the student's file is linked with, export/import of all
 // progress as one JSON file, and reset (behind a confirmation). Every page opens it from the header's button.
-import { h } from './shell.mjs';
+import { h, loadLessonIndex } from './shell.mjs';
+import { LIMITS, lessonFiles } from './progress.mjs';
 
 function download(name, text) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -13,7 +14,7 @@ function download(name, text) {
 
 export function installSettings(store, { button, onChanged = () => {} }) {
   const s = store.settings();
-  const status = h('p', { class: 'settings-status', role: 'status', 'aria-live': 'polite' });
+  const status = h('div', { class: 'settings-status', role: 'status', 'aria-live': 'polite' });
   const timeLimit = h('input', { id: 'set-time-limit', type: 'number', min: '1', max: '600', step: '1', value: s.timeLimitSeconds });
   const radio = (value, label, help) => h('label', { class: 'radio' },
     h('input', { type: 'radio', name: 'build-on', value, checked: s.buildOn === value }),
@@ -52,8 +53,13 @@ export function installSettings(store, { button, onChanged = () => {} }) {
         confirmBox),
       status));
 
+  // One line; or a refused import's message: its "- " lines (the problems found) as a list after the first line.
   function say(text, isError = false) {
-    status.textContent = text;
+    const lines = text.split('\n');
+    const items = lines.filter((l) => l.startsWith('- ')).map((l) => h('li', {}, l.slice(2)));
+    const other = lines.filter((l) => !l.startsWith('- '));
+    status.replaceChildren(other[0], items.length ? h('ul', { class: 'settings-problems' }, items) : '',
+      ...other.slice(1).map((l) => h('p', {}, l)));
     status.classList.toggle('error', isError);
   }
   timeLimit.addEventListener('change', () => {
@@ -75,7 +81,13 @@ export function installSettings(store, { button, onChanged = () => {} }) {
     const file = importInput.files[0];
     if (!file) return;
     try {
-      store.importJSON(await file.text());
+      // not even read: a file this large cannot be a progress file (UTF-8 takes at most 4 bytes a character)
+      if (file.size > 4 * LIMITS.fileChars) {
+        throw new Error(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MiB: too large for a progress file. Nothing was imported.`);
+      }
+      // Module ids and file names are checked against the course's (without the index, only their form is).
+      const lessons = await loadLessonIndex().then(lessonFiles, () => null);
+      store.importJSON(await file.text(), { lessons });
       say(`Imported ${file.name}.`);
       onChanged();
     } catch (error) {

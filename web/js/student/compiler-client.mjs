@@ -16,8 +16,17 @@
 //   program    true: `checks` is a program with its own main() (doctest's main is not linked)
 // Unchanged files (checks, framework files) are compiled once per visit and cached by content in the worker.
 //
+// Compile time limit (compileTimeLimitMs, per file, default 60 s; a number of ms, or a function giving it when a compile
+// starts, so that its owner may change it between Runs): a compile runs synchronously inside the worker,
+// so a file that takes too long (a runaway template or constexpr recursion, a huge file) is ended by terminating
+// the worker. Every request still pending then rejects with an Error whose code is 'compile-timeout' (file, limitMs),
+// "compiling tensor.cpp took longer than 60 s: …", onExpired(error) is called, and this client is spent: the owner
+// (session.mjs) starts a fresh one.
+//
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
 import { makeLoader, startWorker } from './worker-port.mjs';
+
+export const DEFAULT_COMPILE_TIME_LIMIT_MS = 60_000;
 
 const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -38,15 +47,26 @@ function defaults() {
   };
 }
 
-export function createCompiler({ studentBase, clangUrl, onProgress = () => {}, workerUrl } = {}) {
+export function createCompiler({
+  studentBase, clangUrl, onProgress = () => {}, workerUrl, compileTimeLimitMs = DEFAULT_COMPILE_TIME_LIMIT_MS,
+  onExpired = () => {},
+} = {}) {
   const d = defaults();
   const base = studentBase ? new URL(studentBase, inNode ? undefined : document.baseURI).href : d.studentBase;
   const clang = clangUrl ? new URL(clangUrl, inNode ? undefined : document.baseURI).href : d.clangUrl;
-  return new CompilerClient(base, clang, onProgress, workerUrl ?? new URL('./compiler-worker.mjs', import.meta.url));
+  return new CompilerClient(base, clang, onProgress, workerUrl ?? new URL('./compiler-worker.mjs', import.meta.url),
+    { compileTimeLimitMs, onExpired });
 }
 
+// "60 s", "2.5 s"
+const seconds = (ms) => `${Number((ms / 1000).toFixed(1))} s`;
+
 export class CompilerClient {
-  constructor(studentBase, clangUrl, onProgress, workerUrl) {
+  constructor(studentBase, clangUrl, onProgress, workerUrl, { compileTimeLimitMs = DEFAULT_COMPILE_TIME_LIMIT_MS, onExpired = () => {} } = {}) {
+    this.compileTimeLimitMs = compileTimeLimitMs;
+    this.onExpired = onExpired;
+    this.watchdog = null;  // the timer of the compile under way
+    this.expired = null;   // the compile-timeout Error once the limit has ended this client's worker
     this.studentBase = studentBase;
     this.load = makeLoader(studentBase);
     this.pending = new Map();
@@ -63,6 +83,7 @@ export class CompilerClient {
         };
         this.worker.onmessage = ({ data }) => {
           if (data.type === 'progress') onProgress(data);
+          else if (data.type === 'compiling') this.watch(data);
           else if (data.type === 'build-progress') this.pending.get(data.id)?.onProgress?.(data);
           else if (data.type === 'ready') {
             this.info = data.info;
@@ -128,7 +149,29 @@ export class CompilerClient {
     return this.request({ type: 'prepare', sources });
   }
 
+  // A compile started ({phase: 'start', file}) or ended: the limit's timer runs in between.
+  watch({ phase, file }) {
+    clearTimeout(this.watchdog);
+    this.watchdog = null;
+    const limitMs = typeof this.compileTimeLimitMs === 'function' ? this.compileTimeLimitMs() : this.compileTimeLimitMs;
+    if (phase === 'start' && limitMs > 0) this.watchdog = setTimeout(() => this.expire(file, limitMs), limitMs);
+  }
+
+  expire(file, limitMs) {
+    const name = file.split('/').pop();
+    const limit = seconds(limitMs);
+    this.expired = Object.assign(new Error(`compiling ${name} took longer than ${limit}: the compiler was stopped and `
+      + `a fresh one started. Something in ${name} makes the compiler work without end (a template or constexpr `
+      + `recursion that never stops, a very large file); the limit is ${limit} per file.`),
+    { code: 'compile-timeout', file, limitMs });
+    this.terminate();
+    for (const p of this.pending.values()) p.reject(this.expired);
+    this.pending.clear();
+    this.onExpired(this.expired);
+  }
+
   request(msg, onProgress = null) {
+    if (this.expired) return Promise.reject(this.expired);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
@@ -151,6 +194,8 @@ export class CompilerClient {
   }
 
   terminate() {
+    clearTimeout(this.watchdog);
+    this.watchdog = null;
     this.worker?.terminate();
   }
 }

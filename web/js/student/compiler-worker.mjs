@@ -4,6 +4,7 @@
 //   in:  {type:'build', id, request}                out: {type:'build-progress', id, phase, done, total, file} …,
 //                                                        {type:'result', id, result} | {type:'error', id, message}
 //   in:  {type:'prepare', id, sources}              out: {type:'result', id, result: {path: ms}} (compile + cache)
+//   after init, around each run of the compiler:    out: {type:'compiling', phase: 'start'|'end', file}
 import { Toolchain, loadArtifacts } from './toolchain.mjs';
 import { openObjectStore } from './object-store.mjs';
 import { makeLoader, workerPort } from './worker-port.mjs';
@@ -43,6 +44,9 @@ async function init({ studentBase, clangUrl }, post) {
   const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n');
   if (!warm.ok) throw new Error(`compiler warm-up failed:\n${warm.output}`);
   post({ type: 'progress', phase: 'warmup', done: 1, total: 1 });
+  // From now on every compile is announced, so the page can end one that runs past its time limit: a compile runs
+  // synchronously in this worker, which cannot interrupt itself.
+  toolchain.onCompile = ({ phase, path }) => post({ type: 'compiling', phase, file: path });
   return {
     artifactsMs: Math.round(tArtifacts - t0), warmupMs: Math.round(performance.now() - tArtifacts),
     totalMs: Math.round(performance.now() - t0), clang: clang.version, lessons: artifacts.manifest.lessons,

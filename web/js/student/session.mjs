@@ -18,6 +18,9 @@
 //   onOutput(fd, text)
 //   signal      an AbortSignal (the Stop button): the result comes back at once with stage 'stopped'; a compile that
 //               is under way finishes in the worker (its object is cached for the next Run), a Run's worker is ended
+// A file whose compile runs past session.compileTimeLimitMs (per file; default 60 s; may be changed between Runs, which
+// is the tests' hook) ends the compiler worker: the result has stage 'compile' and message "compiling tensor.cpp took
+// longer than 60 s: …", and a fresh compiler starts at once for the next Run.
 //   raw         true: also return {raw: {build, run}}, the compiler's and the runner's own records
 // → one result, the same vocabulary from results.mjs through the pages to the progress store:
 //   {stage: 'compile'|'link'|'run'|'stopped'|'unavailable', ok,
@@ -27,7 +30,7 @@
 //    status: 'exited'|'timeout'|'error' (runner), exitCode, stdout, stderr, traps, truncated,
 //    timings: {compile: {path: ms}, cached: [path], link, build, run, total}}
 // A request that names a file the build does not have rejects with an Error that says so.
-import { createCompiler } from './compiler-client.mjs';
+import { DEFAULT_COMPILE_TIME_LIMIT_MS, createCompiler } from './compiler-client.mjs';
 import { DEFAULT_TIME_LIMIT_MS, runProgram } from './runner.mjs';
 import { parseResults } from './results.mjs';
 
@@ -71,24 +74,31 @@ function noRun(stage, fields) {
   };
 }
 
-// options: {onProgress({phase, done, total}), studentBase, clangUrl} (the last two: see compiler-client.mjs)
+// options: {onProgress({phase, done, total}), studentBase, clangUrl, compileTimeLimitMs} (see compiler-client.mjs)
 export function createSession(options = {}) {
   return new StudentSession(options);
 }
 
 export class StudentSession {
-  constructor({ onProgress = () => {}, studentBase, clangUrl } = {}) {
+  constructor({ onProgress = () => {}, studentBase, clangUrl, compileTimeLimitMs = DEFAULT_COMPILE_TIME_LIMIT_MS } = {}) {
     this.onProgress = onProgress;
-    this.compilerOptions = { studentBase, clangUrl };
+    this.compileTimeLimitMs = compileTimeLimitMs;
+    this.compilerOptions = { studentBase, clangUrl, compileTimeLimitMs: () => this.compileTimeLimitMs };
     this.compilerPromise = null;
     this.info = null;
   }
 
-  // The one compiler worker, started on first use; a failed start is retried on the next call.
+  // The one compiler worker, started on first use; a failed start is retried on the next call. A worker ended by the
+  // compile time limit is replaced at once, so the next Run finds a compiler loading or ready.
   compiler() {
     if (!this.compilerPromise) {
+      const replace = () => {
+        if (this.compilerPromise !== started) return;
+        this.compilerPromise = null;
+        this.compiler().catch(() => {});
+      };
       const started = (async () => {
-        const c = createCompiler({ ...this.compilerOptions, onProgress: (p) => this.onProgress(p) });
+        const c = createCompiler({ ...this.compilerOptions, onProgress: (p) => this.onProgress(p), onExpired: replace });
         try {
           this.info = await c.ready;
         } catch (error) {
@@ -110,7 +120,14 @@ export class StudentSession {
     let prepared = {};
     if (lessonId) {
       this.onProgress({ phase: 'checks', done: 0, total: 1 });
-      prepared = await c.prepare(lessonId, files);
+      try {
+        prepared = await c.prepare(lessonId, files);
+      } catch (error) {
+        // one of the saved files ran past the compile time limit: the next Run says so; wait for the fresh compiler
+        if (error.code !== 'compile-timeout') throw error;
+        await this.compiler();
+        return { ...this.info, prepared, compileTimeout: error.message };
+      }
       this.onProgress({ phase: 'checks', done: 1, total: 1 });
     }
     return { ...this.info, prepared };
@@ -149,9 +166,15 @@ export class StudentSession {
     }
     if (!c) return stopped();
     onStage('Compiling…');
-    const built = await untilAborted(c.build({
-      files, framework, lesson, checks: program ?? checks, program: Boolean(program), onProgress: (p) => onStage(buildStageText(p)),
-    }), signal);
+    let built;
+    try {
+      built = await untilAborted(c.build({
+        files, framework, lesson, checks: program ?? checks, program: Boolean(program), onProgress: (p) => onStage(buildStageText(p)),
+      }), signal);
+    } catch (error) {
+      if (error.code !== 'compile-timeout') throw error;
+      return noRun('compile', { message: error.message, timings: { total: Math.round(performance.now() - t0) } });
+    }
     if (!built) return stopped();
     const timings = { ...built.timings, build: built.timings.total };
     if (!built.ok) {

@@ -37,6 +37,7 @@ export class Toolchain {
     for (const [p, text] of Object.entries(artifacts.headers)) put(this.baseTree, p, text);
     this.baseTree[this.manifest.pch.file] = artifacts.pch;
     this.objectCache = new Map();  // hash of (path, source, flags) → object bytes: unchanged files compile once
+    this.onCompile = null;  // ({phase: 'start'|'end', path}) around each run of the compiler (not for cached objects)
   }
 
   // The PCH holds doctest.h, whose registration code needs doctest's main: programs with their own main() go
@@ -61,6 +62,7 @@ export class Toolchain {
     put(tree, path, source);
     let output = '';
     const sink = (b) => { if (b) output += decoder.decode(b, { stream: true }); };
+    this.onCompile?.({ phase: 'start', path });  // the page's compile time limit runs from here (compiler-client.mjs)
     try {
       const out = await this.runClang(['clang++', ...flags, '-c', path, '-o', 'out.o'], tree,
         { stdout: sink, stderr: sink });
@@ -73,6 +75,8 @@ export class Toolchain {
     } catch (e) {
       if (e?.code === undefined) throw e;  // not a compiler exit: a bug or a load failure
       return { ok: false, object: null, output, ms: performance.now() - t0, cached: false };
+    } finally {
+      this.onCompile?.({ phase: 'end', path });
     }
   }
 
