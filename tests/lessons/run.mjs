@@ -137,7 +137,11 @@ export async function testLessons(lessons, { jobs = 1, log = () => {}, sessions 
     for (const task of t.tasks) queue.push({ lesson, task, r });
   });
   const own = !sessions;
-  sessions ??= Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => createSession());
+  sessions ??= Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => createSession({
+    // The page's 60 s per-file limit is for one student's tab; here ~150 builds share two loaded cores with the rest
+    // of `make test`, and a limit hit would be a false failure. 10 minutes still ends a real runaway compile.
+    compileTimeLimitMs: 600_000,
+  }));
   try {
     await Promise.all(sessions.map(async (session) => {
       await session.warmUp();
