@@ -150,6 +150,16 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   assert.ok(straight.weights.equals(resumed.weights), 'resumed and uninterrupted runs give the same weights');
   assert.equal(straight.card.test_correct, correct);
 
+  // Stop: the run ends where it is, and its last epoch's checkpoint is offered.
+  await page.click('#train');
+  await page.waitForFunction(() => Number(document.body.dataset.savedEpoch) >= 1, null, { timeout: 120_000 });
+  await page.click('#stop');
+  await waitState(page, ['stopped', 'done']);
+  assert.equal(await state(page), 'stopped');
+  await page.waitForSelector('#resume-card', { state: 'visible' });
+  assert.ok(Number(await page.getAttribute('body', 'data-resumable')) >= 1);
+  assert.equal(await page.isDisabled('#train'), false);
+
   // The downloaded weights in the engine (node, tt_web), on the same validation images, normalised as the card says.
   const data = readTtds(path.join(siteDir, 'datasets/fashion-mnist-test.ttds'), VALIDATION);
   const M = await loadEngine();

@@ -112,6 +112,9 @@ async function startRun(setup, checkpoint = null, history = null) {
   $('train').disabled = true;
   $('results').hidden = true;
   status('loading the data…');
+  delete document.body.dataset.savedEpoch;
+  if (!checkpoint) await forgetRun().catch(() => {});  // a new run replaces the stored one
+  $('resume-card').hidden = true;
   const data = workerData(choice, setup.trainLimit, setup.validationLimit);
   const card = { name: setup.stem, weights: `${setup.stem}.safetensors`, classes: setup.classes, dataset: setup.dataset };
   const ready = await ask({ type: 'init', setup: { architecture: setup.architecture, inputShape: setup.inputShape,
@@ -189,7 +192,7 @@ async function onDone({ evaluation }) {
 }
 
 async function inspect() {
-  if (!run) return;
+  if (!run || waiting.has('inspect')) return;
   lastInspect = performance.now();
   const index = Math.max(0, Math.min(Number($('inspect-index').value) || 0, run.validationCount - 1));
   try {
@@ -257,7 +260,11 @@ worker.onmessage = ({ data: m }) => {
   if (m.type === 'progress') return onProgress(m);
   if (m.type === 'epoch') return void onEpoch(m);
   if (m.type === 'paused') { status(`paused at step ${m.step}`); setState('paused'); return; }
-  if (m.type === 'stopped') { status(`stopped at step ${m.step}; the last epoch's checkpoint can be resumed`); finishRun('stopped'); return; }
+  if (m.type === 'stopped') {
+    status(`stopped at step ${m.step}`);
+    finishRun('stopped');
+    return void offerResume();  // from the last finished epoch's checkpoint
+  }
   if (m.type === 'done') return void onDone(m).catch(failed);
   if (m.type === 'error') {
     const pending = [...waiting.entries()].find(([, w]) => w.during === m.during);
