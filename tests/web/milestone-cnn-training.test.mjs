@@ -81,13 +81,14 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   await waitState(page, ['ready']);
 
   // The preset is the fashion-cnn recipe: its parameter count (assets/fashion-cnn.json) before any training.
-  await page.waitForFunction(() => document.getElementById('summary').dataset.parameters);
+  // (the worker's engine loads first: the threaded build takes a while on a busy machine)
+  await page.waitForFunction(() => document.getElementById('summary').dataset.parameters, null, { timeout: 120_000 });
   assert.equal(await page.getAttribute('#summary', 'data-parameters'), '105866');
   // A bad layer list names the layer that does not fit.
   await page.fill('#layers', 'conv:3:16:3:1\nrelu\nflatten\nlinear:12544:10');
-  await page.waitForFunction(() => /channels/.test(document.getElementById('summary').textContent));
+  await page.waitForFunction(() => /channels/.test(document.getElementById('summary').textContent), null, { timeout: 60_000 });
   await page.selectOption('#preset', '0');
-  await page.waitForFunction(() => document.getElementById('summary').dataset.parameters === '105866');
+  await page.waitForFunction(() => document.getElementById('summary').dataset.parameters === '105866', null, { timeout: 60_000 });
 
   // Train: chart points arrive and the loss goes down.
   await setUpSmallRun(page);
