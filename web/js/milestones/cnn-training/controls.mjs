@@ -1,0 +1,89 @@
+// The page's form: data set, model preset and layer list, optimizer and schedule. It reads and writes plain
+// settings objects ({dataset, architecture, options, ...}) and knows nothing about the engine.
+
+// The recipes' architectures (engine/cli/recipes.cpp) and their training settings, per data set.
+const CNN28 = 'conv:1:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:1568:64 relu linear:64:10';
+const CNN32 = 'conv:3:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:2048:64 relu linear:64:10';
+const CNN32_WIDE = 'conv:3:32:3:1 bn:32 relu conv:32:32:3:1 bn:32 relu maxpool:2 conv:32:64:3:1 bn:64 relu maxpool:2 ' +
+  'conv:64:128:3:1 bn:128 relu maxpool:2 flatten dropout:0.25 linear:2048:10';
+const SGD = { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', warmup: 0 };
+export const PRESETS = {
+  'fashion-mnist': [
+    { name: 'CNN (recipe fashion-cnn)', architecture: CNN28, options: { ...SGD, batchSize: 64, epochs: 5 } },
+    { name: 'MLP', architecture: 'flatten linear:784:128 relu linear:128:10', options: { ...SGD, batchSize: 64, epochs: 5 } },
+  ],
+  mnist: [
+    { name: 'CNN', architecture: CNN28, options: { ...SGD, batchSize: 64, epochs: 3 } },
+    { name: 'MLP (recipe mnist-mlp)', architecture: 'flatten linear:784:128 relu linear:128:10',
+      options: { ...SGD, batchSize: 64, epochs: 10, cropPadding: 2 } },
+  ],
+  cifar10: [
+    { name: 'CNN (recipe cifar10-cnn)', architecture: CNN32,
+      options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 64, epochs: 10, cropPadding: 2, flip: true } },
+    { name: 'Wider CNN with BatchNorm', architecture: CNN32_WIDE,
+      options: { ...SGD, lr: 0.05, weightDecay: 5e-4, batchSize: 128, epochs: 15, cropPadding: 4, flip: true, warmup: 100 } },
+  ],
+  folder: [
+    { name: 'CNN (like cifar10-cnn)', architecture: CNN32,
+      options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 32, epochs: 10, cropPadding: 2, flip: true } },
+  ],
+};
+const DEFAULTS = { cropPadding: 0, flip: false, normalize: true, seed: 1 };
+
+const $ = (id) => document.getElementById(id);
+const FIELDS = { optimizer: 'optimizer', lr: 'lr', momentum: 'momentum', weightDecay: 'weight-decay', schedule: 'schedule',
+  warmup: 'warmup', batchSize: 'batch-size', epochs: 'epochs', cropPadding: 'crop-padding', flip: 'flip',
+  normalize: 'normalize', seed: 'seed' };
+
+// "conv:1:16:3:1 relu …" ⇄ one layer per line
+export const layersText = (architecture) => architecture.trim().split(/\s+/).join('\n');
+export const architectureOf = (text) => text.trim().split(/\s+/).filter(Boolean).join(' ');
+
+// The preset's last layer made to give `classes` outputs (an image folder has its own number of classes); the
+// first layer's input channels made to fit the data.
+export function fitArchitecture(architecture, classes, channels) {
+  const layers = architecture.split(' ');
+  const last = layers.map((l) => l.startsWith('linear:')).lastIndexOf(true);
+  if (last >= 0 && classes) { const [, n] = layers[last].split(':'); layers[last] = `linear:${n}:${classes}`; }
+  if (channels && layers[0].startsWith('conv:')) { const f = layers[0].split(':'); f[1] = String(channels); layers[0] = f.join(':'); }
+  return layers.join(' ');
+}
+
+export function readOptions() {
+  const o = {};
+  for (const [key, id] of Object.entries(FIELDS)) {
+    const el = $(id);
+    o[key] = el.type === 'checkbox' ? el.checked : el.type === 'number' ? Number(el.value) : el.value;
+  }
+  return o;
+}
+
+export function writeOptions(options) {
+  for (const [key, value] of Object.entries({ ...DEFAULTS, ...options })) {
+    const el = FIELDS[key] && $(FIELDS[key]);
+    if (!el) continue;
+    if (el.type === 'checkbox') el.checked = Boolean(value);
+    else el.value = String(value);
+  }
+}
+
+export function fillPresets(dataset) {
+  $('preset').replaceChildren(...PRESETS[dataset].map((p, i) => new Option(p.name, String(i))));
+}
+export const currentPreset = () => PRESETS[$('dataset').value][Number($('preset').value) || 0];
+
+export function setFormDisabled(disabled) {
+  for (const el of document.querySelectorAll('#setup input, #setup select, #setup textarea, #training input, #training select'))
+    el.disabled = disabled;
+}
+
+// Space pauses and resumes, except while typing in a field (or on a focused button, which Space presses).
+export function onSpace(handler) {
+  document.addEventListener('keydown', (event) => {
+    if (event.code !== 'Space' || event.repeat) return;
+    const t = event.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    event.preventDefault();
+    handler();
+  });
+}
