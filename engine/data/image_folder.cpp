@@ -38,14 +38,20 @@ ImageFolder index_image_folder(const std::string& root, std::vector<std::string>
     // (class, folder inside the class, file name): torchvision walks the folders in sorted order and sorts the
     // files of each, so "cat/x.png" comes before "cat/sub/a.png".
     std::vector<std::tuple<std::string, std::string, std::string>> found;
+    std::string at_root;  // an image directly in the root: skipped, but named if nothing else is found
     for (const std::string& path : relative_paths) {
         const size_t first = path.find('/'), last = path.rfind('/');
+        if (first == std::string::npos && at_root.empty() && is_image_file(path)) at_root = path;
         if (first == std::string::npos || first == 0 || !is_image_file(path)) continue;
         found.emplace_back(path.substr(0, first), path.substr(first, last - first), path.substr(last + 1));
     }
     TT_CHECK(!found.empty(),
              "ImageFolder '" << root << "': found no .png, .jpg or .jpeg images in class folders "
-                             << "(expected " << root << "/<class>/<image>)");
+                             << "(expected " << root << "/<class>/<image>)"
+                             << (at_root.empty() ? ""
+                                                 : "; images such as '" + at_root +
+                                         "' are directly in the folder: put each class's images in a folder "
+                                         "named after the class"));
     std::sort(found.begin(), found.end());
     ImageFolder folder;
     folder.root = root;

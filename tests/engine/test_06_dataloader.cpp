@@ -506,6 +506,7 @@ TEST_CASE("06 ImageFolder: resize (bilinear, half-pixel centres) averages 2x2 bl
 
 TEST_CASE("06 ImageFolder: empty folder, one class, mixed sizes, undecodable file: errors naming them") {
     TT_CHECK_ERROR_CONTAINS(tt::index_image_folder("pics", {"a.png", "cat/readme.txt"}), "found no .png");
+    TT_CHECK_ERROR_CONTAINS(tt::index_image_folder("pics", {"a.png", "b.jpg"}), "such as 'a.png' are directly in");
     TT_CHECK_ERROR_CONTAINS(tt::index_image_folder("pics", {"cat/1.png", "cat/2.png"}),
                             "only one class folder ('cat')");
     const tt::ImageFolder f = tt::index_image_folder("pics", {"a/1.png", "b/2.png"});
