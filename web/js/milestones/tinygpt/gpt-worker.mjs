@@ -88,6 +88,7 @@ async function train(job) {
                 step: gpt.stepsDone(), resumed: !!saved, options: opts });
   const evalEvery = job.evalEvery ?? 100, sampleEvery = job.sampleEvery ?? 200, slice = job.sliceSteps ?? 5;
   const maxSteps = opts.maxSteps ?? 2000;
+  const samplePrompt = text.includes('\n') ? '\n' : [...text][0];  // a character the vocabulary has
   let last = performance.now();
   while (training.state !== 'stopped' && gpt.stepsDone() < maxSteps) {
     if (training.state === 'paused') { await new Promise((r) => { training.wake = r; }); continue; }
@@ -103,7 +104,7 @@ async function train(job) {
       postMessage({ type: 'checkpoint', step, bytes: bytes.length });
     }
     if (step % sampleEvery < slice) {
-      gpt.start('\n', JSON.stringify({ temperature: 0.8, seed: step }));
+      gpt.start(samplePrompt, JSON.stringify({ temperature: 0.8, seed: step }));
       let s = '';
       for (let i = 0; i < 120; i++) s += gpt.next().text;
       postMessage({ type: 'sample', step, text: s });
@@ -123,7 +124,7 @@ async function costs(job) {
   const g = JSON.parse(M.gptCosts(JSON.stringify(config), T));
   const c = JSON.parse(M.classifierCosts(job.cnn.architecture, job.cnn.input_shape));
   const memory = JSON.parse(M.trainingMemoryReport(job.cnn.architecture, job.cnn.input_shape, 1));
-  c.activation_bytes = memory.steps?.[0]?.activation_bytes ?? memory.activation_bytes ?? null;
+  c.activation_bytes = memory.step.activation_bytes;
   postMessage({ type: 'costs', gpt: g, cnn: c, memoryReport: memory });
 }
 
@@ -164,6 +165,9 @@ onmessage = async ({ data: job }) => {
     if (!handler) throw new Error(`unknown message '${job.type}'`);
     await handler(job);
   } catch (error) {
-    postMessage({ type: 'error', for: job.type, message: error.message });
+    // The threaded build (tt_web_mt) currently delivers engine errors as a bare WebAssembly.Exception, without the
+    // C++ message: say at least that much.
+    const message = error?.message ?? `the engine failed (${error?.constructor?.name ?? typeof error}, no message)`;
+    postMessage({ type: 'error', for: job.type, message });
   }
 };

@@ -56,7 +56,8 @@ async function main() {
   trainPanel(worker, state);
   comparePanel(worker, state);
 
-  const url = new URL(location.href).searchParams.get('model') ?? 'assets/tinygpt.safetensors';
+  const chosen = new URL(location.href).searchParams.get('model');
+  const url = chosen ?? 'assets/tinygpt.safetensors';
   worker.send({ type: 'load', url: new URL(url, location.href).href });
   const loaded = await Promise.race([worker.once('loaded'), worker.once('error')]);
   if (loaded.type === 'loaded') {
@@ -65,6 +66,8 @@ async function main() {
     $('model-info').textContent = `Pretrained: ${loaded.parameters.toLocaleString()} parameters, ${c.n_layer} layers × ` +
       `${c.n_head} heads, width ${c.n_embd}, context ${c.block_size}, ${c.vocab_size} characters.`;
     $('env-threads').textContent = String(loaded.threads);
+    // the asset's card (training time for the comparison); a model given by URL has none
+    if (!chosen) fetch('assets/tinygpt.json').then((r) => (r.ok ? r.json() : null)).then((card) => { state.model.card = card; }, () => {});
   } else {
     $('model-info').textContent = `No pretrained model (${loaded.message}): train one below, then generate from it.`;
     $('gen-model').value = 'trained';

@@ -1,5 +1,5 @@
 // Training in the page: corpus (the packed Austen text when the site ships it, or the student's own text), model
-// size and learning rate, live train/validation loss (Chart.js), tokens/s, time left, a sample every 200 steps,
+// size and learning rate, live train/validation loss (Chart.js), tokens/s, time left, a sample every other validation,
 // pause/resume/stop, a checkpoint in IndexedDB after every validation (offered again after a reload), and the
 // trained weights as a safetensors download.
 import { h } from '../../course/shell.mjs';
@@ -21,7 +21,7 @@ export function checkText(bytesOrString) {
 
 export function trainPanel(worker, state) {
   const train = (state.training = { losses: [], validation: [], samples: [], status: 'idle' });
-  let ownText = '';
+  let fileText = '';  // the chosen file's text; the text box wins when it is not empty
   const chart = new Chart($('train-chart'), {
     type: 'line',
     data: { datasets: [{ label: 'train loss', data: [], borderColor: '#3b6fd8', pointRadius: 0 },
@@ -42,24 +42,25 @@ export function trainPanel(worker, state) {
   for (const id of ['train-block', 'train-layers', 'train-heads', 'train-width']) $(id).oninput = sizeText;
   sizeText();
 
-  // The Austen text is in the site when the build had it (datasets/austen.txt, made by the corpus packer).
-  fetch(new URL('../../../datasets/austen.txt', import.meta.url), { method: 'HEAD' }).then((r) => {
-    const have = r.ok;
-    train.austen = have;
-    if (!have) {
+  // The Austen text is in the site when the build had it (datasets/texts.json lists the packed corpora).
+  fetch(new URL('../../../datasets/texts.json', import.meta.url)).then((r) => (r.ok ? r.json() : [])).catch(() => [])
+    .then((texts) => {
+      const austen = texts.find((t) => t.name === 'austen.txt');
+      train.austen = !!austen;
+      if (austen) {
+        $('corpus-status').textContent = `austen.txt, ${(austen.bytes / 1e6).toFixed(1)} MB`;
+        return;
+      }
       $('train-corpus').querySelector('option[value=austen]').disabled = true;
       $('train-corpus').value = 'own';
       $('own-text').hidden = false;
       $('corpus-status').textContent = 'The Austen corpus is not in this build: use your own text.';
-    } else {
-      $('corpus-status').textContent = `austen.txt, ${(Number(r.headers.get('content-length')) / 1e6 || 0).toFixed(1)} MB`;
-    }
-  });
+    });
   $('train-corpus').onchange = () => { $('own-text').hidden = $('train-corpus').value !== 'own'; };
   $('own-file').onchange = async () => {
     const file = $('own-file').files[0];
-    try { ownText = checkText(new Uint8Array(await file.arrayBuffer())); $('corpus-status').textContent = `${file.name}: ${ownText.length.toLocaleString()} characters`; }
-    catch (e) { ownText = ''; $('corpus-status').textContent = `${file.name}: ${e.message}`; }
+    try { fileText = checkText(new Uint8Array(await file.arrayBuffer())); $('corpus-status').textContent = `${file.name}: ${fileText.length.toLocaleString()} characters`; }
+    catch (e) { fileText = ''; $('corpus-status').textContent = `${file.name}: ${e.message}`; }
   };
 
   const running = (on) => {
@@ -71,7 +72,9 @@ export function trainPanel(worker, state) {
   function start(resume) {
     let corpus = { kind: 'austen', name: 'austen.txt' };
     if (!resume && $('train-corpus').value === 'own') {
-      try { ownText = ownText || checkText($('own-textarea').value); } catch (e) { $('train-status').textContent = e.message; return; }
+      let ownText;
+      try { ownText = $('own-textarea').value ? checkText($('own-textarea').value) : fileText; }
+      catch (e) { $('train-status').textContent = e.message; return; }
       const need = 20 * (num('train-block') + 1);
       if (ownText.length < need) {
         $('train-status').textContent = `Your text is too short: ${ownText.length} characters, a context of ` +
@@ -85,7 +88,9 @@ export function trainPanel(worker, state) {
     $('train-samples').replaceChildren();
     running(true);
     $('train-status').textContent = resume ? 'resuming…' : 'starting…';
-    worker.send({ type: 'train', corpus, config: config(), options: options(), resume, evalEvery: 100, sampleEvery: 200,
+    // validation (and a checkpoint) every 100 steps, or 10 times in a short run
+    const evalEvery = Math.max(10, Math.min(100, Math.round(num('train-steps') / 100) * 10));
+    worker.send({ type: 'train', corpus, config: config(), options: options(), resume, evalEvery, sampleEvery: 2 * evalEvery,
                   sliceSteps: 5 });
   }
   $('train-start').onclick = () => start(false);
