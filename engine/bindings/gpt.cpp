@@ -37,6 +37,12 @@ double number_or(const Json& o, const char* key, double fallback) {
     return v->as_number();
 }
 
+uint64_t seed_of(const Json& o) {
+    const double s = number_or(o, "seed", 0);
+    TT_CHECK(s >= 0 && s == std::floor(s) && s < 9007199254740992.0, "option 'seed' must be a whole number >= 0");
+    return static_cast<uint64_t>(s);
+}
+
 Json parse_options(const std::string& text, const char* who) {
     Json o = parse_json(text.empty() ? "{}" : text, who);
     TT_CHECK(o.is_object(), who << ": options must be a JSON object");
@@ -222,7 +228,7 @@ void TinyGPT::start(const std::string& prompt, const std::string& options_json) 
     tokens_ = ids_of(prompt);
     TT_CHECK(!tokens_.empty(), "TinyGPT.start: the prompt needs at least one character");
     prompt_length_ = tokens_.size();
-    sample_gen_ = Generator(static_cast<uint64_t>(number_or(o, "seed", 0)));
+    sample_gen_ = Generator(seed_of(o));
     cache_ = GPTCache{};
     has_logits_ = false;
 }
@@ -275,7 +281,7 @@ std::string TinyGPT::generate(const std::string& prompt, int tokens, const std::
     s.top_k = static_cast<int64_t>(number_or(o, "topK", 0));
     s.top_p = static_cast<float>(number_or(o, "topP", 1.0));
     const Json* cache = o.find("useCache");
-    Generator gen(static_cast<uint64_t>(number_or(o, "seed", 0)));
+    Generator gen(seed_of(o));
     std::vector<int64_t> ids = ids_of(prompt);
     TT_CHECK(!ids.empty(), "TinyGPT.generate: the prompt needs at least one character");
     Tensor out = model_->generate(ids_tensor(ids), tokens, s, gen, !cache || cache->as_bool());

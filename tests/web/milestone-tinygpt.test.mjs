@@ -61,6 +61,7 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.equal(await page.textContent('#env-threads'), '2', 'the isolated page runs the threaded engine');
   assert.match(await page.textContent('#model-info'), /2 layers × 2 heads, width 32, context 64, 17 characters/);
 
   const generate = async (useCache) => {

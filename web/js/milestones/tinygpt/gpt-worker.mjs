@@ -7,12 +7,14 @@
 //      {type: 'measure-cache', model, prompt, tokens, seed}  the same generation with and without the KV cache
 //      {type: 'train', corpus, config, options, sliceSteps, evalEvery, sampleEvery, resume}
 //      {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'export'} {type: 'costs', cnn}
-// Out: {type: 'loaded' | 'token' | 'generated' | 'cache-speed' | 'train-started' | 'progress' | 'validation' |
+// Out: {type: 'env' | 'loaded' | 'token' | 'generated' | 'cache-speed' | 'train-started' | 'progress' | 'validation' |
 //       'sample' | 'checkpoint' | 'train-state' | 'weights' | 'costs' | 'error', ...}
 import { loadEngine } from '../../engine.mjs';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-store.mjs';
 
 const enginePromise = loadEngine();
+enginePromise.then((M) => postMessage({ type: 'env', threads: M.numThreads(), build: M.environment().build }),
+                   (error) => postMessage({ type: 'error', for: 'engine', message: error.message }));
 const models = { pretrained: null, trained: null };
 let generation = 0;  // bumped by stop-generate and by each new generate: a running loop sees it changed and ends
 let training = null;  // { state: 'running' | 'paused' | 'stopped', ... }
@@ -84,7 +86,7 @@ async function train(job) {
   if (saved) gpt.loadCheckpoint(saved.bytes);
   models.trained = gpt;
   training = { state: 'running' };
-  postMessage({ type: 'train-started', split, config: JSON.parse(gpt.config()), parameters: gpt.parameterCount(),
+  postMessage({ type: 'train-started', split, config: JSON.parse(gpt.config()), vocab: gpt.vocab(), parameters: gpt.parameterCount(),
                 step: gpt.stepsDone(), resumed: !!saved, options: opts });
   const evalEvery = job.evalEvery ?? 100, sampleEvery = job.sampleEvery ?? 200, slice = job.sliceSteps ?? 5;
   const maxSteps = opts.maxSteps ?? 2000;
@@ -137,8 +139,7 @@ const handlers = {
     models.pretrained?.delete();
     models.pretrained = M.TinyGPT.fromSafetensors(bytes, job.url.split('/').pop());
     const g = models.pretrained;
-    postMessage({ type: 'loaded', config: JSON.parse(g.config()), vocab: g.vocab(), parameters: g.parameterCount(),
-                  threads: M.numThreads() });
+    postMessage({ type: 'loaded', config: JSON.parse(g.config()), vocab: g.vocab(), parameters: g.parameterCount() });
   },
   generate,
   'stop-generate': () => { generation++; },

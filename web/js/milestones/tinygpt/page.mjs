@@ -45,11 +45,12 @@ async function main() {
   const worker = workerClient();
   worker.on('error', (e) => {
     state.errors.push(e);
-    const where = { generate: 'gen-speed', 'measure-cache': 'kv-result', train: 'train-status', load: 'model-info',
+    const where = { engine: 'model-info', generate: 'gen-speed', 'measure-cache': 'kv-result', train: 'train-status', load: 'model-info',
                     costs: 'compare-table' }[e.for];
     if (where) $(where).textContent = e.message;
   });
 
+  worker.on('env', (env) => { state.env = env; $('env-threads').textContent = String(env.threads); });
   const attention = attentionMap(state);
   generatePanel(worker, state, attention);
   kvCachePanel(worker, state);
@@ -65,7 +66,6 @@ async function main() {
     const c = loaded.config;
     $('model-info').textContent = `Pretrained: ${loaded.parameters.toLocaleString()} parameters, ${c.n_layer} layers × ` +
       `${c.n_head} heads, width ${c.n_embd}, context ${c.block_size}, ${c.vocab_size} characters.`;
-    $('env-threads').textContent = String(loaded.threads);
     // the asset's card (training time for the comparison); a model given by URL has none
     if (!chosen) fetch('assets/tinygpt.json').then((r) => (r.ok ? r.json() : null)).then((card) => { state.model.card = card; }, () => {});
   } else {

@@ -101,7 +101,7 @@ export function trainPanel(worker, state) {
 
   worker.on('train-started', (s) => {
     Object.assign(train, { status: 'running', split: s.split, startStep: s.step, resumed: s.resumed, t0: performance.now() });
-    state.trainedVocab = null;
+    state.trainedVocab = s.vocab;  // the generate panel's bars for the trained model
     $('train-download').disabled = false;
     $('train-status').textContent = `${s.resumed ? 'resumed at step ' + s.step + ', ' : ''}${s.parameters.toLocaleString()} parameters, ` +
       `${s.split.train.toLocaleString()} training / ${s.split.validation.toLocaleString()} validation characters`;
