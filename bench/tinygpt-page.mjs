@@ -3,6 +3,7 @@
 // in-page training on the packed Austen text. Prints a table.
 //
 //   node bench/tinygpt-page.mjs [--minutes 5] [--model assets/tinygpt.safetensors] [--isolated]
+//                               [--layers 2 --heads 4 --width 64 --block 64 --batch 32 --lr 0.003]
 // Needs the built site (make site) and, for training, build/datasets/austen.txt in it. Without the pretrained asset
 // the generation rows use a new seeded model of the same shape as the training run.
 import fs from 'node:fs';
@@ -14,8 +15,9 @@ const { values: args } = parseArgs({ options: {
   minutes: { type: 'string', default: '5' },
   model: { type: 'string', default: 'assets/tinygpt.safetensors' },
   isolated: { type: 'boolean', default: false },
-  layers: { type: 'string', default: '2' }, heads: { type: 'string', default: '4' }, width: { type: 'string', default: '128' },
-  block: { type: 'string', default: '128' }, batch: { type: 'string', default: '16' }, lr: { type: 'string', default: '0.003' },
+  // the page's defaults
+  layers: { type: 'string', default: '2' }, heads: { type: 'string', default: '4' }, width: { type: 'string', default: '64' },
+  block: { type: 'string', default: '64' }, batch: { type: 'string', default: '32' }, lr: { type: 'string', default: '0.003' },
 } });
 const minutes = Number(args.minutes);
 

@@ -144,6 +144,14 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   assert.ok(training.samples.every((s) => s.text.length === 120));
   await screenshot(page, 'milestone-tinygpt');
 
+  // The trained weights download as safetensors in the asset's format: the engine in node loads them.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-download')]);
+  const trained = M.TinyGPT.fromSafetensors(fs.readFileSync(await download.path()), 'downloaded.safetensors');
+  assert.deepEqual(JSON.parse(trained.config()),
+                   { vocab_size: [...new Set(corpus())].length, block_size: 32, n_layer: 1, n_head: 2, n_embd: 32, tie_weights: true });
+  assert.match(trained.generate('the ', 20, JSON.stringify({ temperature: 0 })), /^the [a-z .]{20}$/);
+  trained.delete();
+
   // After a reload the saved checkpoint is offered.
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
@@ -153,5 +161,22 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   await page.waitForFunction(() => window.ttGpt.training.status === 'finished', null, { timeout: 60_000 });
   const resumed = await page.evaluate(() => ({ resumed: window.ttGpt.training.resumed, step: window.ttGpt.training.startStep }));
   assert.deepEqual(resumed, { resumed: true, step: 100 });
+
+  // Pause, resume and stop act between slices: no steps while paused.
+  await page.selectOption('#train-corpus', 'own');
+  await page.fill('#own-textarea', corpus());
+  for (const [id, v] of [['train-block', 32], ['train-layers', 1], ['train-heads', 2], ['train-width', 32],
+                         ['train-batch', 8], ['train-steps', 100000]]) await page.fill(`#${id}`, String(v));
+  await page.click('#train-start');
+  await page.waitForFunction(() => window.ttGpt.training.step >= 20, null, { timeout: 60_000 });
+  await page.click('#train-pause');
+  await page.waitForFunction(() => window.ttGpt.training.status === 'paused');
+  const paused = await page.evaluate(() => window.ttGpt.training.step);
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => window.ttGpt.training.step), paused, 'no steps while paused');
+  await page.click('#train-pause');
+  await page.waitForFunction((s) => window.ttGpt.training.step > s, paused, { timeout: 60_000 });
+  await page.click('#train-stop');
+  await page.waitForFunction(() => window.ttGpt.training.status === 'stopped', null, { timeout: 60_000 });
   assert.deepEqual(consoleErrors, []);
 });
