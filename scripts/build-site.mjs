@@ -128,6 +128,18 @@ const pagesText = JSON.stringify([...written].filter((f) => f.endsWith('.html'))
 if (!fs.existsSync(pagesFile) || fs.readFileSync(pagesFile, 'utf8') !== pagesText) fs.writeFileSync(pagesFile, pagesText);
 written.add(pagesFile);
 
+// The text corpora this build has (the TinyGPT page trains on them): datasets/*.txt with their sizes, so the page
+// knows without probing for a file that may not exist.
+const textsFile = path.join(out, 'datasets/texts.json');
+const textsDir = path.join(root, 'build/datasets');
+const textsText = JSON.stringify(fs.existsSync(textsDir)
+  ? fs.readdirSync(textsDir).filter((f) => f.endsWith('.txt')).sort()
+      .map((name) => ({ name, bytes: fs.statSync(path.join(textsDir, name)).size }))
+  : []);
+fs.mkdirSync(path.dirname(textsFile), { recursive: true });
+if (!fs.existsSync(textsFile) || fs.readFileSync(textsFile, 'utf8') !== textsText) fs.writeFileSync(textsFile, textsText);
+written.add(textsFile);
+
 const engineMapFile = path.join(out, 'engine-map.json');
 const engineMapText = JSON.stringify(engineMap());
 if (!fs.existsSync(engineMapFile) || fs.readFileSync(engineMapFile, 'utf8') !== engineMapText) fs.writeFileSync(engineMapFile, engineMapText);
