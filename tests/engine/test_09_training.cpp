@@ -345,6 +345,19 @@ TEST_CASE("09 checkpoint: one safetensors file with model., optim. and meta. key
     for (int i = 0; i < 5; ++i) CHECK(other_gen.normal() == gen.normal());  // the spare first, then fresh pairs
 }
 
+TEST_CASE("09 checkpoint_state_dict is a snapshot: training on afterwards leaves it as it was") {
+    auto model = make_mlp(1);
+    tt::optim::Adam opt(model->parameters(), {{"lr", 0.05}});
+    tt::Generator gen(3);
+    run_steps(*model, opt, gen, 1);
+    const tt::StateDict sd = tt::checkpoint_state_dict(*model, opt, gen, {0, 1});
+    const std::vector<float> saved = model->state_dict().at("0.weight").to_vector();
+    REQUIRE(sd.at("model.0.weight").to_vector() == saved);
+    run_steps(*model, opt, gen, 2);
+    REQUIRE(model->state_dict().at("0.weight").to_vector() != saved);  // the steps did change the weights
+    CHECK_MESSAGE(sd.at("model.0.weight").to_vector() == saved, "the checkpoint shares the module's tensors");
+}
+
 TEST_CASE("09 checkpoint: a wrong or damaged checkpoint is an error naming the key") {
     auto model = make_mlp(1);
     tt::optim::SGD opt(model->parameters(), {{"lr", 0.1}});
