@@ -37,3 +37,37 @@ test('matmul on 2 threads equals 1 thread and the single-threaded build, bit for
   assert.equal(threaded.liveTensors(), 0);
   threaded.setNumThreads(1);  // stops the pool's worker (else it would keep node running)
 });
+
+// Bad calls through each kind of binding (free function, method, class constructor and smart_ptr factory), each
+// error with the exact text the C++ side writes. The threaded build used to let them all out as a bare
+// WebAssembly.Exception: its typed catch clauses never matched (engine/bindings/wasm_eh_threads.cpp says why).
+const badCalls = [
+  ['free function', (M) => M.formatBytes(-5), 'Error', 'format_bytes: bytes must be >= 0, got -5'],
+  ['free function taking an object', (M) => M.loaderBenchmark(5), 'Error', 'loaderBenchmark: pass an options object'],
+  ['method', (M, [a, b]) => a.matmul(b), 'Error', 'matmul: inner sizes differ, [2, 3] @ [2, 3] (3 != 2)'],
+  ['method (reshape)', (M, [a]) => a.reshape([7]), 'Error', 'reshape: shape [7] is invalid for a tensor of 6 elements'],
+  ['smart_ptr factory', (M) => new M.Linear(0, 3, true), 'Error', 'Linear: in_features and out_features must be > 0, got 0 and 3'],
+  ['constructor', (M) => new M.Trainer('conv:3:16:3:1\nrelu\nflatten\nlinear:12544:10', '1x28x28', {}), 'Error',
+    'architecture: layer 0 (conv) expects 3 channels, receives 1'],
+  ['std::bad_alloc', (M) => M.zeros([30000, 30000]), 'RangeError', 'out of memory'],  // 3.6 GB: over wasm32's 2 GB
+];
+
+test('a C++ error reaches JS as the same Error with the same message from both builds', () => {
+  for (const M of [single, threaded]) {
+    const tensors = [M.randn([2, 3], 1), M.randn([2, 3], 2)];
+    for (const [kind, call, name, message] of badCalls) {
+      const where = `${kind}, ${M === threaded ? 'tt_web_mt' : 'tt_web'}`;
+      const sp = M.stackSave();
+      assert.throws(() => call(M, tensors), (e) => {
+        assert.ok(e instanceof Error, `${where}: ${e?.constructor?.name} ${e}`);
+        assert.equal(e.name, name, where);
+        assert.equal(e.message, message, where);
+        return true;
+      });
+      assert.equal(M.stackSave(), sp, `${where}: the stack pointer is restored`);
+    }
+    assert.equal(M.formatBytes(1536), '1.50 KiB');  // the module still works
+    for (const t of tensors) t.delete();
+    assert.equal(M.liveTensors(), 0);
+  }
+});

@@ -84,9 +84,11 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   // (the worker's engine loads first: the threaded build takes a while on a busy machine)
   await page.waitForFunction(() => document.getElementById('summary').dataset.parameters, null, { timeout: 120_000 });
   assert.equal(await page.getAttribute('#summary', 'data-parameters'), '105866');
-  // A bad layer list names the layer that does not fit.
+  // A bad layer list names the layer that does not fit: the C++ message, straight from the threaded build.
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the worker loads tt_web_mt');
   await page.fill('#layers', 'conv:3:16:3:1\nrelu\nflatten\nlinear:12544:10');
-  await page.waitForFunction(() => /channels/.test(document.getElementById('summary').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => /layer 0 \(conv\) expects 3 channels, receives 1/.test(document.getElementById('summary').textContent),
+    null, { timeout: 60_000 });
   await page.selectOption('#preset', '0');
   await page.waitForFunction(() => document.getElementById('summary').dataset.parameters === '105866', null, { timeout: 60_000 });
 

@@ -13,25 +13,10 @@
 //               {type: 'export'}                                   weights + model card
 // Messages out: ready, summary, progress {step, epoch, loss, acc, imagesPerSec, eta, lr}, epoch {epoch, validation,
 //               checkpoint}, paused, done {evaluation}, stopped, inspect, predict, export, error {message, during}.
-import { loadEngine, engineUrl } from '../../engine.mjs';
+import { loadEngine } from '../../engine.mjs';
 import { fetchBytes } from '../assets.mjs';
 
 const enginePromise = loadEngine();
-// The threaded build (Emscripten 3.1.6, pthreads) lets a C++ error out as a bare WebAssembly.Exception without its
-// message; the single-threaded build is then loaded once to repeat the failed call and get the message.
-let plainEngine = null;
-async function explain(error, repeat) {
-  if (error instanceof Error && error.message) return error;
-  if (repeat) {
-    try {
-      plainEngine ??= loadEngine(engineUrl(false));
-      repeat(await plainEngine);
-    } catch (e) {
-      if (e instanceof Error && e.message) return e;
-    }
-  }
-  return new Error('the engine failed without saying why (threaded build)');
-}
 const SLICE_MS = 150;  // one slice of batches lasts about this long: the pause button's latency
 
 let trainer = null, setup = null;
@@ -46,12 +31,7 @@ async function init(message) {
   trainer?.delete();
   trainer = null;
   setup = message.setup;
-  const make = (E) => new E.Trainer(setup.architecture, setup.inputShape, setup.options);
-  try {
-    trainer = make(M);
-  } catch (error) {
-    throw await explain(error, (E) => make(E).delete());
-  }
+  trainer = new M.Trainer(setup.architecture, setup.inputShape, setup.options);
   const { data } = setup;
   if (data.kind === 'bundled') {
     const [train, test] = await Promise.all([fetchBytes(`datasets/${data.name}-train.ttds`),
@@ -71,12 +51,7 @@ async function init(message) {
 
 async function summary({ architecture, inputShape }) {
   const M = await enginePromise;
-  let t;
-  try {
-    t = new M.Trainer(architecture, inputShape, {});
-  } catch (error) {
-    throw await explain(error, (E) => new E.Trainer(architecture, inputShape, {}).delete());
-  }
+  const t = new M.Trainer(architecture, inputShape, {});
   try {
     post({ type: 'summary', summary: JSON.parse(t.summary()) });
   } finally {
@@ -173,6 +148,6 @@ onmessage = async ({ data: message }) => {
     }
   } catch (error) {
     if (message.type === 'start') state = 'idle';
-    post({ type: 'error', message: (await explain(error)).message, during: message.type });
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error), during: message.type });
   }
 };
