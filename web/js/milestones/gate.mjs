@@ -11,3 +11,18 @@ export async function milestoneGate(id) {
   if (!milestone) throw new Error(`unknown milestone '${id}'`);
   return { unlocked: milestone.state === 'unlocked', remaining: milestone.remaining, milestone };
 }
+
+// The page side of the gate, the same on every milestone page: a locked milestone shows #locked with the modules
+// still to pass (#locked-remaining) and marks body[data-state="locked"]; an open one shows #content. → unlocked?
+export async function openMilestone(id) {
+  const gate = await milestoneGate(id);
+  const $ = (name) => document.getElementById(name);
+  if (!gate.unlocked) {
+    $('locked-remaining').textContent = gate.remaining.join(', ');
+    $('locked').hidden = false;
+    document.body.dataset.state = 'locked';
+    return false;
+  }
+  $('content').hidden = false;
+  return true;
+}

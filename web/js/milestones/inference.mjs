@@ -6,7 +6,7 @@
 import { loadEngine } from '../engine.mjs';
 import { h } from '../course/shell.mjs';
 import { assetIndex, loadClassifier, loadDataset } from './assets.mjs';
-import { milestoneGate } from './gate.mjs';
+import { openMilestone } from './gate.mjs';
 import { showXor } from './xor-demo.mjs';
 import { showMnist } from './mnist-demo.mjs';
 import { ownBuildSwitch } from './own-build-switch.mjs';
@@ -16,14 +16,7 @@ import { showCifar } from './cifar-demo.mjs';
 const $ = (id) => document.getElementById(id);
 
 async function main() {
-  const gate = await milestoneGate('inference');
-  if (!gate.unlocked) {
-    $('locked-remaining').textContent = gate.remaining.join(', ');
-    $('locked').hidden = false;
-    document.body.dataset.state = 'locked';
-    return;
-  }
-  $('content').hidden = false;
+  if (!(await openMilestone('inference'))) return;
   const M = await loadEngine();
   const env = M.environment();
   $('env-build').textContent = env.build;

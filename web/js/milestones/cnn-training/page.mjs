@@ -3,7 +3,7 @@
 // draws; every epoch's checkpoint goes to IndexedDB (checkpoint-store.mjs), so a reload can resume it. At the end:
 // confusion matrix and confused pairs (confusion.mjs), predictions (predictions.mjs), weights to download.
 import { h } from '../../course/shell.mjs';
-import { milestoneGate } from '../gate.mjs';
+import { openMilestone } from '../gate.mjs';
 import * as controls from './controls.mjs';
 import { trainingCharts } from './charts.mjs';
 import { saveRun, loadRun, forgetRun } from './checkpoint-store.mjs';
@@ -277,14 +277,7 @@ worker.onmessage = ({ data: m }) => {
 worker.onerror = (e) => failed(new Error(e.message || 'the training worker failed to start'));
 
 async function main() {
-  const gate = await milestoneGate('cnn-training');
-  if (!gate.unlocked) {
-    $('locked-remaining').textContent = gate.remaining.join(', ');
-    $('locked').hidden = false;
-    setState('locked');
-    return;
-  }
-  $('content').hidden = false;
+  if (!(await openMilestone('cnn-training'))) return;
   $('dataset').onchange = () => chooseDataset().catch(failed);
   $('preset').onchange = applyPreset;
   $('layers').oninput = updateSummary;

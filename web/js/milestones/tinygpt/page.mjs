@@ -4,7 +4,7 @@
 // (train-panel.mjs) and the CNN-vs-GPT comparison (compare.mjs). The pretrained model is assets/tinygpt.safetensors,
 // or the safetensors file a ?model= URL names. window.ttGpt holds what the page shows, for tests.
 import { h } from '../../course/shell.mjs';
-import { milestoneGate } from '../gate.mjs';
+import { openMilestone } from '../gate.mjs';
 import { generatePanel } from './generate-panel.mjs';
 import { attentionMap } from './attention-map.mjs';
 import { kvCachePanel } from './kv-cache.mjs';
@@ -33,14 +33,7 @@ function workerClient() {
 }
 
 async function main() {
-  const gate = await milestoneGate('tinygpt');
-  if (!gate.unlocked) {
-    $('locked-remaining').textContent = gate.remaining.join(', ');
-    $('locked').hidden = false;
-    document.body.dataset.state = 'locked';
-    return;
-  }
-  $('content').hidden = false;
+  if (!(await openMilestone('tinygpt'))) return;
   const state = (window.ttGpt = { errors: [] });
   const worker = workerClient();
   worker.on('error', (e) => {
