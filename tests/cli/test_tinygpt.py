@@ -201,6 +201,23 @@ with tempfile.TemporaryDirectory() as tmp:
     check(over.returncode == 1 and "--no-cache" in over.stderr, "a cache overflow says to use --no-cache")
     missing = tt("generate", "--weights", os.path.join(tmp, "none.safetensors"))
     check(missing.returncode == 1 and "tt train tinygpt" in missing.stderr, "a missing asset says how to make it")
+    # Assets whose metadata is wrong: rewritten headers over the same tensor data.
+    with open(asset, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header, data = json.loads(f.read(n)), f.read()
+    for name, meta_value, message in (("nometa", None, "not a TinyGPT asset"),
+                                      ("number", {"tt.gpt": 5, "tt.vocab": '"ab"'}, "__metadata__ 'tt.gpt' is not a string"),
+                                      ("short", {**header["__metadata__"], "tt.vocab": '"ab"'},
+                                       "tt.vocab has 2 characters, tt.gpt a vocab_size of")):
+        h = {k: v for k, v in header.items() if k != "__metadata__"}
+        if meta_value is not None:
+            h["__metadata__"] = meta_value
+        text = json.dumps(h).encode()
+        path = os.path.join(tmp, name + ".safetensors")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text + data)
+        out = tt("generate", "--weights", path, "--prompt", "T", "--tokens", "3")
+        check(out.returncode == 1 and message in out.stderr, f"asset with bad metadata ({name}): {out.stderr.strip()}")
     nocorpus = tt("train", "tinygpt", "--corpus", os.path.join(tmp, "none.txt"), "--out", tmp)
     check(nocorpus.returncode == 1 and "make setup" in nocorpus.stderr, "a missing corpus says how to make it")
     wrong = tt("train", "xor-mlp", "--steps", "3", "--out", tmp)
