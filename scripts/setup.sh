@@ -40,6 +40,9 @@ echo "node $(node --version)"
 step "xsimd >= 13 headers (into build/third_party)"
 bash scripts/fetch-xsimd.sh build/third_party/xsimd
 
+step "Jane Austen's novels, TinyGPT's corpus (Debian r-cran-janeaustenr, unpacked into build/third_party)"
+bash scripts/fetch-janeaustenr.sh build/third_party/janeaustenr
+
 step "npm packages (pinned by package-lock.json)"
 # Compared by content, not by time: a fresh clone's lockfile is always newer than anything installed.
 stamp=node_modules/.tt-lock.sha256

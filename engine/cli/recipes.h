@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "random.h"
+
 namespace tt::cli {
 
 struct Recipe {
@@ -40,5 +42,12 @@ struct RecipeOptions {
 int train(const std::string& recipe, const RecipeOptions& o);
 int eval(const std::string& recipe, const RecipeOptions& o);
 int predict(const std::string& recipe, const std::vector<int64_t>& indices, const RecipeOptions& o);
+
+// Shared by train.cpp and train_gpt.cpp:
+// A draw in [0, n) from the engine's generator, without modulo bias (Lemire's multiply-and-reject): n < 2^32.
+int64_t below(Generator& gen, int64_t n);
+void write_file(const std::string& path, const void* data, size_t size);
+// <dir>/index.json: the assets present (one per model card), so pages can tell "not trained" from "failed".
+void write_index(const std::string& dir);
 
 }  // namespace tt::cli

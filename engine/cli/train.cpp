@@ -35,17 +35,6 @@
 namespace tt::cli {
 namespace {
 
-// A draw in [0, n) from the engine's generator, without modulo bias (Lemire's multiply-and-reject): n < 2^32.
-int64_t below(Generator& gen, int64_t n) {
-    const uint32_t bound = static_cast<uint32_t>(n);
-    uint64_t m = uint64_t(gen.next_u32()) * bound;
-    if (uint32_t(m) < bound) {
-        const uint32_t threshold = uint32_t(-bound) % bound;
-        while (uint32_t(m) < threshold) m = uint64_t(gen.next_u32()) * bound;
-    }
-    return int64_t(m >> 32);
-}
-
 ImageDataset xor_set() {
     ImageDataset d;
     d.count = 4, d.channels = 1, d.height = 1, d.width = 2, d.num_classes = 2;
@@ -136,13 +125,6 @@ Accuracy evaluate(Model& model, const ImageDataset& data) {
     return {data.count ? std::llround(result.accuracy * double(result.samples)) : 0, result.samples};
 }
 
-void write_file(const std::string& path, const void* data, size_t size) {
-    std::ofstream f(path, std::ios::binary);
-    TT_CHECK(f.good(), path << ": cannot create (does the folder exist?)");
-    f.write(static_cast<const char*>(data), std::streamsize(size));
-    TT_CHECK(f.good(), path << ": write failed");
-}
-
 const Recipe& recipe_named(const std::string& name) {
     const Recipe* found = find_recipe(name);
     std::string names;
@@ -159,7 +141,25 @@ Model load_asset(const Recipe& r, const std::string& path, const RecipeOptions& 
     return m;
 }
 
-// assets/index.json: the assets present (one per model card), so pages can tell "not trained" from "failed".
+}  // namespace
+
+int64_t below(Generator& gen, int64_t n) {
+    const uint32_t bound = static_cast<uint32_t>(n);
+    uint64_t m = uint64_t(gen.next_u32()) * bound;
+    if (uint32_t(m) < bound) {
+        const uint32_t threshold = uint32_t(-bound) % bound;
+        while (uint32_t(m) < threshold) m = uint64_t(gen.next_u32()) * bound;
+    }
+    return int64_t(m >> 32);
+}
+
+void write_file(const std::string& path, const void* data, size_t size) {
+    std::ofstream f(path, std::ios::binary);
+    TT_CHECK(f.good(), path << ": cannot create (does the folder exist?)");
+    f.write(static_cast<const char*>(data), std::streamsize(size));
+    TT_CHECK(f.good(), path << ": write failed");
+}
+
 void write_index(const std::string& dir) {
     std::vector<std::string> names;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -177,8 +177,6 @@ void write_index(const std::string& dir) {
     const std::string text = index.dump(2) + "\n";
     write_file(dir + "/index.json", text.data(), text.size());
 }
-
-}  // namespace
 
 int train(const std::string& recipe, const RecipeOptions& o) {
     Recipe r = recipe_named(recipe);

@@ -1,9 +1,11 @@
 // `tt`: the native command-line tool for instructors and developers. Its command line (CLI11) is all here; the
-// commands' work is in train.cpp (train, eval, predict) and grade.cpp.
+// commands' work is in train.cpp (train, eval, predict), train_gpt.cpp (train, eval of tinygpt), generate.cpp and
+// grade.cpp.
 //   tt env        the build and machine the engine runs on
-//   tt train      train a pretrained-asset recipe
+//   tt train      train a pretrained-asset recipe (image classifiers; tinygpt, the character GPT)
 //   tt eval       evaluate a recipe's asset (or --weights FILE) on its held-out set
 //   tt predict    the classes a model gives some held-out images
+//   tt generate   text from the TinyGPT asset: prompt, temperature, top-k, seed
 //   tt grade      a lesson's checks on a student's file, natively
 //   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
@@ -23,6 +25,7 @@
 #include "pack_images.h"
 #include "profile.h"
 #include "recipes.h"
+#include "tinygpt.h"
 
 namespace {
 
@@ -55,6 +58,7 @@ CLI::Validator whole_number(long long min, long long max = 1000000000000LL) {
 void add_recipe(CLI::App& cmd, std::string& recipe) {
     std::vector<std::string> names;
     for (const tt::cli::Recipe& r : tt::cli::recipes()) names.push_back(r.name);
+    names.push_back(tt::cli::tinygpt_recipe().name);
     cmd.add_option("recipe", recipe, "the recipe (recipes.cpp)")->required()->check(CLI::IsMember(names));
 }
 
@@ -77,6 +81,12 @@ void add_weights_options(CLI::App& cmd, RecipeOptions& o) {
         ->check(CLI::ExistingFile);
 }
 
+void add_corpus_option(CLI::App& cmd, tt::cli::GPTOptions& o) {
+    cmd.add_option("--corpus", o.corpus, "tinygpt: the text, with its train/validation split in the .json beside it")
+        ->type_name("FILE")
+        ->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,7 +104,9 @@ int main(int argc, char** argv) {
     train->add_option("--epochs", train_o->epochs, "epochs instead of the recipe's")
         ->type_name("N")
         ->check(whole_number(1, 100000));
-    train->add_option("--limit", train_o->limit, "train on the first N training images only (quick runs)")
+    train
+        ->add_option("--limit", train_o->limit,
+                     "the first N training images only (tinygpt: N characters of each split), for quick runs")
         ->type_name("N")
         ->check(whole_number(1));
     train->add_option("--out", train_o->out_dir, "folder to write the asset, its card and index.json into")
@@ -103,7 +115,24 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_data_options(*train, *train_o);
     train->add_flag("--quiet", train_o->quiet, "report the test accuracy after the last epoch only");
-    train->callback([&, train_o, train_recipe] { exit_code = tt::cli::train(*train_recipe, *train_o); });
+    auto train_gpt = std::make_shared<tt::cli::GPTOptions>();
+    CLI::Option* steps = train
+                             ->add_option("--steps", train_gpt->steps,
+                                          "tinygpt: optimizer steps instead of the "
+                                          "recipe's")
+                             ->type_name("N")
+                             ->check(whole_number(1, 10000000));
+    add_corpus_option(*train, *train_gpt);
+    train->callback([&, train_o, train_recipe, train_gpt, steps] {
+        if (*train_recipe != tt::cli::tinygpt_recipe().name) {
+            if (*steps) throw CLI::ValidationError("--steps", "is for tinygpt; image recipes take --epochs");
+            exit_code = tt::cli::train(*train_recipe, *train_o);
+            return;
+        }
+        if (train_o->epochs > 0) throw CLI::ValidationError("--epochs", "is for image recipes; tinygpt takes --steps");
+        train_gpt->out_dir = train_o->out_dir, train_gpt->limit = train_o->limit, train_gpt->quiet = train_o->quiet;
+        exit_code = tt::cli::train_gpt(*train_gpt);
+    });
 
     auto eval_o = std::make_shared<RecipeOptions>();
     auto eval_recipe = std::make_shared<std::string>();
@@ -112,7 +141,16 @@ int main(int argc, char** argv) {
     add_weights_options(*eval, *eval_o);
     eval->add_option("--limit", eval_o->limit, "the first N test images only")->type_name("N")->check(whole_number(1));
     add_data_options(*eval, *eval_o);
-    eval->callback([&, eval_o, eval_recipe] { exit_code = tt::cli::eval(*eval_recipe, *eval_o); });
+    auto eval_gpt = std::make_shared<tt::cli::GPTOptions>();
+    add_corpus_option(*eval, *eval_gpt);
+    eval->callback([&, eval_o, eval_recipe, eval_gpt] {
+        if (*eval_recipe != tt::cli::tinygpt_recipe().name) {
+            exit_code = tt::cli::eval(*eval_recipe, *eval_o);
+            return;
+        }
+        eval_gpt->out_dir = eval_o->out_dir, eval_gpt->weights = eval_o->weights, eval_gpt->limit = eval_o->limit;
+        exit_code = tt::cli::eval_gpt(*eval_gpt);
+    });
 
     auto predict_o = std::make_shared<RecipeOptions>();
     auto predict_recipe = std::make_shared<std::string>();
@@ -152,6 +190,30 @@ int main(int argc, char** argv) {
             exit_code = 2;
         }
     });
+
+    auto gen_o = std::make_shared<tt::cli::GenerateOptions>();
+    CLI::App* gen = app.add_subcommand("generate", "text from the TinyGPT asset (tt train tinygpt), seeded");
+    gen->add_option("--prompt", gen_o->prompt, "the text to continue (characters of the model's vocabulary)")
+        ->type_name("TEXT");
+    gen->add_option("--tokens", gen_o->tokens, "characters to generate")
+        ->type_name("N")
+        ->check(whole_number(0, 1000000))
+        ->capture_default_str();
+    gen->add_option("--temperature", gen_o->temperature, "0: greedy; < 1 sharper, > 1 flatter")
+        ->type_name("T")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    gen->add_option("--top-k", gen_o->top_k, "draw from the K most likely characters only (0: all)")
+        ->type_name("K")
+        ->check(whole_number(0))
+        ->capture_default_str();
+    gen->add_option("--seed", gen_o->seed, "the sampling generator's seed: the same seed, the same text")
+        ->type_name("S")
+        ->check(whole_number(0))
+        ->capture_default_str();
+    gen->add_flag("--no-cache{false}", gen_o->use_cache, "run the whole context for every token (no KV cache)");
+    gen->add_option("--weights", gen_o->weights, "the .safetensors asset")->type_name("FILE")->capture_default_str();
+    gen->callback([&, gen_o] { exit_code = tt::cli::generate(*gen_o); });
 
     tt::cli::add_pack_images_command(app, exit_code);
 

@@ -18,10 +18,32 @@ int64_t as_size(const Json& v, const std::string& what, const std::string& sourc
     return static_cast<int64_t>(n);
 }
 
+// The JSON header of a safetensors file (its length checked against the size).
+Json read_header(const uint8_t* bytes, size_t size, const std::string& source, uint64_t& n) {
+    TT_CHECK(size >= 8,
+             "safetensors: " << source << " is truncated: " << size << " bytes, not even the 8-byte header length");
+    n = 0;
+    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(bytes[i]) << (8 * i);
+    TT_CHECK(n <= size - 8,
+             "safetensors: " << source << " is truncated or not safetensors: the header claims " << n
+                             << " bytes but only " << size - 8 << " follow");
+    const Json root = parse_json(std::string(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n)),
+                                 "safetensors: bad header in " + source);
+    TT_CHECK(root.is_object(), "safetensors: bad header in " << source << ": not a JSON object");
+    return root;
+}
+
 }  // namespace
 
-std::vector<uint8_t> save_safetensors(const StateDict& state) {
+std::vector<uint8_t> save_safetensors(const StateDict& state) { return save_safetensors(state, {}); }
+
+std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std::string, std::string>& metadata) {
     Json header = Json::object();
+    if (!metadata.empty()) {
+        Json meta = Json::object();
+        for (const auto& [key, value] : metadata) meta.set(key, value);
+        header.set("__metadata__", meta);
+    }
     int64_t offset = 0;
     for (const auto& [name, t] : state) {  // std::map: sorted by name, like the reference implementation
         TT_CHECK(t.defined(), "save_safetensors: '" << name << "' is an undefined tensor");
@@ -47,20 +69,27 @@ std::vector<uint8_t> save_safetensors(const StateDict& state) {
     return out;
 }
 
-StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source) {
-    TT_CHECK(size >= 8,
-             "safetensors: " << source << " is truncated: " << size << " bytes, not even the 8-byte header length");
+std::map<std::string, std::string> load_safetensors_metadata(const uint8_t* bytes, size_t size,
+                                                             const std::string& source) {
     uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(bytes[i]) << (8 * i);
-    TT_CHECK(n <= size - 8,
-             "safetensors: " << source << " is truncated or not safetensors: the header claims " << n
-                             << " bytes but only " << size - 8 << " follow");
-    std::string header(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n));
+    const Json root = read_header(bytes, size, source, n);
+    std::map<std::string, std::string> out;
+    const Json* meta = root.find("__metadata__");
+    if (!meta) return out;
+    TT_CHECK(meta->is_object(), "safetensors: bad header in " << source << ": __metadata__ is not an object");
+    for (const auto& [key, value] : meta->members()) {
+        TT_CHECK(value.is_string(),
+                 "safetensors: bad header in " << source << ": __metadata__ '" << key << "' is not a string");
+        out[key] = value.as_string();
+    }
+    return out;
+}
+
+StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source) {
+    uint64_t n = 0;
+    const Json root = read_header(bytes, size, source, n);
     const uint8_t* data = bytes + 8 + n;
     const uint64_t data_size = size - 8 - n;
-
-    const Json root = parse_json(header, "safetensors: bad header in " + source);
-    TT_CHECK(root.is_object(), "safetensors: bad header in " << source << ": not a JSON object");
     StateDict out;
     for (const auto& [name, entry] : root.members()) {
         if (name == "__metadata__") continue;

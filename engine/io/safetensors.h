@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@
 namespace tt {
 
 std::vector<uint8_t> save_safetensors(const StateDict& state);
+// With "__metadata__": string keys to string values (the format allows nothing else), e.g. a model's config as JSON
+// text, so a loader can build the model before it reads the tensors.
+std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std::string, std::string>& metadata);
+// The "__metadata__" of a safetensors file ({} when it has none); a value that is not a string is an error.
+std::map<std::string, std::string> load_safetensors_metadata(const uint8_t* bytes, size_t size,
+                                                             const std::string& source = "<bytes>");
 // `source` names the bytes in error messages (a file name, "weights.safetensors").
 StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source = "<bytes>");
 StateDict load_safetensors(const std::vector<uint8_t>& bytes, const std::string& source = "<bytes>");

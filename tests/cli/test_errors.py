@@ -33,7 +33,7 @@ BAD = [
     (["train", "mnist-mlp", "--limit", "99999999999999999999"], "--limit: 99999999999999999999 is not a whole number"),
     (["train", "mnist-mlp", "--out", "no/such/folder"], "--out: Directory does not exist: no/such/folder"),
     (["train", "mnist-mlp", "--bogus"], "--bogus"),
-    (["train", "no-such-recipe"], "no-such-recipe not in {xor-mlp,mnist-mlp,fashion-cnn,cifar10-cnn}"),
+    (["train", "no-such-recipe"], "no-such-recipe not in {xor-mlp,mnist-mlp,fashion-cnn,cifar10-cnn,tinygpt}"),
     (["train"], "recipe is required"),
     (["eval", "mnist-mlp", "--weights", "no/such.safetensors"], "--weights: File does not exist: no/such.safetensors"),
     (["predict", "mnist-mlp", "x"], "index: x is not a whole number"),
@@ -45,7 +45,12 @@ BAD = [
     (["pack-images", "no/such/dir", "x.ttds"], "dir: Directory does not exist: no/such/dir"),
     (["pack-images", ".", "x.ttds", "--size", "32y"], "--size: '32y' is not N or HxW"),
     (["pack-images", ".", "x.ttds", "--size", "0x8"], "--size: '0x8' is outside 1..8192"),
-    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade pack-images"),
+    (["train", "tinygpt", "--steps", "0"], "--steps: 0 is outside 1..10000000"),
+    (["train", "tinygpt", "--epochs", "2"], "--epochs: is for image recipes; tinygpt takes --steps"),
+    (["generate", "--tokens", "-1"], "--tokens: -1 is outside 0..1000000"),
+    (["generate", "--temperature", "hot"], "--temperature"),
+    (["generate", "--top-k", "2.5"], "--top-k: 2.5 is not a whole number"),
+    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade generate pack-images"),
     ([], "Subcommands:"),  # no command: the help, on stderr
 ]
 for args, message in BAD:
@@ -55,9 +60,11 @@ for args, message in BAD:
 
 # --help: tt lists the commands; each command its arguments and options (stdout, exit 0).
 HELP = {
-    (): ["env", "train", "eval", "predict", "grade"],
-    ("train",): ["recipe", "--epochs", "--limit", "--out", "--data", "--cifar", "--quiet", "xor-mlp"],
-    ("eval",): ["recipe", "--weights", "--out", "--limit", "--data"],
+    (): ["env", "train", "eval", "predict", "generate", "grade"],
+    ("train",): ["recipe", "--epochs", "--limit", "--out", "--data", "--cifar", "--quiet", "xor-mlp", "tinygpt",
+                 "--steps", "--corpus"],
+    ("eval",): ["recipe", "--weights", "--out", "--limit", "--data", "--corpus"],
+    ("generate",): ["--prompt", "--tokens", "--temperature", "--top-k", "--seed", "--no-cache", "--weights"],
     ("predict",): ["recipe", "index", "--weights"],
     ("grade",): ["module", "files", "--root", "--timeout"],
     ("env",): ["env"],
