@@ -180,3 +180,47 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   await page.waitForFunction(() => window.ttGpt.training.status === 'stopped', null, { timeout: 60_000 });
   assert.deepEqual(consoleErrors, []);
 });
+
+// The pretrained asset (assets/tinygpt.safetensors, the page's default model) in the page and in the native CLI:
+// the same prompt, sampling options and seed give the same text — the page draws from one Generator(seed) once per
+// token as GPT::generate does, and the wasm simd128 engine computes the native SSE2 engine's logits bit for bit.
+test('milestone 3: the pretrained model generates in the page the text `tt generate` prints for the same seed', async (t) => {
+  const nativeTt = process.env.TT_NATIVE ?? path.join(repo, 'build/native/tt');
+  const prompt = 'It is a truth universally';
+  const options = { tokens: 60, temperature: 0.8, topK: 10, seed: 11 };
+  const { execFileSync } = await import('node:child_process');
+  const native = execFileSync(nativeTt, ['generate', '--prompt', prompt, '--tokens', String(options.tokens),
+    '--temperature', String(options.temperature), '--top-k', String(options.topK), '--seed', String(options.seed),
+    '--weights', path.join(repo, 'assets/tinygpt.safetensors')], { encoding: 'utf8' }).replace(/\n$/, '');
+  assert.ok(native.startsWith(prompt) && native.length === prompt.length + options.tokens, JSON.stringify(native));
+
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser({ viewport: { width: 1280, height: 1200 } });
+  t.after(() => browser.close());
+  const { page, consoleErrors } = browser;
+  await page.goto(`${server.url}/milestone-tinygpt.html`);
+  await page.evaluate(() => {
+    const ids = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'));
+    const modules = Object.fromEntries(ids.map((id) => [id, { code: {}, passedAt: '2026-12-01T12:00:00.000Z', lastRun: null }]));
+    localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
+      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
+  });
+  await page.reload();
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.match(await page.textContent('#model-info'), /4 layers × 4 heads, width 128, context 128, 81 characters/);
+  for (const useCache of [true, false]) {
+    await page.fill('#gen-prompt', prompt);
+    await page.fill('#gen-tokens', String(options.tokens));
+    await page.fill('#gen-temperature', String(options.temperature));
+    await page.fill('#gen-topk', String(options.topK));
+    await page.fill('#gen-seed', String(options.seed));
+    await page.setChecked('#gen-cache', useCache);
+    await page.click('#gen-run');
+    await page.waitForFunction(() => window.ttGpt.generation?.done, null, { timeout: 120_000 });
+    const text = await page.evaluate(() => window.ttGpt.generation.text);
+    assert.equal(text, native, `the page (KV cache ${useCache ? 'on' : 'off'}) and tt generate, seed ${options.seed}`);
+  }
+  assert.deepEqual(consoleErrors, []);
+});
