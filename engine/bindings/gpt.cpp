@@ -57,23 +57,6 @@ Tensor ids_tensor(const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-std::map<std::string, std::string> safetensors_metadata(const std::string& bytes, const std::string& source) {
-    TT_CHECK(bytes.size() >= 8, source << " is not a safetensors file: " << bytes.size() << " bytes");
-    uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[size_t(i)])) << (8 * i);
-    TT_CHECK(n <= bytes.size() - 8, source << " is truncated or not safetensors");
-    const Json root = parse_json(bytes.substr(8, size_t(n)), "safetensors header of " + source);
-    std::map<std::string, std::string> out;
-    if (const Json* m = root.is_object() ? root.find("__metadata__") : nullptr) {
-        TT_CHECK(m->is_object(), source << ": __metadata__ must be an object of strings");
-        for (const auto& [k, v] : m->members()) {
-            TT_CHECK(v.is_string(), source << ": __metadata__." << k << " must be a string");
-            out[k] = v.as_string();
-        }
-    }
-    return out;
-}
-
 std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
                                                const std::map<std::string, std::string>& metadata) {
     uint64_t n = 0;
@@ -138,7 +121,7 @@ TinyGPT::TinyGPT(const GPTConfig& config, std::vector<uint32_t> vocab, uint64_t 
 }
 
 TinyGPT* TinyGPT::from_safetensors(const std::string& bytes, const std::string& name) {
-    const auto meta = safetensors_metadata(bytes, name);
+    const auto meta = load_safetensors_metadata(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name);
     TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"),
              name << " has no 'tt.gpt' and 'tt.vocab' metadata: not a TinyGPT file (tt train tinygpt writes one)");
     const GPTConfig c = config_from_json(parse_json(meta.at("tt.gpt"), name + " tt.gpt"), name + " tt.gpt");
@@ -327,9 +310,7 @@ std::map<std::string, std::string> TinyGPT::metadata() const {
     return {{"tt.gpt", config_json(model_->config).dump()}, {"tt.vocab", json_quote(vocab())}};
 }
 
-val TinyGPT::export_weights() {
-    return bytes_to_js(with_safetensors_metadata(save_safetensors(model_->state_dict()), metadata()));
-}
+val TinyGPT::export_weights() { return bytes_to_js(save_safetensors(model_->state_dict(), metadata())); }
 
 namespace {
 TinyGPT* from_safetensors_js(const std::string& bytes, const std::string& name) {

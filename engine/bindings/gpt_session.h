@@ -23,8 +23,7 @@
 
 namespace tt::web {
 
-// A safetensors file's "__metadata__" (empty when it has none), and the same file with `metadata` set in its header.
-std::map<std::string, std::string> safetensors_metadata(const std::string& bytes, const std::string& source);
+// The same safetensors file with `metadata` set in its header (a checkpoint, io/checkpoint.h, is written without it).
 std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
                                                const std::map<std::string, std::string>& metadata);
 Json config_json(const GPTConfig& c);

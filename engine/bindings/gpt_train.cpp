@@ -190,7 +190,8 @@ void TinyGPT::load_checkpoint(const std::string& bytes) {
 // The model of a checkpoint, its weights loaded (generation works at once); training continues after
 // setCorpus(the same text, the same options) and loadCheckpoint(bytes).
 TinyGPT* TinyGPT::from_checkpoint(const std::string& bytes) {
-    const auto meta = safetensors_metadata(bytes, "checkpoint");
+    const auto meta =
+        load_safetensors_metadata(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "checkpoint");
     TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"), "not a TinyGPT checkpoint: no tt.gpt / tt.vocab metadata");
     const GPTConfig c = config_from_json(parse_json(meta.at("tt.gpt"), "checkpoint tt.gpt"), "checkpoint tt.gpt");
     const Json vocab = parse_json(meta.at("tt.vocab"), "checkpoint tt.vocab");

@@ -22,7 +22,7 @@ namespace tt::cli {
 struct GPTRecipe {
     std::string name = "tinygpt";
     GPTConfig config{0, 128, 4, 4, 128, true};  // vocab_size: the corpus's distinct characters
-    int64_t steps = 800;
+    int64_t steps = 1200;
     int64_t batch_size = 16;  // windows of block_size + 1 characters per step
     float lr = 3e-3f;         // peak; linear warm-up from 0, then cosine to min_lr
     float min_lr = 3e-4f;
