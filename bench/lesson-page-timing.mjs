@@ -24,9 +24,10 @@ const LONG = { timeout: 900_000 };
 
 // A Run's timings as "compile 1.23 s (2 compiled, 5 cached) · link 0.61 s · run 0.20 s".
 function breakdown(t) {
-  const compiled = Object.values(t.compile ?? {});
-  const sum = compiled.reduce((a, b) => a + b, 0);
-  return `compile ${fmt(sum)} (${compiled.length} compiled, ${t.cached?.length ?? 0} cached) · link ${fmt(t.link)} · run ${fmt(t.run)}`;
+  const cached = new Set(t.cached ?? []);  // cache hits, and the check objects prebuilt into the site
+  const compiled = Object.keys(t.compile ?? {}).filter((p) => !cached.has(p));
+  const sum = Object.values(t.compile ?? {}).reduce((a, b) => a + b, 0);
+  return `compile ${fmt(sum)} (${compiled.length} compiled, ${cached.size} cached) · link ${fmt(t.link)} · run ${fmt(t.run)}`;
 }
 
 // go: () => page.goto(url) or page.reload(); → ms from then until Run is enabled and until the compiler is ready

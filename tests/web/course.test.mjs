@@ -446,8 +446,12 @@ test('wide screens show the lesson, the code and the checks side by side, withou
     const check = (name, status) => ({ name, status, failures: [], messages: [], trap: null, reason: status === 'skipped' ? 'needs exceptions' : null });
     renderResults(document.getElementById('results'), { stage: 'stopped', ok: false,
       summary: { passed: 1, failed: 1, crashed: 1, skipped: 1, total: 3 },
-      checks: [check('first', 'passed'), check('second', 'stopped'), check('third', 'skipped')], diagnostics: [], problems: [] });
+      checks: [check('first', 'passed'), check('second', 'stopped'), check('third', 'skipped')], diagnostics: [], problems: [] },
+    { builtOn: { setting: 'mine', mine: ['01', '02'] } });
   });
+  // and which framework the Run was built on: here "My framework" with the student's 01 and 02
+  assert.equal(await page.getAttribute('#results .built-on', 'data-built-on'), 'mine');
+  assert.match(await page.textContent('#results .built-on'), /your files of modules 01, 02 and this module/);
   const rows = await page.$$eval('#results .check', (els) => els.map((e) => {
     const r = e.getBoundingClientRect(), box = document.getElementById('results').getBoundingClientRect();
     return { status: e.dataset.status, left: Math.round(r.left - box.left), width: Math.round(r.width) };
