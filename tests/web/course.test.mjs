@@ -54,6 +54,7 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
   assert.equal(await page.getAttribute('[data-milestone=inference]', 'data-state'),
     ['02', '03', '04', '05'].every(hasLesson) ? 'locked' : 'coming-soon');
   assert.match(await page.textContent('#continue'), /Start with 01 Setup/);
+  assert.equal(await page.$('#open-milestone'), null, 'no milestone is unlocked yet');
   await page.waitForFunction(() => document.body.dataset.engine === 'ready');
   assert.equal(await page.textContent('#env-simd-arch'), 'wasm');
   await screenshot(page, 'map-start');
@@ -78,6 +79,11 @@ test('the map shows 17 modules in 4 phases with their states, and seeded passes 
   const link = await page.$('[data-milestone=inference] a');
   if (pages.includes('milestone-inference.html')) assert.equal(await link.getAttribute('href'), 'milestone-inference.html');
   else assert.equal(link, null);
+  // and pointed to at the top of the map, beside the next module, not only from its card far down the page
+  if (pages.includes('milestone-inference.html')) {
+    assert.equal(await page.getAttribute('#continue #open-milestone', 'href'), 'milestone-inference.html');
+    assert.match(await page.textContent('#open-milestone'), /Milestone unlocked: Pretrained inference/);
+  }
   assert.equal(await page.getAttribute('[data-milestone=cnn-training]', 'data-state'), hasLesson('06') ? 'locked' : 'coming-soon');
   assert.match(await page.textContent('[data-module="03"] .module-status'), /Passed\s*Nov 22, 2026/);
   assert.match(await page.textContent('.progress-line'), /5 of 17 modules passed/);
@@ -163,6 +169,14 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.equal(await page.getAttribute('#run', 'data-mode'), 'run');
     assert.equal(await page.getAttribute('#results', 'data-outcome'), 'fail');
     assert.ok(await page.$$eval('.check.fail', (els) => els.length) >= 2);
+    // The status line is whole (it was cut to a few letters between the tabs and the buttons), and the results say
+    // which framework the Run linked this module with.
+    const statusBox = await page.$eval('#build-status', (e) => ({ text: e.textContent, sw: e.scrollWidth, cw: e.clientWidth,
+      sh: e.scrollHeight, ch: e.clientHeight }));
+    assert.match(statusBox.text, /^Some checks fail \(\d+\.\d s\)$/);
+    assert.ok(statusBox.sw <= statusBox.cw && statusBox.sh <= statusBox.ch, `status clipped: ${JSON.stringify(statusBox)}`);
+    assert.equal(await page.getAttribute('#results .built-on', 'data-built-on'), 'reference');
+    assert.match(await page.textContent('#results .built-on'), /Built on the reference engine/);
     // Each check that reached a TT_TODO says which one, on its own row, with a link to its line and an editor marker.
     assert.match(await page.textContent('.check.fail'), /not written yet: /);
     const todoLines = starter.split('\n').flatMap((l, i) => (l.includes('TT_TODO(') ? [i + 1] : []));
@@ -317,6 +331,15 @@ test('lesson 02 in the lesson page: the reference files pass through Monaco; an 
     await page.waitForSelector('#app[data-state=ready]');
     await page.waitForSelector('#run:not([disabled])', { timeout: 180_000 });
 
+    // Six file tabs: each whole and on screen (the last was cut to "random.c" at the toolbar's edge).
+    const tabs = await page.$$eval('#file-tabs button', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect(), box = e.closest('.toolbar').getBoundingClientRect();
+      return { text: e.textContent, inside: r.left >= box.left && r.right <= box.right, whole: e.scrollWidth <= e.clientWidth };
+    }));
+    assert.deepEqual(tabs.map((x) => x.text), lesson.files.map((f) => f.split('/').pop()));
+    for (const x of tabs) assert.ok(x.inside && x.whole, `tab ${x.text} is cut: ${JSON.stringify(x)}`);
+    assert.ok(await page.$eval('#file-tabs', (e) => e.scrollWidth <= e.clientWidth), 'the tab row scrolls');
+
     const setFiles = (files) => page.evaluate((fs) => {
       for (const [p, text] of Object.entries(fs)) window.monaco.editor.getModel(window.monaco.Uri.parse(`file:///${p}`)).setValue(text);
       document.getElementById('results').removeAttribute('data-outcome');
@@ -415,4 +438,24 @@ test('wide screens show the lesson, the code and the checks side by side, withou
   const visible = (sel) => page.$eval(sel, (e) => e.getClientRects().length > 0);
   assert.equal(await visible('#view-tabs'), false);
   for (const sel of ['#lesson-body', '#editor', '#results', '#run']) assert.ok(await visible(sel), sel);
+
+  // Stopped and skipped checks are rows in the results panel like the others (their look once shared the skip link's
+  // class, which moved them 999 px off-screen). The page's own results view renders them.
+  await page.evaluate(async () => {
+    const { renderResults } = await import('./js/course/results-view.mjs');
+    const check = (name, status) => ({ name, status, failures: [], messages: [], trap: null, reason: status === 'skipped' ? 'needs exceptions' : null });
+    renderResults(document.getElementById('results'), { stage: 'stopped', ok: false,
+      summary: { passed: 1, failed: 1, crashed: 1, skipped: 1, total: 3 },
+      checks: [check('first', 'passed'), check('second', 'stopped'), check('third', 'skipped')], diagnostics: [], problems: [] },
+    { builtOn: { setting: 'mine', mine: ['01', '02'] } });
+  });
+  // and which framework the Run was built on: here "My framework" with the student's 01 and 02
+  assert.equal(await page.getAttribute('#results .built-on', 'data-built-on'), 'mine');
+  assert.match(await page.textContent('#results .built-on'), /your files of modules 01, 02 and this module/);
+  const rows = await page.$$eval('#results .check', (els) => els.map((e) => {
+    const r = e.getBoundingClientRect(), box = document.getElementById('results').getBoundingClientRect();
+    return { status: e.dataset.status, left: Math.round(r.left - box.left), width: Math.round(r.width) };
+  }));
+  assert.deepEqual(rows.map((r) => r.status), ['passed', 'stopped', 'skipped']);
+  for (const r of rows) assert.ok(r.left >= 0 && Math.abs(r.width - rows[0].width) <= 1, `row off its place: ${JSON.stringify(rows)}`);
 });

@@ -29,8 +29,9 @@ export async function startServer(root = siteDir, { isolate = true, args = [] } 
 }
 
 // Launches headless Chromium with a fresh profile; resolves to { context, page, offsite, consoleErrors, close }.
-export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-chromium-'));
+// profile: a profile folder to use (and keep) instead, e.g. a second visit with the first one's caches and storage.
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, profile: kept = null } = {}) {
+  const profile = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tt-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -51,7 +52,7 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   return {
     context, page, offsite, consoleErrors,
-    close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); },
+    close: async () => { await context.close(); if (!kept) fs.rmSync(profile, { recursive: true, force: true }); },
   };
 }
 

@@ -62,8 +62,9 @@ function renderHead() {
   return m;
 }
 
-function showResult(result, { fresh }) {
+function showResult(result, { fresh, builtOn = null }) {
   renderResults($('results'), result, {
+    builtOn,
     onDiagnostic: (d) => editor?.reveal(d.file, d.line, d.column),
     nextModule: fresh && result.ok ? course.modules.find((x) => x.id > moduleId && x.state === 'open') : null,
   });
@@ -80,9 +81,10 @@ async function run() {
   const files = editor.values();
   // "My framework": the student's files from the modules before this one replace the reference ones too.
   const earlier = {};
+  const mine = [];  // the earlier modules whose files are the student's in this Run (the results say which)
   if (settings.buildOn === 'mine') {
     for (const [id, m] of Object.entries(store.state.modules)) {
-      if (id < moduleId && m.passedAt) Object.assign(earlier, m.code);
+      if (id < moduleId && m.passedAt && Object.keys(m.code ?? {}).length) { Object.assign(earlier, m.code); mine.push(id); }
     }
   }
   try {
@@ -94,7 +96,7 @@ async function run() {
     window.ttLastRun = result;  // for the end-to-end tests and the console
     editor.setDiagnostics([...result.diagnostics, ...trapMarkers(result)]);
     if (result.stage !== 'unavailable' && result.stage !== 'stopped') store.recordRun(moduleId, result);
-    showResult(result, { fresh: true });
+    showResult(result, { fresh: true, builtOn: { setting: settings.buildOn, mine: mine.sort() } });
     renderHead();
     $('view-checks-mark').textContent = result.ok ? '✓' : '✗';
     if (narrow()) showView('checks');

@@ -64,9 +64,14 @@ function render() {
 
   const next = nextModule(course);
   const cont = document.getElementById('continue');
-  cont.replaceChildren(next
+  // The latest milestone the student has unlocked is pointed to beside the next module: it is the reward for a phase,
+  // and its card sits far down the map.
+  const milestone = course.milestones.filter((ms) => ms.state === 'unlocked' && pages.has(ms.page)).at(-1);
+  cont.replaceChildren(...[next
     ? h('a', { class: 'button primary', href: lessonHref(next) }, passed ? `Continue with ${next.id} ${next.title} →` : `Start with ${next.id} ${next.title} →`)
-    : h('p', { class: 'muted' }, passed ? 'Every available module has passed — more lessons are on their way.' : ''));
+    : h('p', { class: 'muted' }, passed ? 'Every available module has passed — more lessons are on their way.' : ''),
+  milestone ? h('a', { class: 'button', id: 'open-milestone', href: milestone.page }, `★ Milestone unlocked: ${milestone.title} →`) : null]
+    .filter(Boolean));
   document.getElementById('app').dataset.state = 'ready';
 }
 

@@ -48,8 +48,22 @@ function checkRow(c, onDiagnostic) {
     failures);
 }
 
-// result: a session result (web/js/student/session.mjs) or a saved lastRun; options.nextModule: shown after a fresh pass
-export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null } = {}) {
+// Which framework this Run linked the student's module with (Settings → Build your file on): the reference engine, or
+// the student's own files of the earlier modules they passed (any module without saved files stays the reference).
+function builtOnNote(builtOn) {
+  if (!builtOn) return null;
+  const text = builtOn.mine.length
+    ? `Built on your framework: your files of module${builtOn.mine.length === 1 ? '' : 's'} ${builtOn.mine.join(', ')} and this module, the reference engine for the rest.`
+    : builtOn.setting === 'mine'
+      ? 'Built on your framework, but no earlier module has files of yours yet: this module is yours, the rest is the reference engine.'
+      : 'Built on the reference engine: this module’s files are yours, everything else is the course’s own engine.';
+  return h('p', { class: 'muted built-on', dataset: { builtOn: builtOn.mine.length ? 'mine' : 'reference' } }, text,
+    ' (Settings → Build your file on)');
+}
+
+// result: a session result (web/js/student/session.mjs) or a saved lastRun; options.nextModule: shown after a fresh
+// pass; options.builtOn {setting: 'reference'|'mine', mine: [module ids]}: which framework a fresh Run used
+export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null, builtOn = null } = {}) {
   const s = result.summary ?? { passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 };
   let headline;
   if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
@@ -78,6 +92,7 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
       h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.title} →`)) : null,
     result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
+    result.stage === 'unavailable' ? null : builtOnNote(builtOn),
     causes.length ? h('div', { class: 'likely-cause' },
       h('p', { class: 'error' }, h('strong', {}, 'Likely cause: '), 'the program stopped at run time, and the compiler had warned about this:'),
       diagnosticsList(causes, onDiagnostic)) : null,
