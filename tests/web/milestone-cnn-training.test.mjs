@@ -76,6 +76,8 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   await page.waitForFunction(() => document.body.dataset.state !== 'loading');
   assert.equal(await state(page), 'locked');
   assert.equal(await page.textContent('#locked-remaining'), '10');
+  assert.equal(await page.textContent('header.site-header .crumb'), 'Milestone 2 · Train a CNN');
+  assert.equal(await page.$('header.site-header h1'), null, 'the page title is not the header');
   await seedProgress(page, ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
   await page.reload();
   await waitState(page, ['ready']);

@@ -209,6 +209,10 @@ test('milestone 3: the pretrained model generates in the page the text `tt gener
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  // the site's header, as on every page: brand, where you are, the way back to the map
+  assert.equal(await page.getAttribute('header.site-header a.brand', 'href'), './');
+  assert.equal(await page.textContent('header.site-header .crumb'), 'Milestone 3 · TinyGPT');
+  assert.equal(await page.$('header.site-header h1'), null, 'the page title is not the header');
   assert.match(await page.textContent('#model-info'), /4 layers × 4 heads, width 128, context 128, 81 characters/);
   for (const useCache of [true, false]) {
     await page.fill('#gen-prompt', prompt);
