@@ -9,20 +9,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, screenshot, siteDir } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, seedPassedModules as seedProgress, siteDir } from './harness.mjs';
 import { loadEngine } from '../node/load-engine.mjs';
 import { pytorchScript } from '../../web/js/milestones/cnn-training/pytorch.mjs';
 
 const TRAIN = 512, VALIDATION = 200, BATCH = 32, EPOCHS = 6;  // 16 steps per epoch, 96 in all
 const STEPS = (TRAIN / BATCH) * EPOCHS;
-
-function seedProgress(page, ids) {
-  return page.evaluate((ids) => {
-    const modules = Object.fromEntries(ids.map((id) => [id, { code: {}, passedAt: '2026-12-01T12:00:00.000Z', lastRun: null }]));
-    localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
-      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
-  }, ids);
-}
 
 const state = (page) => page.getAttribute('body', 'data-state');
 const waitState = (page, states, timeout = 120_000) =>

@@ -39,13 +39,30 @@ const FIELDS = { optimizer: 'optimizer', lr: 'lr', momentum: 'momentum', weightD
 export const layersText = (architecture) => architecture.trim().split(/\s+/).join('\n');
 export const architectureOf = (text) => text.trim().split(/\s+/).filter(Boolean).join(' ');
 
-// The preset's last layer made to give `classes` outputs (an image folder has its own number of classes); the
-// first layer's input channels made to fit the data.
-export function fitArchitecture(architecture, classes, channels) {
+// The preset made to fit the data: the last layer gives `classes` outputs (an image folder has its own number of
+// classes), the first conv takes the data's channels, and the first linear after flatten takes what the layers
+// before it make of a C x H x W image (an image folder may be resized to 16 or 64 pixels, not the preset's 32).
+// Shapes follow engine/models/classifier.h: conv:C:OC:K:padding has stride 1, maxpool:K and avgpool:K stride K.
+export function fitArchitecture(architecture, classes, shape) {
   const layers = architecture.split(' ');
   const last = layers.map((l) => l.startsWith('linear:')).lastIndexOf(true);
   if (last >= 0 && classes) { const [, n] = layers[last].split(':'); layers[last] = `linear:${n}:${classes}`; }
-  if (channels && layers[0].startsWith('conv:')) { const f = layers[0].split(':'); f[1] = String(channels); layers[0] = f.join(':'); }
+  if (!shape) return layers.join(' ');
+  let [c, h, w] = shape;
+  for (const [i, layer] of layers.entries()) {
+    const f = layer.split(':');
+    if (f[0] === 'conv') {
+      if (i === 0) { f[1] = String(c); layers[0] = f.join(':'); }
+      const [k, pad] = [Number(f[3]), Number(f[4])];
+      [c, h, w] = [Number(f[2]), h + 2 * pad - k + 1, w + 2 * pad - k + 1];
+    } else if (f[0] === 'maxpool' || f[0] === 'avgpool') {
+      [h, w] = [Math.floor(h / Number(f[1])), Math.floor(w / Number(f[1]))];
+    } else if (f[0] === 'flatten') {
+      const next = layers.findIndex((l, j) => j > i && l.startsWith('linear:'));
+      if (next > i && h > 0 && w > 0) { const g = layers[next].split(':'); g[1] = String(c * h * w); layers[next] = g.join(':'); }
+      break;
+    }
+  }
   return layers.join(' ');
 }
 

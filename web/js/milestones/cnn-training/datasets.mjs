@@ -32,11 +32,11 @@ function firstN({ images, labels }, n) {
   return { images: images.slice(0, n * size), labels: labels.slice(0, n) };
 }
 
-// → {classes, shape, source, train: {images, labels}, validation: {...}} from the cache entry `key`, or null.
+// → {classes, shape, source, sha256?, train: {images, labels}, validation: {...}} from the cache entry `key`, or null.
 export async function cachedData(key) {
   const value = await (await sources()).cachedDataset(key);
   if (!value) return null;
-  if (value.train) return { classes: value.train.classes, shape: value.train.shape, source: value.train.source, train: value.train, validation: value.test };
+  if (value.train) return fromValue(value);
   return { classes: value.classes, shape: value.shape, source: value.source, ...holdOut(value, VALIDATION_FRACTION) };
 }
 
@@ -44,15 +44,25 @@ export async function loadCifar(file, onProgress) {
   const src = await sources();
   const value = await src.loadCifarArchive(file, { onProgress });
   await src.cacheDataset('cifar10', value).catch((error) => console.warn(error.message));  // works without the cache
-  return { key: 'cifar10', sha256: value.sha256, data: await cachedData('cifar10') ?? fromValue(value) };
+  return { key: 'cifar10', sha256: value.sha256, data: fromValue(value) };
 }
-const fromValue = (v) => ({ classes: v.train.classes, shape: v.train.shape, source: v.train.source, train: v.train, validation: v.test });
+const fromValue = (v) => ({ classes: v.train.classes, shape: v.train.shape, source: v.train.source, sha256: v.sha256,
+  train: v.train, validation: v.test });
+
+// The key of the image folder kept in the cache (the last one picked), or null.
+export async function cachedFolderKey() {
+  const { entries } = await (await sources()).datasetCacheReport();
+  return entries.find((e) => e.key.startsWith('folder:'))?.key ?? null;
+}
 
 export async function loadFolder(files, size, onProgress) {
   const src = await sources();
   const entries = src.entriesFromFileList(files);
   const ds = await src.loadImageFolder(entries, { channels: 3, height: size, width: size, onProgress });
   const key = `folder:${entries.name}:${size}`;
+  // One folder is kept (the last one picked, for resuming its run after a reload): folders can be large.
+  const { entries: kept } = await src.datasetCacheReport().catch(() => ({ entries: [] }));
+  for (const { key: old } of kept) if (old.startsWith('folder:') && old !== key) await src.forgetDataset(old).catch(() => {});
   await src.cacheDataset(key, ds).catch((error) => console.warn(error.message));
   return { key, data: { classes: ds.classes, shape: ds.shape, source: ds.source, ...holdOut(ds, VALIDATION_FRACTION) } };
 }

@@ -7,7 +7,7 @@ import { openMilestone } from '../gate.mjs';
 import * as controls from './controls.mjs';
 import { trainingCharts } from './charts.mjs';
 import { saveRun, loadRun, forgetRun } from './checkpoint-store.mjs';
-import { BUNDLED, cachedData, loadCifar, loadFolder, workerData } from './datasets.mjs';
+import { BUNDLED, cachedData, cachedFolderKey, loadCifar, loadFolder, workerData } from './datasets.mjs';
 import { showFilters, showFeatureMaps, drawImage } from './filters.mjs';
 import { showConfusion, showPerClass, confusedPairs, showPairs } from './confusion.mjs';
 import { showPredictions, topK } from './predictions.mjs';
@@ -27,6 +27,7 @@ function ask(message, reply, transfer = []) {
   });
 }
 
+let dataToken = 0;      // the latest data request (choosing a data set or picking files); earlier ones are ignored
 let choice = null;      // the data: {kind: 'bundled', name, classes, shape} | {kind: 'cached', key, data, classes, shape}
 let run = null;         // the run being trained: {setup, stepsPerEpoch, totalSteps}
 let lastInspect = -Infinity;  // when the filters and feature maps were last drawn
@@ -40,16 +41,17 @@ function status(text, isError = false) {
 // --- the form -------------------------------------------------------------------------------------------------
 function setChoice(c) {
   choice = c;
-  $('data-status').textContent = c ? `${c.classes.length} classes, images ${c.shape.join('×')}` +
+  dataStatus(c ? `${c.classes.length} classes, images ${c.shape.join('×')}` +
     (c.kind === 'cached' ? `, ${c.data.train.labels.length} training / ${c.data.validation.labels.length} validation images` +
-      (c.sha256 ? `, SHA-256 ${c.sha256}` : '') : '') : 'Pick the files above.';
+      (c.sha256 ? `, SHA-256 ${c.sha256}` : '') : '') : 'Pick the files above.');
   $('train').disabled = !c;
+  document.body.dataset.data = c ? 'ready' : 'none';
   if (c) applyPreset();
 }
 
 function applyPreset() {
   const p = controls.currentPreset();
-  const fitted = choice ? controls.fitArchitecture(p.architecture, choice.classes.length, choice.shape[0]) : p.architecture;
+  const fitted = choice ? controls.fitArchitecture(p.architecture, choice.classes.length, choice.shape) : p.architecture;
   $('layers').value = controls.layersText(fitted);
   controls.writeOptions(p.options);
   updateSummary();
@@ -60,11 +62,38 @@ async function chooseDataset() {
   controls.fillPresets(name);
   $('cifar-pick').hidden = name !== 'cifar10';
   $('folder-pick').hidden = name !== 'folder';
+  const token = ++dataToken;
   if (BUNDLED[name]) return setChoice({ kind: 'bundled', name, ...BUNDLED[name] });
   setChoice(null);
-  const key = name === 'cifar10' ? 'cifar10' : null;
+  document.body.dataset.data = 'loading';
+  // The archive, or the last image folder, picked on an earlier visit: no need to pick it again.
+  const key = name === 'cifar10' ? 'cifar10' : await cachedFolderKey().catch(() => null);
   const cached = key && await cachedData(key).catch(() => null);
-  if (cached) setChoice({ kind: 'cached', name, key, data: cached, classes: cached.classes, shape: cached.shape });
+  if (token !== dataToken) return;  // the user chose other data meanwhile
+  setChoice(cached && { kind: 'cached', name, key, sha256: cached.sha256, data: cached, classes: cached.classes, shape: cached.shape });
+}
+
+// Reads the files the user picked; while it runs nothing can be trained, and a failure (a wrong archive, a folder
+// with one class, …) leaves no data chosen and says what was wrong where the data's description goes.
+async function pickData(what, load) {
+  const token = ++dataToken;
+  setChoice(null);
+  dataStatus(what);
+  document.body.dataset.data = 'loading';
+  const current = () => token === dataToken;  // not replaced by a later pick or data set
+  try {
+    const c = await load((text) => { if (current()) dataStatus(text); });
+    if (current()) setChoice(c);
+  } catch (error) {
+    if (!current()) return;
+    dataStatus(error.message, true);
+    document.body.dataset.data = 'error';
+  }
+}
+
+function dataStatus(text, isError = false) {
+  $('data-status').textContent = text;
+  $('data-status').classList.toggle('error', isError);
 }
 
 const inputShape = () => (choice ? choice.shape.join('x') : '1x28x28');
@@ -281,23 +310,20 @@ async function main() {
   $('dataset').onchange = () => chooseDataset().catch(failed);
   $('preset').onchange = applyPreset;
   $('layers').oninput = updateSummary;
-  $('cifar-file').onchange = async () => {
+  $('cifar-file').onchange = () => pickData('reading the archive…', async (progress) => {
     const file = $('cifar-file').files[0];
-    if (!file) return;
-    $('data-status').textContent = 'reading the archive…';
-    try {
-      const r = await loadCifar(file, (p) => { $('data-status').textContent = `reading the archive… ${p.done ?? ''}`; });
-      setChoice({ kind: 'cached', name: 'cifar10', key: r.key, sha256: r.sha256, data: r.data, classes: r.data.classes, shape: r.data.shape });
-    } catch (error) { $('data-status').textContent = error.message; }
-  };
-  $('folder-files').onchange = async () => {
-    $('data-status').textContent = 'decoding the images…';
-    try {
-      const r = await loadFolder($('folder-files').files, Number($('folder-size').value) || 32,
-        (p) => { $('data-status').textContent = `decoding the images… ${p.done}/${p.total}`; });
-      setChoice({ kind: 'cached', name: 'folder', key: r.key, data: r.data, classes: r.data.classes, shape: r.data.shape });
-    } catch (error) { $('data-status').textContent = error.message; }
-  };
+    if (!file) return null;
+    const r = await loadCifar(file, (p) => progress(p.phase === 'sha256' ? 'computing its SHA-256…' :
+      `reading the archive… ${Math.round((100 * (p.done ?? 0)) / (p.total || 1))}%`));
+    return { kind: 'cached', name: 'cifar10', key: r.key, sha256: r.sha256, data: r.data, classes: r.data.classes, shape: r.data.shape };
+  });
+  $('folder-files').onchange = () => pickData('decoding the images…', async (progress) => {
+    if ($('folder-files').files.length === 0) return null;
+    const r = await loadFolder($('folder-files').files, Number($('folder-size').value) || 32,
+      (p) => progress(`decoding the images… ${p.done}/${p.total}`));
+    return { kind: 'cached', name: 'folder', key: r.key, data: r.data, classes: r.data.classes, shape: r.data.shape };
+  });
+  $('folder-size').onchange = () => { if ($('folder-files').files.length > 0) $('folder-files').onchange(); };
   $('train').onclick = () => startRun(currentSetup()).catch(failed);
   $('pause').onclick = togglePause;
   $('stop').onclick = () => worker.postMessage({ type: 'stop' });
