@@ -5,7 +5,7 @@
 // from the checkpoint it saved.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, seedPassedModules } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEngine } from '../node/load-engine.mjs';
@@ -18,6 +18,7 @@ const PROMPT = 'the cat ';
 const VOCAB = ' .abcdehilmnorstw';
 const CONFIG = { block_size: 64, n_layer: 2, n_head: 2, n_embd: 32, tie_weights: true };
 const SAMPLING = { temperature: 0.9, topK: 5, seed: 3 };
+const MODULES_01_14 = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'));
 
 // A text the model can learn something from in a few steps: a few sentences repeated.
 const corpus = () => Array.from({ length: 300 }, (_, i) =>
@@ -52,12 +53,7 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.state !== 'loading');
   assert.equal(await page.getAttribute('body', 'data-state'), 'locked');
-  await page.evaluate(() => {
-    const ids = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'));
-    const modules = Object.fromEntries(ids.map((id) => [id, { code: {}, passedAt: '2026-12-01T12:00:00.000Z', lastRun: null }]));
-    localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
-      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
-  });
+  await seedPassedModules(page, MODULES_01_14);
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
@@ -200,12 +196,7 @@ test('milestone 3: the pretrained model generates in the page the text `tt gener
   t.after(() => browser.close());
   const { page, consoleErrors } = browser;
   await page.goto(`${server.url}/milestone-tinygpt.html`);
-  await page.evaluate(() => {
-    const ids = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'));
-    const modules = Object.fromEntries(ids.map((id) => [id, { code: {}, passedAt: '2026-12-01T12:00:00.000Z', lastRun: null }]));
-    localStorage.setItem('tinytorch.progress', JSON.stringify({ schema: 'tinytorch-progress', version: 1, modules,
-      settings: { timeLimitSeconds: 10, buildOn: 'reference' } }));
-  });
+  await seedPassedModules(page, MODULES_01_14);
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
