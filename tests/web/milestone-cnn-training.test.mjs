@@ -108,6 +108,10 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   await page.keyboard.press('Space');
   await waitState(page, ['paused', 'done']);
   assert.equal(await state(page), 'paused', 'the run should not be over yet');
+  // An epoch that ended just before the pause draws its validation point at once, and its checkpoint is marked
+  // saved when the IndexedDB write completes: wait for the store to catch up with the chart.
+  await page.waitForFunction(() => Number(document.body.dataset.savedEpoch)
+    === Chart.getChart(document.getElementById('loss-chart')).data.datasets[1].data.length, null, { timeout: 60_000 });
   const saved = Number(await page.getAttribute('body', 'data-saved-epoch'));
   const before = await chartPoints(page);
   assert.ok(before.loss.length >= 5, `chart points: ${before.loss.length}`);
