@@ -1,31 +1,37 @@
-// `tt grade <module> <student-file.cpp>...`: the lesson's hidden checks, compiled natively with g++ against the
-// student's file(s) and the reference engine minus the files they replace, the way the in-browser student build
-// does it with clang-as-wasm. The result is one JSON object on stdout:
-//
-//   {"module":"01_setup","files":{"engine/core/profile.cpp":"alice/profile.cpp"},"compiled":true,"compiler_output":"",
-//    "exit_code":0,"timed_out":false,"passed":2,"failed":0,"crashed":0,"skipped":1,"ok":true,
-//    "events":[{"event":"start",...}, ...]}
-//
-// "events" are the per-case lines of the doctest listener in tests/engine/student_main.cpp (the same one the browser
-// uses: web/js/student/results.mjs reads them). Natively exceptions exist, so error-path checks run here, and a
-// TT_TODO or failed TT_CHECK fails only its own case.
-//
-// How: it shells out to g++ (override with $CXX) and `timeout`. Objects of the unchanged engine files, doctest's
-// main and the check file are cached in $TT_GRADE_CACHE (default /tmp/tt-grade-cache-<uid>) by a hash of their
-// source and every header, so grading a class recompiles only each student's file and links. The sources are found
-// in --root (default: the source tree tt was built from).
+// `tt grade <module> <student-file.cpp>...`: the lesson's checks on a student's file(s), run the way the page runs
+// them. tt checks the request (lesson, files), then execs node on scripts/grade.mjs, which compiles the student's
+// file with the page's @yowasp/clang to wasm and runs the checks under the page's WASI shim (only the fixtures are
+// visible, read-only): nothing of the student's runs natively, so no file of the machine can be read or written, no
+// process started, no signal ignored. This file is the supervisor around that node process:
+//   - its own process group, killed as a whole (SIGKILL) at the end and whenever a limit is hit, so nothing is left;
+//   - a wall-clock limit over everything (startup + compile limit per file + two Runs + slack); the finer limits are
+//     the node side's (per-file compile limit, per-Run time limit, wasm memory max 1 GiB, output caps);
+//   - a resident-memory cap (/proc/<pid>/statm, polled every 50 ms), which bounds the compiler too; node's own heap
+//     is capped by --max-old-space-size;
+//   - a private working folder (mkdtemp, mode 0700; HOME and TMPDIR point there), removed afterwards; core dumps
+//     off, files the process may write capped at 16 MiB;
+//   - its stdout (the grader's one JSON object; the student's output never reaches it) read up to 8 MiB, parsed with
+//     the JSON helper and written again with it, limits added: no text is ever pasted into the report.
+// The report, one JSON object on stdout (scripts/grade.mjs says what each field means):
+//   {"module":"01_setup","files":{"engine/core/profile.cpp":"alice/profile.cpp"},"sandbox":"wasm","compiled":true,
+//    "ok":false,"reason":"check \"01 format_bytes: binary prefixes\" failed: …","passed":5,"failed":1,…,
+//    "limits":{"timeout_seconds":20,…}}
 #include "grade.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -37,11 +43,8 @@
 #ifndef TT_SOURCE_DIR
 #define TT_SOURCE_DIR "."
 #endif
-#ifndef TT_XSIMD_DIR
-#define TT_XSIMD_DIR "build/third_party/xsimd/include"
-#endif
-#ifndef TT_DOCTEST_INC
-#define TT_DOCTEST_INC "/usr/include"
+#ifndef TT_NODE_EXE
+#define TT_NODE_EXE "node"
 #endif
 
 namespace fs = std::filesystem;
@@ -49,17 +52,14 @@ namespace fs = std::filesystem;
 namespace tt::cli {
 namespace {
 
+constexpr size_t kMaxReportBytes = 8 << 20;  // the grader's JSON (events capped at 2000 by grade.mjs)
+constexpr size_t kStderrTail = 16 << 10;
+
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
 }
 
 // The list of paths `key` of a lesson.json (its schema: lessons/README.md); `where` names the file in errors.
@@ -74,56 +74,122 @@ std::vector<std::string> string_list(const Json& lesson, const std::string& key,
     return out;
 }
 
-// Runs a shell command, captures stdout+stderr; returns the exit status (-1 if it did not exit normally).
-int run(const std::string& cmd, std::string* output) {
-    std::string full = cmd + " 2>&1";
-    FILE* p = popen(full.c_str(), "r");
-    if (!p) return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-struct Grader {
-    fs::path root;
-    fs::path cache;
-    std::string cxx;
-    std::string flags;
-    std::string header_hash;
-
-    // Compiles src to a cached object named by a hash of (flags, source, headers); → object path, or "" on error.
-    std::string object(const fs::path& src, std::string* output) {
-        std::string key = flags + header_hash + read_file(src);
-        char name[64];
-        std::snprintf(name, sizeof name, "%016zx.o", std::hash<std::string>{}(key));
-        fs::path obj = cache / (src.stem().string() + "-" + name);
-        if (fs::exists(obj)) return obj.string();
-        fs::path tmp = obj;
-        tmp += ".tmp" + std::to_string(getpid());
-        std::string cmd = cxx + " " + flags + " -c " + shell_quote(src.string()) + " -o " + shell_quote(tmp.string());
-        if (run(cmd, output) != 0) return "";
-        fs::rename(tmp, obj);
-        return obj.string();
-    }
-};
-
 std::string find_lesson(const fs::path& root, const std::string& module) {
     // "1", "01", "01_setup" all name lesson 01_setup
     std::string prefix = module;
     if (!module.empty() && std::isdigit(static_cast<unsigned char>(module[0]))) {
         int n = std::atoi(module.c_str());
-        char b[8];
+        char b[16];
         std::snprintf(b, sizeof b, "%02d", n);
         prefix = b;
     }
-    if (!fs::exists(root / "lessons")) return "";
+    if (!fs::is_directory(root / "lessons")) return "";
     for (const auto& e : fs::directory_iterator(root / "lessons")) {
         std::string name = e.path().filename().string();
         if (name == module || name.rfind(prefix + "_", 0) == 0) return name;
     }
     return "";
+}
+
+// What became of the node process.
+struct Supervised {
+    std::string out;          // its stdout (up to kMaxReportBytes)
+    std::string err;          // the tail of its stderr
+    std::string stage;        // the last "[grade] <stage>" it announced
+    int exit_code = -1;       // -1: killed or died by a signal
+    std::string killed;       // why the supervisor killed it, or ""
+    double seconds = 0;       // wall time
+    int64_t peak_rss_mb = 0;  // the largest resident set seen
+};
+
+int64_t rss_mb(pid_t pid) {
+    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+    long long size = 0, resident = 0;
+    if (!(statm >> size >> resident)) return 0;
+    return resident * static_cast<int64_t>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+// Runs argv (argv[0] a path) in its own process group with env added; enforces the wall and memory limits.
+Supervised supervise(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& cwd,
+                     double wall_seconds, int64_t memory_mb) {
+    Supervised s;
+    int out_pipe[2], err_pipe[2];
+    TT_CHECK(pipe(out_pipe) == 0 && pipe(err_pipe) == 0, "tt grade: cannot create a pipe: " << std::strerror(errno));
+    const auto t0 = std::chrono::steady_clock::now();
+    pid_t pid = fork();
+    TT_CHECK(pid >= 0, "tt grade: cannot fork: " << std::strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        close(out_pipe[0]), close(out_pipe[1]), close(err_pipe[0]), close(err_pipe[1]);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        struct rlimit none = {0, 0}, files = {16 << 20, 16 << 20};
+        setrlimit(RLIMIT_CORE, &none);
+        setrlimit(RLIMIT_FSIZE, &files);
+        if (chdir(cwd.c_str()) != 0) _exit(127);
+        for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        std::fprintf(stderr, "tt grade: cannot run %s: %s\n", args[0], std::strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, pid);  // also here: whichever of the two runs first, the group exists before any kill
+    close(out_pipe[1]), close(err_pipe[1]);
+    auto kill_group = [&](const std::string& why) {
+        if (s.killed.empty()) s.killed = why;
+        kill(-pid, SIGKILL);
+    };
+    std::string err_line;
+    bool out_open = true, err_open = true, exited = false;
+    int status = 0;
+    char buf[65536];
+    while (out_open || err_open || !exited) {
+        struct pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0}, {err_open ? err_pipe[0] : -1, POLLIN, 0}};
+        poll(fds, 2, 50);
+        for (int i = 0; i < 2; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            if (n <= 0) {
+                (i == 0 ? out_open : err_open) = false;
+                continue;
+            }
+            if (i == 0) {
+                s.out.append(buf, static_cast<size_t>(n));
+                if (s.out.size() > kMaxReportBytes) kill_group("its report grew past 8 MiB");
+                continue;
+            }
+            s.err.append(buf, static_cast<size_t>(n));
+            for (err_line.append(buf, static_cast<size_t>(n)); err_line.find('\n') != std::string::npos;) {
+                const size_t nl = err_line.find('\n');
+                if (err_line.rfind("[grade] ", 0) == 0) s.stage = err_line.substr(8, nl - 8);
+                err_line.erase(0, nl + 1);
+            }
+            if (err_line.size() > kStderrTail) err_line.clear();
+            if (s.err.size() > 2 * kStderrTail) s.err.erase(0, s.err.size() - kStderrTail);
+        }
+        if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            s.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        if (!exited) {
+            const int64_t rss = rss_mb(pid);
+            if (rss > s.peak_rss_mb) s.peak_rss_mb = rss;
+            if (rss > memory_mb) kill_group("it went over the memory limit of " + std::to_string(memory_mb) + " MiB");
+        }
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (elapsed > wall_seconds) kill_group("it ran past the grader's overall limit of " +
+                                               std::to_string(static_cast<int>(wall_seconds)) + " s");
+        if (exited && (out_open || err_open) && elapsed > wall_seconds + 5) break;  // a pipe held open by nothing
+    }
+    kill(-pid, SIGKILL);  // whatever of the group is left (nothing, normally)
+    close(out_pipe[0]), close(err_pipe[0]);
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!s.killed.empty()) s.exit_code = -1;
+    return s;
 }
 
 }  // namespace
@@ -142,14 +208,21 @@ int grade(const GradeOptions& options) {
     const Json lesson_json = parse_json(read_file(lesson_path), lesson_path.string());
     TT_CHECK(lesson_json.is_object(), lesson_path.string() << ": not a JSON object");
     std::vector<std::string> files = string_list(lesson_json, "files", lesson_path.string());
-    std::vector<std::string> checks = string_list(lesson_json, "checks", lesson_path.string());
+    string_list(lesson_json, "checks", lesson_path.string());
 
     // student file → the lesson file it replaces
     std::map<std::string, std::string> replaced;
     const std::vector<std::string>& students = options.files;
     for (const auto& s : students) {
-        if (!fs::exists(s)) {
-            std::fprintf(stderr, "tt grade: %s does not exist\n", s.c_str());
+        std::error_code ec;
+        if (!fs::is_regular_file(s, ec)) {
+            std::fprintf(stderr, "tt grade: %s is not a file\n", s.c_str());
+            return 2;
+        }
+        const auto size = fs::file_size(s, ec);
+        if (ec || size > static_cast<uintmax_t>(kMaxStudentFileBytes)) {
+            std::fprintf(stderr, "tt grade: %s is %llu bytes; a lesson file may have at most %lld\n", s.c_str(),
+                         static_cast<unsigned long long>(size), static_cast<long long>(kMaxStudentFileBytes));
             return 2;
         }
         std::string target;
@@ -160,127 +233,91 @@ int grade(const GradeOptions& options) {
             std::fprintf(stderr, "tt grade: %s matches none of lesson %s's files\n", s.c_str(), lesson.c_str());
             return 2;
         }
-        replaced[target] = s;
+        if (replaced.count(target)) {
+            std::fprintf(stderr, "tt grade: two files for %s\n", target.c_str());
+            return 2;
+        }
+        replaced[target] = fs::absolute(s).string();
     }
-    for (const auto& f : files) {
-        if (!fs::exists(root / f)) {
-            std::fprintf(stderr, "tt grade: lesson %s lists %s, which does not exist\n", lesson.c_str(), f.c_str());
+
+    const char* student_env = std::getenv("TT_STUDENT_DIR");
+    const fs::path student_dir = fs::absolute(!options.student_dir.empty() ? fs::path(options.student_dir)
+                                              : student_env                ? fs::path(student_env)
+                                                                           : root / "build/student");
+    if (!fs::exists(student_dir / "manifest.json")) {
+        std::fprintf(stderr,
+                     "tt grade: no student build in %s (manifest.json is missing): build it with `make wasm`, or "
+                     "`node scripts/prebuild-student.mjs --out build/student --xsimd "
+                     "build/third_party/xsimd/include`\n",
+                     student_dir.c_str());
+        return 2;
+    }
+    fs::path script = root / "scripts/grade.mjs";
+    if (!fs::exists(script)) script = fs::path(source_root()) / "scripts/grade.mjs";
+
+    char dir_template[] = "/tmp/tt-grade-XXXXXX";
+    TT_CHECK(mkdtemp(dir_template), "tt grade: cannot create a private folder in /tmp: " << std::strerror(errno));
+    const fs::path work = dir_template;
+
+    const char* node_env = std::getenv("TT_NODE");
+    std::vector<std::string> argv = {node_env ? node_env : TT_NODE_EXE, "--max-old-space-size=1024",
+                                     script.string(), "--lesson", lesson};
+    for (const auto& [target, student] : replaced) argv.insert(argv.end(), {"--file", target + "=" + student});
+    argv.insert(argv.end(), {"--time-limit-ms", std::to_string(options.timeout_seconds * 1000),
+                             "--compile-time-limit-ms", std::to_string(options.compile_timeout_seconds * 1000),
+                             "--max-output-bytes", std::to_string(options.max_output_kib * 1024)});
+    const std::vector<std::string> env = {"TT_STUDENT_DIR=" + student_dir.string(), "HOME=" + work.string(),
+                                          "TMPDIR=" + work.string()};
+    // startup and the compiler's warm-up, each student file's compile limit, the reference Run and the student's
+    const double wall = 60.0 + options.compile_timeout_seconds * static_cast<double>(replaced.size()) +
+        2.0 * options.timeout_seconds + 30.0;
+    Supervised run = supervise(argv, env, work, wall, options.memory_mb);
+    std::error_code ec;
+    fs::remove_all(work, ec);
+
+    Json limits = Json::object();
+    limits.set("timeout_seconds", options.timeout_seconds)
+        .set("compile_timeout_seconds", options.compile_timeout_seconds)
+        .set("memory_mb", options.memory_mb)
+        .set("max_output_kib", options.max_output_kib)
+        .set("wall_seconds", static_cast<int>(wall));
+    Json files_json = Json::object();
+    for (const auto& [target, student] : replaced) files_json.set(target, student);
+
+    Json report;
+    if (!run.killed.empty()) {
+        // the node process was stopped from outside: the student's file made it too big or too slow
+        report = Json::object();
+        report.set("module", lesson)
+            .set("files", files_json)
+            .set("sandbox", "wasm")
+            .set("compiled", Json())
+            .set("ok", false)
+            .set("reason", "the grader was stopped while " + (run.stage.empty() ? "starting" : run.stage) +
+                               ": " + run.killed);
+    } else if (run.exit_code == 2 || run.exit_code < 0 || run.exit_code > 2) {
+        std::string err = run.err;
+        while (!err.empty() && err.back() == '\n') err.pop_back();
+        std::fprintf(stderr, "tt grade: %s%s\n", run.exit_code == 2 ? "" : "the grader failed: ", err.c_str());
+        return 2;
+    } else {
+        try {
+            report = parse_json(run.out, "the grader's report (scripts/grade.mjs)");
+        } catch (const Error& e) {
+            std::fprintf(stderr, "tt grade: %s\n", e.what());
+            return 2;
+        }
+        const Json* ok = report.is_object() ? report.find("ok") : nullptr;
+        if (!ok || !ok->is_bool() || ok->as_bool() != (run.exit_code == 0)) {
+            std::fprintf(stderr, "tt grade: the grader's report and exit code %d disagree\n", run.exit_code);
             return 2;
         }
     }
-
-    Grader g;
-    g.root = root;
-    const char* cache_env = std::getenv("TT_GRADE_CACHE");
-    g.cache =
-        cache_env ? fs::path(cache_env) : fs::temp_directory_path() / ("tt-grade-cache-" + std::to_string(getuid()));
-    fs::create_directories(g.cache);
-    const char* cxx_env = std::getenv("CXX");
-    g.cxx = cxx_env ? cxx_env : "g++";
-    // The engine library: every folder of engine/ but bindings/ and cli/, each on the include path (the rule of
-    // CMakeLists.txt and scripts/prebuild-student.mjs).
-    std::vector<fs::path> layers;
-    for (const auto& e : fs::directory_iterator(root / "engine")) {
-        std::string name = e.path().filename().string();
-        if (e.is_directory() && name != "bindings" && name != "cli") layers.push_back(e.path());
-    }
-    std::sort(layers.begin(), layers.end());
-    std::string includes;
-    for (const auto& l : layers) includes += " -I" + shell_quote(l.string());
-    g.flags = "-std=c++17 -O1 -DTT_USE_XSIMD=1" + includes + " -I" + shell_quote((root / "tests/engine").string()) +
-        " -isystem " + shell_quote(TT_XSIMD_DIR) + " -isystem " + shell_quote(TT_DOCTEST_INC) +
-        " -DTT_FIXTURES_DIR=" + shell_quote("\"" + (root / "tests/fixtures").string() + "\"");
-    std::string headers;
-    std::vector<fs::path> header_dirs = layers;
-    header_dirs.push_back(root / "tests/engine");
-    for (const auto& dir : header_dirs)
-        for (const auto& e : fs::directory_iterator(dir))
-            if (e.path().extension() == ".h") headers += e.path().filename().string() + read_file(e.path());
-    g.header_hash = std::to_string(std::hash<std::string>{}(headers));
-
-    std::string compiler_output;
-    std::vector<std::string> objects;
-    bool compiled = true;
-    auto add = [&](const fs::path& src) {
-        std::string o = g.object(src, &compiler_output);
-        if (o.empty()) compiled = false;
-        else objects.push_back(o);
-    };
-    add(root / "tests/engine/student_main.cpp");
-    for (const auto& c : checks) add(root / c);
-    for (const auto& [target, student] : replaced) add(fs::absolute(student));
-    for (const auto& layer : layers) {
-        for (const auto& e : fs::directory_iterator(layer)) {
-            if (e.path().extension() != ".cpp") continue;
-            std::string rel = "engine/" + layer.filename().string() + "/" + e.path().filename().string();
-            if (!replaced.count(rel)) add(e.path());
-        }
-    }
-
-    fs::path exe = g.cache / ("grade-" + std::to_string(getpid()));
-    int exit_code = -1;
-    bool timed_out = false;
-    std::string run_output;
-    if (compiled) {
-        std::string link = g.cxx + " -o " + shell_quote(exe.string());
-        for (const auto& o : objects) link += " " + shell_quote(o);
-        link += " -pthread";
-        compiled = run(link, &compiler_output) == 0;
-    }
-    if (compiled) {
-        // stdout (doctest's console report) is dropped: the listener's lines on stderr carry the results
-        std::string cmd = "timeout " + std::to_string(options.timeout_seconds) + " " + shell_quote(exe.string()) +
-            " --no-colors 2>&1 >/dev/null";
-        FILE* p = popen(cmd.c_str(), "r");
-        char buf[4096];
-        size_t n;
-        while (p && (n = std::fread(buf, 1, sizeof buf, p)) > 0) run_output.append(buf, n);
-        int status = p ? pclose(p) : -1;
-        exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        timed_out = exit_code == 124;
-        fs::remove(exe);
-    }
-
-    // The listener's lines (tests/engine/student_main.cpp); a line cut short by a crash is not an event.
-    int started = 0, passed = 0, failed = 0, skipped = 0;
-    Json events = Json::array();
-    std::istringstream lines(run_output);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("[tt] {", 0) != 0) continue;
-        Json ev;
-        try {
-            ev = parse_json(line.substr(5), "check output");
-        } catch (const Error&) {
-            continue;
-        }
-        const Json* kind = ev.find("event");
-        const std::string name = kind && kind->is_string() ? kind->as_string() : "";
-        const Json* ev_ok = ev.find("ok");
-        if (name == "start") ++started;
-        if (name == "end") (ev_ok && ev_ok->is_bool() && ev_ok->as_bool() ? passed : failed)++;
-        if (name == "skip") ++skipped;
-        events.push_back(std::move(ev));
-    }
-    int crashed = started - passed - failed;
-    bool ok = compiled && !timed_out && exit_code == 0 && crashed == 0 && failed == 0 && passed > 0;
-
-    Json files_json = Json::object();
-    for (const auto& [target, student] : replaced) files_json.set(target, student);
-    Json report = Json::object();
-    report.set("module", lesson)
-        .set("files", files_json)
-        .set("compiled", compiled)
-        .set("compiler_output", compiler_output)
-        .set("exit_code", exit_code)
-        .set("timed_out", timed_out)
-        .set("passed", passed)
-        .set("failed", failed)
-        .set("crashed", crashed)
-        .set("skipped", skipped)
-        .set("ok", ok)
-        .set("events", events);
+    limits.set("seconds", static_cast<int>(run.seconds + 0.5)).set("peak_memory_mb", run.peak_rss_mb);
+    report.set("limits", limits);
     std::printf("%s\n", report.dump().c_str());
-    return ok ? 0 : 1;
+    const Json* ok = report.find("ok");
+    return ok && ok->is_bool() && ok->as_bool() ? 0 : 1;
 }
 
 }  // namespace tt::cli

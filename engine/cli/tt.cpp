@@ -6,7 +6,7 @@
 //   tt eval       evaluate a recipe's asset (or --weights FILE) on its held-out set
 //   tt predict    the classes a model gives some held-out images
 //   tt generate   text from the TinyGPT asset: prompt, temperature, top-k, seed
-//   tt grade      a lesson's checks on a student's file, natively
+//   tt grade      a lesson's checks on a student's file, in the page's wasm sandbox (grade.cpp, scripts/grade.mjs)
 //   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
 // option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,26 @@ CLI::Validator whole_number(long long min, long long max = 1000000000000LL) {
             return "";
         },
         range);
+}
+
+// An existing regular file of at most max_bytes: "is a directory" and "is 5242880 bytes, more than the 1048576 a
+// lesson file may have" instead of a read that takes whatever it is given.
+CLI::Validator small_file(long long max_bytes) {
+    return CLI::Validator(
+        [max_bytes](std::string& path) -> std::string {
+            std::error_code ec;
+            const std::filesystem::file_status st = std::filesystem::status(path, ec);
+            if (ec || !std::filesystem::exists(st)) return "File does not exist: " + path;
+            if (std::filesystem::is_directory(st)) return path + " is a directory, not a file";
+            if (!std::filesystem::is_regular_file(st)) return path + " is not a regular file";
+            const auto size = std::filesystem::file_size(path, ec);
+            if (ec) return path + ": cannot read its size";
+            if (size > static_cast<uintmax_t>(max_bytes))
+                return path + " is " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+                    " a lesson file may have";
+            return "";
+        },
+        "FILE");
 }
 
 // The recipe argument every recipe command takes: one of recipes.cpp's names (else CLI11 lists them).
@@ -165,22 +186,43 @@ int main(int argc, char** argv) {
     });
 
     auto grade_o = std::make_shared<tt::cli::GradeOptions>();
-    CLI::App* grade =
-        app.add_subcommand("grade", "run a lesson's checks on a student's file(s) natively; prints one JSON object");
+    CLI::App* grade = app.add_subcommand(
+        "grade", "run a lesson's checks on a student's file(s) in the page's sandbox (wasm); prints one JSON object");
     grade->add_option("module", grade_o->module, "lesson id or number: 01_setup, 01, 1")->required();
     grade
         ->add_option("files", grade_o->files,
                      "the student's .cpp file(s); each replaces the lesson file of the same name (one file: the "
                      "lesson's only file)")
         ->required()
-        ->check(CLI::ExistingFile);
-    grade->add_option("--root", grade_o->root, "the source tree with lessons/, engine/ and tests/")
+        ->check(small_file(tt::cli::kMaxStudentFileBytes));
+    grade->add_option("--root", grade_o->root, "the source tree with lessons/ and scripts/grade.mjs")
         ->type_name("DIR")
         ->check(CLI::ExistingDirectory)
         ->capture_default_str();
+    grade
+        ->add_option("--student", grade_o->student_dir,
+                     "the prebuilt student build (default: $TT_STUDENT_DIR, else <root>/build/student)")
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory);
     grade->add_option("--timeout", grade_o->timeout_seconds, "time limit for running the checks")
         ->type_name("SECONDS")
-        ->check(whole_number(1, 86400))
+        ->check(whole_number(1, 3600))
+        ->capture_default_str();
+    grade->add_option("--compile-timeout", grade_o->compile_timeout_seconds, "time limit for compiling one file")
+        ->type_name("SECONDS")
+        ->check(whole_number(1, 3600))
+        ->capture_default_str();
+    grade
+        ->add_option("--memory-limit", grade_o->memory_mb,
+                     "memory of the whole grader (compiler and program) before it is stopped")
+        ->type_name("MiB")
+        ->check(whole_number(256, 65536))
+        ->capture_default_str();
+    grade
+        ->add_option("--max-output", grade_o->max_output_kib,
+                     "what the student's program may print per stream; more fails the file")
+        ->type_name("KiB")
+        ->check(whole_number(1, 65536))
         ->capture_default_str();
     grade->callback([&, grade_o] {
         try {

@@ -1,6 +1,12 @@
-// doctest's runner for the student build and for `tt grade`: doctest's main plus a listener that reports every test
-// case as one line of JSON on stderr, so a page (or the grader) gets structured results even when the student's code
-// traps halfway: the last "start" line names the check that was running.
+// doctest's runner for the student build (the page and `tt grade`): doctest's main plus a listener that reports every
+// test case as one JSON event, so a page (or the grader) gets structured results even when the student's code traps
+// halfway: the last "start" event names the check that was running.
+//
+// The channel: in the wasm student build each event goes to the import tt_results.event(pointer, size), which only
+// the runner provides (web/js/student/runner-worker.mjs) — never to stdout or stderr, which the student's code
+// writes too: a line printed by a static initializer is output, not a result. The student's own objects may not
+// reference this import, doctest or tt_testing (toolchain.mjs rejects such an object), so only this file and the
+// checks can report. Outside wasm (a native doctest run) each event is a "[tt] {json}" line on stderr:
 //
 //   [tt] {"event":"start","name":"01 format_bytes: binary prefixes","file":"tests/engine/test_01_setup.cpp","line":25}
 //   [tt] {"event":"fail","kind":"CHECK","file":"…","line":27,"expr":"…","decomp":"1023.00 B == 1023 B"}
@@ -10,8 +16,8 @@
 //   [tt] {"event":"expect-error","index":0,"file":"…","line":40,"expr":"…","message":"…","contains":false}
 //        (TT_CHECK_ERROR without exceptions, testing.h: the runner checks the trap that should follow)
 //
-// Each line is written (by the engine's JSON writer, json.h) with one fputs and flushed at once, so nothing is lost
-// when the program traps.
+// Each event is written by the engine's JSON writer (json.h) and handed over at once (natively: one fputs, flushed),
+// so nothing is lost when the program traps.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -21,6 +27,21 @@
 
 #include "json.h"
 #include "testing.h"
+
+#if defined(__wasi__)
+extern "C" __attribute__((import_module("tt_results"), import_name("event"))) void tt_results_event(const char* json,
+                                                                                                   size_t size);
+#endif
+
+void tt_testing::report(const std::string& json) {
+#if defined(__wasi__)
+    tt_results_event(json.data(), json.size());
+#else
+    std::string line = "[tt] " + json + "\n";
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+#endif
+}
 
 #if !TT_HAS_EXCEPTIONS
 std::string tt_testing::json_quote(const char* text) { return tt::Json(text ? text : "").dump(); }
@@ -44,11 +65,7 @@ Json event(const char* name) {
     return e;
 }
 
-void emit(const Json& e) {
-    std::string line = "[tt] " + e.dump() + "\n";
-    std::fputs(line.c_str(), stderr);
-    std::fflush(stderr);
-}
+void emit(const Json& e) { tt_testing::report(e.dump()); }
 
 Json case_event(const char* name, const doctest::TestCaseData& tc) {
     Json e = event(name);

@@ -5,6 +5,12 @@
 
 #include "error.h"
 
+namespace tt_testing {
+// Hands one result event (a JSON object) to the runner on the results channel, never on stdout/stderr
+// (student_main.cpp).
+void report(const std::string& json);
+}  // namespace tt_testing
+
 // Error-path cases need exceptions, which the in-browser student build does not have: there they are reported as
 // skipped (never as passed), and they run in the native and web-reference builds.
 #define TT_NEEDS_EXCEPTIONS doctest::skip(!TT_HAS_EXCEPTIONS)
@@ -12,8 +18,8 @@
 // TT_CHECK_ERROR(expr, message): evaluating expr must fail with a tt::Error whose message is exactly `message`;
 // TT_CHECK_ERROR_CONTAINS(expr, part): ... whose message contains `part`. With exceptions this is doctest's
 // CHECK_THROWS_WITH_AS. Without them (the in-browser student build) a failing tt::fail traps, so the check is
-// played out with the runner (web/js/student/runner-worker.mjs): the program announces the expectation as a
-// "[tt] expect-error" line, then evaluates expr. If it traps with the expected message, the runner records the
+// played out with the runner (web/js/student/runner-worker.mjs): the program announces the expectation as an
+// "expect-error" event on the results channel (student_main.cpp), then evaluates expr. If it traps with the expected message, the runner records the
 // check as passed and starts the same test case again with TT_EXPECT_DONE = its index + 1, so that this and the
 // earlier expectations of the case are skipped and the case goes on; if expr returns, the check fails here. Not for
 // use inside a SUBCASE (its expectations would be counted once per pass).
@@ -34,11 +40,10 @@ std::string json_quote(const char* text);  // student_main.cpp (the engine's JSO
 template <class F>
 void expect_error(const char* file, int line, const char* expr, const std::string& message, bool contains, F&& run) {
     if (expect_index++ < expect_done) return;
-    std::string event = std::string("[tt] {\"event\":\"expect-error\",\"index\":") + std::to_string(expect_index - 1) +
+    std::string event = std::string("{\"event\":\"expect-error\",\"index\":") + std::to_string(expect_index - 1) +
         ",\"file\":" + json_quote(file) + ",\"line\":" + std::to_string(line) + ",\"expr\":" + json_quote(expr) +
-        ",\"message\":" + json_quote(message.c_str()) + ",\"contains\":" + (contains ? "true" : "false") + "}\n";
-    std::fputs(event.c_str(), stderr);
-    std::fflush(stderr);
+        ",\"message\":" + json_quote(message.c_str()) + ",\"contains\":" + (contains ? "true" : "false") + "}";
+    report(event);
     run();
     // doctest's message builder prints a const char* as a pointer: hand it one std::string
     const std::string what = std::string("expected an error ") + (contains ? "containing \"" : "\"") + message +

@@ -1,7 +1,7 @@
 // Runs one linked student program (a fresh worker per Run; the page terminates it at the time limit).
 //   in:  {type:'run', wasm: Uint8Array, args: [], files: {path: Uint8Array}, maxOutputBytes, doctest: bool}
-//   out: {type:'out', fd, text} (capped), {type:'event', event} ([tt] listener lines), {type:'trap', trap},
-//        {type:'done', exitCode, rounds, memoryBytes}
+//   out: {type:'out', fd, text} (capped), {type:'event', event} (the listener's events, from the tt_results import),
+//        {type:'trap', trap}, {type:'done', exitCode, rounds, memoryBytes, dropped, rejected}
 // With doctest:true a trap does not end the run: the program is started again after the case that trapped
 // (doctest --first=N), so one crashing check does not hide the results of the others.
 import { createWasi, ProcExit } from './wasi.mjs';
@@ -38,7 +38,6 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
   const budget = { 1: maxOutputBytes, 2: maxOutputBytes };
   const dropped = { 1: 0, 2: 0 };
   const dec = { 1: new TextDecoder(), 2: new TextDecoder() };
-  let stderrLine = '';
   let stderrTail = '';
   const emitText = (fd, text) => {
     if (!text) return;
@@ -55,26 +54,28 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
   let expecting = null;  // the TT_CHECK_ERROR announced last in the running case (testing.h), until the case ends
   const write = (fd, bytes) => {
     const text = dec[fd].decode(bytes, { stream: true });
-    if (fd === 1) return emitText(1, text);
-    // stderr: listener lines become events (never counted against the output cap; at most 20000 of them)
-    stderrLine += text;
-    let nl;
-    while ((nl = stderrLine.indexOf('\n')) >= 0) {
-      const line = stderrLine.slice(0, nl + 1);
-      stderrLine = stderrLine.slice(nl + 1);
-      if (line.startsWith('[tt] {') && events < 20000) {
-        try {
-          const event = JSON.parse(line.slice(5));
-          events++;
-          if (event.event === 'start') startedThisRound++;
-          if (event.event === 'start' || event.event === 'end') expecting = null;
-          if (event.event === 'expect-error') expecting = event;
-          post({ type: 'event', event });
-          continue;
-        } catch { /* not ours after all: plain output */ }
-      }
-      emitText(2, line);
-    }
+    if (fd === 2) stderrTail = (stderrTail + text).slice(-4096);
+    emitText(fd, text);
+  };
+  // The results channel: the listener's events (tests/engine/student_main.cpp) arrive through the import
+  // tt_results.event(pointer, size), never through stdout/stderr, so what the student's code prints (a fake result
+  // line from a static initializer) stays output. At most 20000 events; a malformed one is dropped and counted.
+  let memory = null;
+  let rejected = 0;
+  const resultsImport = {
+    event: (ptr, size) => {
+      if (events >= 20000) return;
+      let event;
+      try {
+        event = JSON.parse(new TextDecoder().decode(new Uint8Array(memory.buffer, ptr >>> 0, Math.min(size >>> 0, 1 << 20))));
+      } catch { rejected++; return; }
+      if (!event || typeof event !== 'object' || typeof event.event !== 'string') { rejected++; return; }
+      events++;
+      if (event.event === 'start') startedThisRound++;
+      if (event.event === 'start' || event.event === 'end') expecting = null;
+      if (event.event === 'expect-error') expecting = event;
+      post({ type: 'event', event });
+    },
   };
 
   let first = 1;
@@ -90,8 +91,9 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
     const env = expectDone ? { TT_EXPECT_DONE: String(expectDone) } : {};
     expectDone = 0;
     const wasi = createWasi({ args: argv, env, write, files });
-    const instance = await WebAssembly.instantiate(module, wasi.imports);
+    const instance = await WebAssembly.instantiate(module, { ...wasi.imports, tt_results: resultsImport });
     wasi.setMemory(instance.exports.memory);
+    memory = instance.exports.memory;
     try {
       instance.exports._start();
       exitCode = 0;
@@ -100,7 +102,6 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
       if (e instanceof ProcExit) {
         exitCode = e.code;
       } else {
-        if (stderrLine) { emitText(2, stderrLine); stderrLine = ''; }
         const trap = classify(e, stderrTail, memoryBytes, maxMemoryBytes);
         if (doctest && expecting && startedThisRound > 0 && trap.error !== undefined) {
           // A TT_CHECK_ERROR's expression stopped with a tt::Error: that is the check. Expected message → passed,
@@ -131,9 +132,8 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
     }
     break;
   }
-  if (stderrLine) emitText(2, stderrLine);
   memoryBytes = Math.max(memoryBytes, 0);
-  post({ type: 'done', exitCode, rounds, memoryBytes, dropped });
+  post({ type: 'done', exitCode, rounds, memoryBytes, dropped, rejected });
 }
 
 const port = await workerPort(async (msg) => {

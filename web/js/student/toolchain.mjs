@@ -6,6 +6,19 @@ import { parseDiagnostics } from './diagnostics.mjs';
 
 const decoder = new TextDecoder();
 
+// Names a student's engine file has no business referencing: the checks' harness (doctest, tt_testing) and the
+// results channel (the tt_results import of tests/engine/student_main.cpp). An object that holds one of them could
+// report results of its own or reach into doctest's bookkeeping, so it is refused; engine code never needs them.
+export const RESERVED_NAMES = ['tt_results', 'tt_testing', 'doctest'];
+
+// The reserved names a compiled object holds (its import and symbol tables name every function it defines or calls;
+// a string literal holding one counts too, which no engine file needs either).
+export function reservedNamesIn(object) {
+  const bytes = object instanceof Uint8Array ? object : new Uint8Array(object);
+  const text = decoder.decode(bytes).toLowerCase();  // object bytes as text: the names are ASCII
+  return RESERVED_NAMES.filter((name) => text.includes(name));
+}
+
 // "engine/a.cpp" → nested tree entry
 function put(tree, path, content) {
   const parts = path.split('/');
@@ -125,6 +138,7 @@ export class Toolchain {
     }
     const sources = { ...framework, ...files, ...checks };
     const userFiles = Object.keys(sources);
+    const studentFiles = new Set([...Object.keys(files), ...Object.keys(framework)]);
     let output = '';
     const compiled = [];
     let ok = true;
@@ -135,7 +149,13 @@ export class Toolchain {
       timings.compile[p] = Math.round(r.ms);
       if (r.cached) timings.cached.push(p);
       output += r.output;
-      if (!r.ok) ok = false;
+      const reserved = r.ok && studentFiles.has(p) ? reservedNamesIn(r.object) : [];
+      if (reserved.length) {
+        // in clang's diagnostic form, so the page shows it on the file like a compile error
+        output += `${p}:1:1: error: this file refers to ${reserved.map((n) => `'${n}'`).join(', ')}, which belong to `
+          + 'the checks (their test harness and result channel); a lesson file must not use them\n';
+        ok = false;
+      } else if (!r.ok) ok = false;
       else compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: r.object });
     }
     for (const p of prebuiltChecks) {
