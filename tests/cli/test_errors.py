@@ -42,6 +42,11 @@ BAD = [
     (["grade", "01", "no/such/file.cpp"], "File does not exist: no/such/file.cpp"),
     (["grade", "01", "engine/core/profile.cpp", "--timeout", "soon"], "--timeout: soon is not a whole number"),
     (["grade", "no-such-lesson", "engine/core/profile.cpp"], "no lesson 'no-such-lesson'"),
+    (["grade", "01", "engine"], "files: engine is a directory, not a file"),
+    (["grade", "01", "engine/core/profile.cpp", "--memory-limit", "lots"], "--memory-limit: lots is not a whole number"),
+    (["grade", "01", "engine/core/profile.cpp", "--compile-timeout", "0"], "--compile-timeout: 0 is outside 1..3600"),
+    (["grade", "01", "engine/core/profile.cpp", "--max-output", "1e3"], "--max-output: 1e3 is not a whole number"),
+    (["grade", "01", "engine/core/profile.cpp", "--student", "no/such/dir"], "--student: Directory does not exist: no/such/dir"),
     (["pack-images", "no/such/dir", "x.ttds"], "dir: Directory does not exist: no/such/dir"),
     (["pack-images", ".", "x.ttds", "--size", "32y"], "--size: '32y' is not N or HxW"),
     (["pack-images", ".", "x.ttds", "--size", "0x8"], "--size: '0x8' is outside 1..8192"),
@@ -66,7 +71,8 @@ HELP = {
     ("eval",): ["recipe", "--weights", "--out", "--limit", "--data", "--corpus"],
     ("generate",): ["--prompt", "--tokens", "--temperature", "--top-k", "--seed", "--no-cache", "--weights"],
     ("predict",): ["recipe", "index", "--weights"],
-    ("grade",): ["module", "files", "--root", "--timeout"],
+    ("grade",): ["module", "files", "--root", "--timeout", "--compile-timeout", "--memory-limit", "--max-output",
+                 "--student"],
     ("env",): ["env"],
     ("pack-images",): ["dir", "out", "--size", "--gray"],
 }
@@ -93,5 +99,17 @@ with tempfile.TemporaryDirectory() as tmp:
     out = tt("grade", "01", "engine/core/profile.cpp", "--root", tmp)
     check(out.returncode == 2 and f'{path}: "files" must be a list of paths' in out.stderr,
           "tt grade with files not a list: exit 2, names the field", out)
+
+    # a student file over 1 MiB is refused on the command line, naming its size and the limit
+    big = os.path.join(tmp, "profile.cpp")
+    with open(big, "w") as f:
+        f.write("//" + "x" * (1 << 20) + "\n")
+    out = tt("grade", "01", big)
+    check(out.returncode == 2 and f"files: {big} is {(1 << 20) + 3} bytes, more than the 1048576 a lesson file may have"
+          in out.stderr and out.stdout == "", "tt grade with a 1 MiB file: exit 2, names its size and the limit", out)
+    # no student build: a message saying how to make one
+    out = tt("grade", "01", "engine/core/profile.cpp", "--student", tmp)
+    check(out.returncode == 2 and "no student build in" in out.stderr and "make wasm" in out.stderr,
+          "tt grade without a student build: exit 2, says how to build it", out)
 
 sys.exit(1 if failures else 0)
