@@ -181,8 +181,9 @@ Supervised supervise(const std::vector<std::string>& argv, const std::vector<std
             if (rss > memory_mb) kill_group("it went over the memory limit of " + std::to_string(memory_mb) + " MiB");
         }
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (elapsed > wall_seconds) kill_group("it ran past the grader's overall limit of " +
-                                               std::to_string(static_cast<int>(wall_seconds)) + " s");
+        if (elapsed > wall_seconds)
+            kill_group("it ran past the grader's overall limit of " + std::to_string(static_cast<int>(wall_seconds)) +
+                       " s");
         if (exited && (out_open || err_open) && elapsed > wall_seconds + 5) break;  // a pipe held open by nothing
     }
     kill(-pid, SIGKILL);  // whatever of the group is left (nothing, normally)
@@ -242,7 +243,7 @@ int grade(const GradeOptions& options) {
 
     const char* student_env = std::getenv("TT_STUDENT_DIR");
     const fs::path student_dir = fs::absolute(!options.student_dir.empty() ? fs::path(options.student_dir)
-                                              : student_env                ? fs::path(student_env)
+                                                  : student_env            ? fs::path(student_env)
                                                                            : root / "build/student");
     if (!fs::exists(student_dir / "manifest.json")) {
         std::fprintf(stderr,
@@ -260,12 +261,13 @@ int grade(const GradeOptions& options) {
     const fs::path work = dir_template;
 
     const char* node_env = std::getenv("TT_NODE");
-    std::vector<std::string> argv = {node_env ? node_env : TT_NODE_EXE, "--max-old-space-size=1024",
-                                     script.string(), "--lesson", lesson};
+    std::vector<std::string> argv = {node_env ? node_env : TT_NODE_EXE, "--max-old-space-size=1024", script.string(),
+                                     "--lesson", lesson};
     for (const auto& [target, student] : replaced) argv.insert(argv.end(), {"--file", target + "=" + student});
-    argv.insert(argv.end(), {"--time-limit-ms", std::to_string(options.timeout_seconds * 1000),
-                             "--compile-time-limit-ms", std::to_string(options.compile_timeout_seconds * 1000),
-                             "--max-output-bytes", std::to_string(options.max_output_kib * 1024)});
+    argv.insert(argv.end(),
+                {"--time-limit-ms", std::to_string(options.timeout_seconds * 1000), "--compile-time-limit-ms",
+                 std::to_string(options.compile_timeout_seconds * 1000), "--max-output-bytes",
+                 std::to_string(options.max_output_kib * 1024)});
     const std::vector<std::string> env = {"TT_STUDENT_DIR=" + student_dir.string(), "HOME=" + work.string(),
                                           "TMPDIR=" + work.string()};
     // startup and the compiler's warm-up, each student file's compile limit, the reference Run and the student's
@@ -293,8 +295,8 @@ int grade(const GradeOptions& options) {
             .set("sandbox", "wasm")
             .set("compiled", Json())
             .set("ok", false)
-            .set("reason", "the grader was stopped while " + (run.stage.empty() ? "starting" : run.stage) +
-                               ": " + run.killed);
+            .set("reason",
+                 "the grader was stopped while " + (run.stage.empty() ? "starting" : run.stage) + ": " + run.killed);
     } else if (run.exit_code == 2 || run.exit_code < 0 || run.exit_code > 2) {
         std::string err = run.err;
         while (!err.empty() && err.back() == '\n') err.pop_back();

@@ -186,8 +186,9 @@ int main(int argc, char** argv) {
     });
 
     auto grade_o = std::make_shared<tt::cli::GradeOptions>();
-    CLI::App* grade = app.add_subcommand(
-        "grade", "run a lesson's checks on a student's file(s) in the page's sandbox (wasm); prints one JSON object");
+    CLI::App* grade = app.add_subcommand("grade",
+                                         "run a lesson's checks on a student's file(s) in the page's sandbox (wasm); "
+                                         "prints one JSON object");
     grade->add_option("module", grade_o->module, "lesson id or number: 01_setup, 01, 1")->required();
     grade
         ->add_option("files", grade_o->files,

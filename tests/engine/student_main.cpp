@@ -30,7 +30,7 @@
 
 #if defined(__wasi__)
 extern "C" __attribute__((import_module("tt_results"), import_name("event"))) void tt_results_event(const char* json,
-                                                                                                   size_t size);
+                                                                                                    size_t size);
 #endif
 
 void tt_testing::report(const std::string& json) {
