@@ -126,7 +126,10 @@ async function grade(args) {
 
     // The lesson's list of checks: what the reference build runs (and it must pass, or the lesson is broken).
     stage('running the reference');
-    const reference = await session.buildAndRun({ lesson: lesson.id, files: {}, raw: true, ...limits });
+    // (trusted code: its Run gets at least a minute, so a short --timeout for the student cannot break it)
+    const reference = await session.buildAndRun({
+      lesson: lesson.id, files: {}, raw: true, ...limits, timeLimitMs: Math.max(args.timeLimitMs, 60000),
+    });
     if (!reference.ok) {
       throw new UsageError(`lesson ${lesson.id}'s reference build does not pass its own checks (${reference.message ?? reference.problems.join('; ')}): the lesson, not the student, needs fixing`);
     }

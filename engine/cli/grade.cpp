@@ -270,9 +270,10 @@ int grade(const GradeOptions& options) {
                  std::to_string(options.max_output_kib * 1024)});
     const std::vector<std::string> env = {"TT_STUDENT_DIR=" + student_dir.string(), "HOME=" + work.string(),
                                           "TMPDIR=" + work.string()};
-    // startup and the compiler's warm-up, each student file's compile limit, the reference Run and the student's
-    const double wall = 60.0 + options.compile_timeout_seconds * static_cast<double>(replaced.size()) +
-        2.0 * options.timeout_seconds + 30.0;
+    // a backstop over the node side's own limits: startup and the compiler's warm-up (generous: loading clang is
+    // slow on a loaded machine), each student file's compile limit, the reference Run and the student's
+    const double wall = 180.0 + options.compile_timeout_seconds * static_cast<double>(replaced.size()) +
+        2.0 * options.timeout_seconds + 60.0;
     Supervised run = supervise(argv, env, work, wall, options.memory_mb);
     std::error_code ec;
     fs::remove_all(work, ec);
