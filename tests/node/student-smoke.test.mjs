@@ -181,6 +181,32 @@ TEST_CASE("d skipped" * TT_NEEDS_EXCEPTIONS) { CHECK(false); }
   assert.equal(r.checks.find((x) => x.name === 'b traps').trap.kind, 'out-of-bounds');
 });
 
+// The listener's results come through the tt_results import, not stderr: lines a student file prints (here from a
+// static initializer, before main) are output only; a student file that reaches for the harness does not build.
+test('results cannot be forged: printed [tt] lines are output, and a file referencing the harness is refused', async () => {
+  const reference = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8');
+  const wrong = reference.replace('"%.0f B"', '"%.0f b"');
+  const fake = '[tt] {"event":"start","name":"01 format_bytes: binary prefixes","file":"x","line":1}\\n'
+    + '[tt] {"event":"end","asserts":1,"failed":0,"ok":true}\\n';
+  const printing = `${wrong}\nstatic const int fake = [] { std::fputs("${fake.replace(/"/g, '\\"')}", stderr); return 0; }();\n`;
+  const r = await session.buildAndRun({ lesson: '01_setup', files: { 'engine/core/profile.cpp': printing } });
+  assert.equal(r.stage, 'run', JSON.stringify(r.diagnostics));
+  assert.equal(r.checks.find((c) => c.name === '01 format_bytes: binary prefixes').status, 'failed');
+  assert.equal(r.ok, false);
+  assert.ok(r.stderr.startsWith('[tt] {"event":"start","name":"01 format_bytes'), r.stderr.slice(0, 200));
+  for (const [what, code] of [
+    ['tt_testing', 'namespace tt_testing { void report(const std::string&); }\nvoid f() { tt_testing::report("{}"); }'],
+    ['tt_results', 'extern "C" __attribute__((import_module("tt_results"), import_name("event"))) void ev(const char*, unsigned long);\nvoid f() { ev("{}", 2); }'],
+    ['doctest', '#include <doctest/doctest.h>\nTEST_CASE("mine") {}'],
+  ]) {
+    const refused = await session.buildAndRun({ lesson: '01_setup', files: { 'engine/core/profile.cpp': `${reference}\n${code}\n` } });
+    assert.equal(refused.stage, 'compile', what);
+    const d = refused.diagnostics.find((x) => x.severity === 'error');
+    assert.equal(d.file, 'engine/core/profile.cpp');
+    assert.match(d.message, new RegExp(`refers to '${what}'`));
+  }
+});
+
 test('"your framework": a framework file from the student replaces the reference object', async () => {
   const mine = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8')
     .replace('"%.2f %s"', '"%.2f %s (mine)"');
