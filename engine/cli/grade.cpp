@@ -307,7 +307,7 @@ int grade(const GradeOptions& options) {
         try {
             report = parse_json(run.out, "the grader's report (scripts/grade.mjs)");
         } catch (const Error& e) {
-            std::fprintf(stderr, "tt grade: %s\n", e.what());
+            std::fprintf(stderr, "tt grade: %s\n%s", e.what(), run.err.c_str());
             return 2;
         }
         const Json* ok = report.is_object() ? report.find("ok") : nullptr;

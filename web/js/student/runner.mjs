@@ -3,7 +3,7 @@
 //
 //   const run = await runProgram(wasm, {timeLimitMs: 10000});
 //   // run = {status: 'exited'|'timeout'|'stopped'|'error', exitCode, stdout, stderr, events, traps, truncated, timeMs,
-//   //        rounds, memoryBytes, message}
+//   //        rounds, memoryBytes, message, rejected (malformed result events)}
 //   const results = parseResults(run);   // results.mjs
 //
 // Options: timeLimitMs (default 10 s, for the whole Run), args (extra program arguments), files (read-only files the
@@ -56,7 +56,7 @@ export async function runProgram(wasm, {
         traps.push({ ...data.trap, case: running?.name ?? null, file: running?.file ?? null, line: running?.line ?? null });
       } else if (data.type === 'done') {
         const truncated = { stdout: data.dropped[1], stderr: data.dropped[2] };
-        finish({ status: 'exited', exitCode: data.exitCode, rounds: data.rounds, memoryBytes: data.memoryBytes, truncated });
+        finish({ status: 'exited', exitCode: data.exitCode, rounds: data.rounds, memoryBytes: data.memoryBytes, truncated, rejected: data.rejected ?? 0 });
       } else if (data.type === 'failed') finish({ status: 'error', message: data.message });
     };
     const bytes = wasm instanceof Uint8Array ? wasm.slice() : new Uint8Array(wasm);
