@@ -25,6 +25,23 @@ export function reservedNamesIn(object) {
   return RESERVED_NAMES.filter((name) => text.includes(name));
 }
 
+// "engine/a.cpp" → nested tree entry
+function put(tree, path, content) {
+  const parts = path.split('/');
+  let node = tree;
+  for (const dir of parts.slice(0, -1)) node = node[dir] = { ...(node[dir] ?? {}) };
+  node[parts.at(-1)] = content;
+}
+function get(tree, path) {
+  return path.split('/').reduce((node, part) => node?.[part], tree);
+}
+
+async function digest(text) {
+  const bytes = new TextEncoder().encode(text);
+  const hash = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(hash).slice(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export class Toolchain {
   // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array}}
   // store: a persistent object cache ({get, put}, object-store.mjs) besides this visit's in-memory one, or null
