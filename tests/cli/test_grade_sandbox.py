@@ -171,7 +171,7 @@ def main():
             f.write(SECRET + "\n")
         if os.path.exists("/tmp/tt-grade-escape.txt"):
             os.remove("/tmp/tt-grade-escape.txt")
-        before = set(glob.glob("/tmp/tt-grade-*"))
+        before = set(glob.glob("/tmp/tt-grade-??????"))  # the grader's mkdtemp folders
         cases = {k: v for k, v in tricks(secret_path).items() if not ONLY or k in ONLY}
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             futures = {name: pool.submit(grade, name, src, extra, tmp) for name, (src, extra, _, _) in cases.items()}
@@ -210,7 +210,7 @@ def main():
                     check(limits.get("peak_memory_mb", 1 << 30) < limits.get("memory_mb", 0),
                           f"{name}: the grader stayed under its memory cap ({limits.get('peak_memory_mb')} MiB)", detail)
         check(not os.path.exists("/tmp/tt-grade-escape.txt"), "write-file: nothing was written outside the sandbox")
-        left_dirs = set(glob.glob("/tmp/tt-grade-*")) - before - {tmp}
+        left_dirs = set(glob.glob("/tmp/tt-grade-??????")) - before
         check(not left_dirs, "every private folder of the grader was removed", " ".join(sorted(left_dirs)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
