@@ -197,7 +197,8 @@ def main():
                 check(keys <= set(report) and report["sandbox"] == "wasm" and report["module"] == "01_setup"
                       and isinstance(report.get("passed", 0), int) and report.get("passed", 0) < 99,
                       f"{name}: the report's fields are the grader's", detail)
-                check(within, f"{name}: within the limit ({seconds:.1f} s of {limits.get('wall_seconds')} s)", detail)
+                check(within, f"{name}: within the limit ({seconds:.1f} s of {limits.get('wall_seconds')} s; "
+                      f"peak {limits.get('peak_memory_mb')} MiB of {limits.get('memory_mb')})", detail)
                 for s in secrets or []:
                     check(s not in out.stdout and s not in out.stderr, f"{name}: the report holds no {s!r}", detail)
                 left = processes_mentioning(folder)
