@@ -108,9 +108,10 @@ def tricks(secret_path):
         "include-passwd": (at_end("", includes='#include "/etc/passwd"\n'), [], ["not found"], ["root:"]),
         "include-secret": (at_end("", includes='#include "%s"\n#include "../../../../../../../etc/passwd"\n' % secret_path),
                            [], ["not found"], [SECRET, "root:"]),
-        # 3 GB: 30 chunks of 100 MiB, each written to
+        # 3 GB: 30 chunks of 100 MiB, every page of each written to
         "alloc-3gb": (in_format_bytes('    static std::vector<char*> keep;\n'
-                                      '    for (int i = 0; i < 30; ++i) { char* p = new char[100 << 20]; std::memset(p, 1, 100 << 20); keep.push_back(p); }\n',
+                                      '    for (int i = 0; i < 30; ++i) { char* p = new char[100 << 20];'
+                                      ' for (int j = 0; j < (100 << 20); j += 4096) p[j] = 1; keep.push_back(p); }\n',
                                       "#include <cstring>\n#include <vector>\n" + REFERENCE), [], ["out of memory", "aborted"], None),
         # a template explosion: ~500,000 instantiations
         "template-explosion": (at_end('template <int N, int M> struct Boom { static constexpr unsigned long v = Boom<N - 1, M>::v + Boom<N - 1, M + 1>::v; };\n'
