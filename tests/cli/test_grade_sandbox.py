@@ -27,6 +27,7 @@ LESSON = os.path.join(ROOT, "lessons/01_setup/lesson.json")
 SECRET = "s3cr3t-answer-key-7f1c"  # what the secret file next to the lesson holds
 TIMEOUT = 15  # --timeout (seconds per Run): the reference's checks must finish in it on a loaded machine
 LOOP_TIMEOUT = 3  # --timeout of the endless loop
+ALLOC_TIMEOUT = 120  # --timeout of the 3 GB allocation
 COMPILE_TIMEOUT = 300  # --compile-timeout (seconds per file): a normal file compiles in it on a loaded machine
 BOMB_COMPILE_TIMEOUT = 20  # the template explosion's: it needs over 20 s of CPU even natively (clang 14: 24 s)
 failures = []
@@ -112,7 +113,10 @@ def tricks(secret_path):
         "alloc-3gb": (in_format_bytes('    static std::vector<char*> keep;\n'
                                       '    for (int i = 0; i < 30; ++i) { char* p = new char[100 << 20];'
                                       ' for (int j = 0; j < (100 << 20); j += 4096) p[j] = 1; keep.push_back(p); }\n',
-                                      "#include <cstring>\n#include <vector>\n" + REFERENCE), [], ["out of memory", "aborted"], None),
+                                      "#include <cstring>\n#include <vector>\n" + REFERENCE),
+                      # a long time limit: the memory cap, not the clock, must stop it (growing to 1 GiB takes a
+                      # while on a loaded machine)
+                      ["--timeout", str(ALLOC_TIMEOUT)], ["out of memory"], None),
         # a template explosion: ~500,000 instantiations
         "template-explosion": (at_end('template <int N, int M> struct Boom { static constexpr unsigned long v = Boom<N - 1, M>::v + Boom<N - 1, M + 1>::v; };\n'
                                       'template <int M> struct Boom<0, M> { static constexpr unsigned long v = M; };\n'
