@@ -18,11 +18,13 @@ namespace tt {
 // (the micro-kernel's arithmetic without its loads from memory), timed for about `ms` milliseconds.
 double simd_peak_gflops(double ms = 50.0);
 
-// { "arch", "tile": [MR, NR], "peak_gflops", "rows": [{ n, naive_ms, ikj_ms, sgemm_ms, *_gflops }] } for square
+// { "arch", "clock" ("cpu": this process's CPU time natively; "wall" in the browser), "tile": [MR, NR],
+//   "peak_gflops", "rows": [{ n, naive_ms, ikj_ms, sgemm_ms, *_gflops }] } for square
 // n x n x n products; matmul_naive and matmul_ikj only up to naive_max_n (they are slow).
 Json profile_matmul(const std::vector<int>& sizes, int naive_max_n = 256, int repeats = 5);
 
-// { "rows": [{ name, shape, unfused_ms, fused_ms, speedup, unfused_bytes, fused_bytes, bytes_ratio, max_abs_diff }] }
+// { "clock", "rows": [{ name, shape, unfused_ms, fused_ms, speedup, unfused_bytes, fused_bytes, bytes_ratio,
+//   max_abs_diff }] }
 // for Linear + bias + ReLU, Linear + bias + GELU, softmax-cross-entropy (forward and backward), LayerNorm and one
 // causal attention head. scale multiplies every size (1 = the panel's sizes).
 Json profile_fusion(int scale = 1, int repeats = 5);
