@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "conv.h"
 #include "gemm.h"
+#include "kernel_profile.h"
 #include "mlp.h"
 #include "parallel.h"
 #include "simd.h"
@@ -81,6 +83,19 @@ float simd_peak(int iterations, uintptr_t ring_ptr) {
 // FLOPs of one simd_peak iteration: 8 steps x 8 accumulators x 4 lanes x 2 (mul, add).
 int simd_peak_flops_per_iteration() { return 8 * 8 * 4 * 2; }
 
+// Module 15's measurements (kernel_profile.h), for bench/fusion.mjs: JSON text, as the site's bindings/kernels.cpp.
+std::string profile_matmul_js(const std::string& sizes_csv, int naive_max_n, int repeats) {
+    std::vector<int> sizes;
+    for (size_t at = 0; at < sizes_csv.size();) {
+        size_t end = sizes_csv.find(',', at);
+        if (end == std::string::npos) end = sizes_csv.size();
+        sizes.push_back(std::stoi(sizes_csv.substr(at, end - at)));
+        at = end + 1;
+    }
+    return tt::profile_matmul(sizes, naive_max_n, repeats).dump();
+}
+std::string profile_fusion_js(int scale, int repeats) { return tt::profile_fusion(scale, repeats).dump(); }
+
 emscripten::val tile_js() {
     tt::GemmTile t = tt::sgemm_tile();
     emscripten::val out = emscripten::val::object();
@@ -122,6 +137,8 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("simdPeak", &simd_peak);
     function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
     function("tile", &tile_js);
+    function("profileMatmulCsv", &profile_matmul_js);
+    function("profileFusionRun", &profile_fusion_js);
     function("maxThreads", &tt::max_threads);
     function("setNumThreads", &tt::set_num_threads);
     class_<TrainStepJS>("TrainStep")

@@ -1,4 +1,4 @@
-// SGEMM, three ways: the naive triple loop, the loop-reordered one, and a packed, cache-blocked kernel with an
+// Module 15 — Kernels: SGEMM, three ways: the naive triple loop, the loop-reordered one, and a packed, cache-blocked kernel with an
 // xsimd micro-kernel (gemm_kernel.h). bench/run.mjs measures all three; module 15 (Kernels) explains the gap.
 // sgemm itself picks one of three paths by shape: packed blocks (the general case), dot tiles (C = A @ B^T when
 // packing cannot pay for itself: see prefer_dot), and single rows (fewer rows than a register tile).
@@ -29,6 +29,7 @@ void matmul_naive(const float* A, const float* B, float* C, int M, int N, int K)
 void matmul_ikj(const float* A, const float* B, float* C, int M, int N, int K) {
     // i-k-j: the inner loop walks a row of B and a row of C, both contiguous, so the compiler can vectorise it.
     // Same arithmetic, different order of memory accesses.
+    // BEGIN SOLUTION the naive loops with k moved out of the inner loop: for each row i, zero C's row, then for each k add A[i][k] times B's row k to it
     for (int i = 0; i < M; ++i) {
         float* c = C + i * N;
         std::fill(c, c + N, 0.0f);
@@ -38,6 +39,7 @@ void matmul_ikj(const float* A, const float* B, float* C, int M, int N, int K) {
             for (int j = 0; j < N; ++j) c[j] += a * b[j];
         }
     }
+    // END SOLUTION
 }
 
 // ---- the oracle ---------------------------------------------------------------------------------------------
@@ -125,12 +127,14 @@ static void pack_a(bool trans_a, const float* A, int lda, int i0, int k0, int mc
 #if defined(TT_USE_XSIMD)
         if (rows == kMR) k = pack_a_panel_simd(trans_a, A, lda, i0 + ip, k0, kc, out);
 #endif
+        // BEGIN SOLUTION steps k .. kc-1 of this panel: out[k * kMR + r] = op(A)(i0 + ip + r, k0 + k) for the panel's rows, 0 for the padding rows up to kMR
         for (; k < kc; ++k) {  // scalar: edge panels, and the last steps of a transposed block
             float* step = out + k * kMR;
             for (int r = 0; r < rows; ++r)
                 step[r] = trans_a ? A[(k0 + k) * lda + i0 + ip + r] : A[(i0 + ip + r) * lda + k0 + k];
             for (int r = rows; r < kMR; ++r) step[r] = 0.0f;
         }
+        // END SOLUTION
     }
 }
 
@@ -165,12 +169,14 @@ static void pack_b(bool trans_b, const float* B, int ldb, int k0, int j0, int kc
 #if defined(TT_USE_XSIMD)
         if (cols == kNR) k = pack_b_panel_simd(trans_b, B, ldb, k0, j0 + jp, kc, out);
 #endif
+        // BEGIN SOLUTION rows k .. kc-1 of this panel: out[k * kNR + c] = op(B)(k0 + k, j0 + jp + c) for the panel's columns, 0 for the padding columns up to kNR
         for (; k < kc; ++k) {  // scalar: edge panels, and the last rows of a transposed one
             float* row = out + k * kNR;
             for (int c = 0; c < cols; ++c)
                 row[c] = trans_b ? B[(j0 + jp + c) * ldb + k0 + k] : B[(k0 + k) * ldb + j0 + jp + c];
             for (int c = cols; c < kNR; ++c) row[c] = 0.0f;
         }
+        // END SOLUTION
     }
 }
 
@@ -178,6 +184,7 @@ static void pack_b(bool trans_b, const float* B, int ldb, int k0, int j0, int kc
 // tile and only their valid rows x cols are merged into C.
 static void tile(int kc, const float* a, const float* b, float alpha, float beta, float* c, int ldc, int rows,
                  int cols) {
+    // BEGIN SOLUTION a whole tile: micro_kernel straight into C; an edge tile: micro_kernel into a kMR x kNR scratch tile (alpha 1, beta 0), then only its rows x cols merged into C with alpha and beta
     if (rows == kMR && cols == kNR) {
         micro_kernel(kc, a, b, alpha, beta, c, ldc);
         return;
@@ -189,6 +196,7 @@ static void tile(int kc, const float* a, const float* b, float alpha, float beta
             float& out = c[r * ldc + j];
             out = alpha * scratch[r * kNR + j] + (beta != 0.0f ? beta * out : 0.0f);
         }
+    // END SOLUTION
 }
 
 // Below this many flops (2 MFLOP: ~50 us on one core) a product stays on one thread; waking a worker costs ~10 us.
@@ -227,7 +235,7 @@ static void dot_row(int N, int K, const float* x, const float* B, int ldb, float
 }
 
 static void sgemm_dot(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
-                      float* C, int ldc) {
+                      float* C, int ldc, const GemmEpilogue& epilogue) {
     constexpr int block = kDotBlockRows;
     for (int i0 = 0; i0 < M; i0 += block) {
         const int i1 = std::min(M, i0 + block), whole = i0 + (i1 - i0) / kDotRows * kDotRows;
@@ -238,17 +246,25 @@ static void sgemm_dot(int M, int N, int K, float alpha, const float* A, int lda,
                                                           C + static_cast<size_t>(i) * ldc + j, ldc);
         };
         int j = 0;
-        for (; j + kDotCols <= N; j += kDotCols) tiles(std::integral_constant<int, kDotCols>(), j);
-        for (; j < N; ++j) tiles(std::integral_constant<int, 1>(), j);
-        for (int i = whole; i < i1; ++i)  // the last rows (fewer than a tile): one at a time
+        for (; j + kDotCols <= N; j += kDotCols) {  // the epilogue takes each strip of columns while it is in L1
+            tiles(std::integral_constant<int, kDotCols>(), j);
+            epilogue(C + static_cast<size_t>(i0) * ldc + j, ldc, i0, j, whole - i0, kDotCols);
+        }
+        for (; j < N; ++j) {
+            tiles(std::integral_constant<int, 1>(), j);
+            epilogue(C + static_cast<size_t>(i0) * ldc + j, ldc, i0, j, whole - i0, 1);
+        }
+        for (int i = whole; i < i1; ++i) {  // the last rows (fewer than a tile): one at a time
             dot_row(N, K, A + static_cast<size_t>(i) * lda, B, ldb, alpha, beta, C + static_cast<size_t>(i) * ldc);
+            epilogue(C + static_cast<size_t>(i) * ldc, ldc, i, 0, 1, N);
+        }
     }
 }
 
 // Fewer rows than one register tile (e.g. one input vector through a Linear layer): no packing, one row of C at
 // a time straight from B (see row_times_b and dot_row).
 static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
-                          const float* B, int ldb, float beta, float* C, int ldc) {
+                          const float* B, int ldb, float beta, float* C, int ldc, const GemmEpilogue& epilogue) {
     static TT_SCRATCH_THREAD_LOCAL buffer row;
     for (int i = 0; i < M; ++i) {
         const float* x = A + static_cast<size_t>(i) * lda;
@@ -260,11 +276,12 @@ static void sgemm_by_rows(bool trans_a, bool trans_b, int M, int N, int K, float
         float* c = C + static_cast<size_t>(i) * ldc;
         if (trans_b) dot_row(N, K, x, B, ldb, alpha, beta, c);
         else row_times_b(N, K, x, B, ldb, alpha, beta, c);
+        epilogue(c, ldc, i, 0, 1, N);
     }
 }
 
 static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
-                          const float* B, int ldb, float beta, float* C, int ldc) {
+                          const float* B, int ldb, float beta, float* C, int ldc, const GemmEpilogue& epilogue) {
     // Packing buffers are reused across calls (one set per thread): no allocation in steady state.
     static TT_SCRATCH_THREAD_LOCAL buffer packed_a, packed_b;
     const int round_m = (std::min(M, kMC) + kMR - 1) / kMR * kMR;
@@ -274,6 +291,7 @@ static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float
 
     // K is cut into equal blocks of at most KC (784 → 4 x 196, not 3 x 256 + 16): no short, inefficient last block.
     const int k_blocks = (K + kKC - 1) / kKC, kc_even = (K + k_blocks - 1) / k_blocks;
+    // BEGIN SOLUTION loops jc (kNC columns) > pc (kc_even of K; beta on the first block only, 1 after) > ic (kMC rows) > jr (kNR) > ir (kMR): pack_b per (jc, pc), pack_a per ic, then tile() per register tile; after the LAST K block, epilogue(c, ldc, i, j, rows, cols) on each finished tile
     for (int jc = 0; jc < N; jc += kNC) {
         const int nc = std::min(kNC, N - jc);
         for (int pc = 0; pc < K; pc += kc_even) {
@@ -288,12 +306,15 @@ static void sgemm_blocked(bool trans_a, bool trans_b, int M, int N, int K, float
                     for (int ir = 0; ir < mc; ir += kMR) {
                         const float* a = packed_a.data() + static_cast<size_t>(ir) * kc;
                         float* c = C + static_cast<size_t>(ic + ir) * ldc + jc + jr;
-                        tile(kc, a, b, alpha, beta_block, c, ldc, std::min(kMR, mc - ir), std::min(kNR, nc - jr));
+                        const int rows = std::min(kMR, mc - ir), cols = std::min(kNR, nc - jr);
+                        tile(kc, a, b, alpha, beta_block, c, ldc, rows, cols);
+                        if (pc + kc == K) epilogue(c, ldc, ic + ir, jc + jr, rows, cols);
                     }
                 }
             }
         }
     }
+    // END SOLUTION
 }
 
 }  // namespace gemm_detail
@@ -302,12 +323,18 @@ GemmTile sgemm_tile() { return {gemm_detail::kMR, gemm_detail::kNR}; }
 
 void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
            int ldb, float beta, float* C, int ldc) {
+    sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, GemmEpilogue());
+}
+
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+           int ldb, float beta, float* C, int ldc, const GemmEpilogue& epilogue) {
     using namespace gemm_detail;
     check_gemm_args("sgemm", trans_a, trans_b, M, N, K, lda, ldb, ldc);
     if (M == 0 || N == 0) return;
     if (K == 0 || alpha == 0.0f) {  // nothing to multiply: C = beta * C
         for (int i = 0; i < M; ++i)
             for (int j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        epilogue(C, ldc, 0, 0, M, N);
         return;
     }
     // The path is chosen for the whole product, then C's columns may be shared among threads: every path computes
@@ -315,9 +342,11 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const f
     const bool dot = trans_b && !trans_a && prefer_dot(M, N, K), rows = M < kMR;
     auto columns = [&](int j0, int j1) {  // C[:, j0:j1] from op(B)[:, j0:j1]
         const float* b = trans_b ? B + static_cast<size_t>(j0) * ldb : B + j0;
-        if (dot) sgemm_dot(M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
-        else if (rows) sgemm_by_rows(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
-        else sgemm_blocked(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc);
+        GemmEpilogue share = epilogue;
+        share.column_offset += j0;
+        if (dot) sgemm_dot(M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc, share);
+        else if (rows) sgemm_by_rows(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc, share);
+        else sgemm_blocked(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, b, ldb, beta, C + j0, ldc, share);
     };
     // One share of columns per thread, in whole register tiles, when there is enough work to pay for the hand-off.
     const int threads = num_threads();

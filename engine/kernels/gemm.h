@@ -11,6 +11,20 @@ namespace tt {
 void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
            int ldb, float beta, float* C, int ldc);
 
+// What sgemm does to each finished block of C while it is still in cache, after alpha and beta: a fused kernel's
+// epilogue (fused.h: + bias, then ReLU or GELU) instead of a second pass over C. apply gets C[i0 : i0 + rows,
+// j0 : j0 + cols] at c (leading dimension ldc), every element of C exactly once, only after its last K step.
+struct GemmEpilogue {
+    void (*apply)(const void* context, float* c, int ldc, int i0, int j0, int rows, int cols) = nullptr;
+    const void* context = nullptr;
+    int column_offset = 0;  // added to j0: sgemm sets it when it hands a share of C's columns to a thread
+    void operator()(float* c, int ldc, int i0, int j0, int rows, int cols) const {
+        if (apply && rows > 0 && cols > 0) apply(context, c, ldc, i0, j0 + column_offset, rows, cols);
+    }
+};
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+           int ldb, float beta, float* C, int ldc, const GemmEpilogue& epilogue);
+
 void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
                int ldb, float beta, float* C, int ldc);
 
