@@ -99,31 +99,36 @@ ImageDataset read_idx(const std::string& images_path, const std::string& labels_
     const std::vector<uint8_t> labels = read_file_bytes(labels_path);
     reject_gzip(images, images_path);
     reject_gzip(labels, labels_path);
+    return parse_idx(images.data(), images.size(), images_path, labels.data(), labels.size(), labels_path, num_classes);
+}
+
+ImageDataset parse_idx(const uint8_t* images, size_t images_size, const std::string& images_path, const uint8_t* labels,
+                       size_t labels_size, const std::string& labels_path, int num_classes) {
     // Header: 0x00 0x00 <type 0x08 = uint8> <number of dimensions>, then one big-endian u32 per dimension.
-    TT_CHECK(images.size() >= 16 && read_be32(images.data()) == 0x803,
+    TT_CHECK(images_size >= 16 && read_be32(images) == 0x803,
              images_path << ": not an IDX image file (expected magic 0x00000803, 3-D uint8)");
-    TT_CHECK(labels.size() >= 8 && read_be32(labels.data()) == 0x801,
+    TT_CHECK(labels_size >= 8 && read_be32(labels) == 0x801,
              labels_path << ": not an IDX label file (expected magic 0x00000801, 1-D uint8)");
     // Every header field is range-checked and every size overflow-checked before a byte is copied.
     ImageDataset d;
-    d.count = read_be32(images.data() + 4);
+    d.count = read_be32(images + 4);
     TT_CHECK(d.count > 0, images_path << ": the header's image count is 0: a data set needs at least one image");
     d.channels = 1;
-    d.height = checked_int(read_be32(images.data() + 8), 1, 1 << 16, images_path + ": header field height");
-    d.width = checked_int(read_be32(images.data() + 12), 1, 1 << 16, images_path + ": header field width");
+    d.height = checked_int(read_be32(images + 8), 1, 1 << 16, images_path + ": header field height");
+    d.width = checked_int(read_be32(images + 12), 1, 1 << 16, images_path + ": header field width");
     d.num_classes = checked_int(num_classes, 1, 256, "read_idx: num_classes");
-    const int64_t n_labels = read_be32(labels.data() + 4);
+    const int64_t n_labels = read_be32(labels + 4);
     TT_CHECK(n_labels == d.count,
              images_path << " has " << d.count << " images but " << labels_path << " has " << n_labels << " labels");
     const int64_t pixels = checked_mul(d.count, d.image_size(), images_path + ": header N x H x W");
-    TT_CHECK(uint64_t(images.size()) - 16 == uint64_t(pixels),
-             images_path << ": " << images.size() - 16 << " pixel bytes, header says " << d.count << "x" << d.height
+    TT_CHECK(uint64_t(images_size) - 16 == uint64_t(pixels),
+             images_path << ": " << images_size - 16 << " pixel bytes, header says " << d.count << "x" << d.height
                          << "x" << d.width << " = " << pixels);
-    TT_CHECK(uint64_t(labels.size()) - 8 == uint64_t(d.count),
-             labels_path << ": " << labels.size() - 8 << " label bytes, header says " << d.count);
-    check_labels(labels.data() + 8, d.count, d.num_classes, labels_path);
-    d.pixels.assign(images.begin() + 16, images.end());
-    d.labels.assign(labels.begin() + 8, labels.end());
+    TT_CHECK(uint64_t(labels_size) - 8 == uint64_t(d.count),
+             labels_path << ": " << labels_size - 8 << " label bytes, header says " << d.count);
+    check_labels(labels + 8, d.count, d.num_classes, labels_path);
+    d.pixels.assign(images + 16, images + images_size);
+    d.labels.assign(labels + 8, labels + labels_size);
     d.validate(images_path);
     return d;
 }
