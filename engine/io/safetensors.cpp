@@ -65,7 +65,7 @@ std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std
     uint8_t* data = out.data() + 8 + h.size();
     for (const auto& [name, t] : state) {
         Tensor c = t.contiguous();
-        std::memcpy(data, c.data(), static_cast<size_t>(c.nbytes()));
+        if (c.nbytes() > 0) std::memcpy(data, c.data(), static_cast<size_t>(c.nbytes()));  // an empty one has no data()
         data += c.nbytes();
     }
     return out;
