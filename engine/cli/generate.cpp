@@ -22,7 +22,9 @@ namespace {
 
 int64_t config_int(const Json& config, const char* key, const std::string& source) {
     const Json* v = config.find(key);
-    TT_CHECK(v && v->is_number() && v->as_number() >= 1 && v->as_number() == double(int64_t(v->as_number())),
+    // below 2^53 before the cast: a double past int64's range makes the conversion undefined
+    TT_CHECK(v && v->is_number() && v->as_number() >= 1 && v->as_number() < 9007199254740992.0 &&
+                 v->as_number() == double(int64_t(v->as_number())),
              source << ": metadata tt.gpt needs \"" << key << "\", a whole number >= 1");
     return int64_t(v->as_number());
 }
