@@ -6,29 +6,33 @@
 #   bash bench/fuzz.sh --runs N           N inputs per reader
 #   bash bench/fuzz.sh --seconds S        S seconds per reader instead (the test suite: 7 s each, about a minute)
 #   bash bench/fuzz.sh --build-only       configure and build build/fuzz (clang++, libclang-rt-14-dev) and stop
+#   bash bench/fuzz.sh --no-build         run the drivers already in build/fuzz
 # Inputs libFuzzer finds interesting go to build/fuzz/corpus/<reader> (kept between runs), failing ones to
 # build/fuzz/artifacts/; the committed seeds (tests/fuzz/seeds, from tests/fuzz/make_seeds.py) are only read.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=$ROOT/build/fuzz
-runs=125000 seconds=0 timeout=10 build_only=0
+runs=125000 seconds=0 timeout=10 build_only=0 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --build-only) build_only=1; shift ;;
-    *) echo "usage: bench/fuzz.sh [--runs N | --seconds S] [--timeout T] [--build-only]" >&2; exit 2 ;;
+    --no-build) build=0; shift ;;
+    *) echo "usage: bench/fuzz.sh [--runs N | --seconds S] [--timeout T] [--build-only] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is not installed (scripts/setup.sh installs clang)" >&2; exit 1; }
+if [ "$build" = 1 ]; then
 # The drivers link the native engine for what the instrumented readers call beyond themselves (tests/fuzz/CMakeLists.txt).
 [ -f build/native/build.ninja ] || cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
 cmake --build build/native --target ttengine -j 2 >/dev/null || { echo "fuzz: building the native engine failed" >&2; exit 1; }
 cmake -S tests/fuzz -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
 cmake --build "$BUILD" -j 2 >/dev/null || { cmake --build "$BUILD" -j 1; exit 1; }
+fi
 [ "$build_only" = 1 ] && exit 0
 
 mkdir -p "$BUILD/artifacts"
@@ -40,7 +44,7 @@ for driver in tests/fuzz/fuzz_*.cpp; do
   limit=(-runs="$runs"); [ "$seconds" != 0 ] && limit=(-max_total_time="$seconds")
   log=$BUILD/$reader.log
   start=$(date +%s%N)
-  "$BUILD/fuzz_$reader" "${limit[@]}" -timeout="$timeout" -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+  "$BUILD/fuzz_$reader" "${limit[@]}" -timeout="$timeout" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
     -artifact_prefix="$BUILD/artifacts/$reader-" "$BUILD/corpus/$reader" "tests/fuzz/seeds/$reader" >"$log" 2>&1
   rc=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
