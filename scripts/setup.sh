@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(emscripten doctest-dev libcli11-dev cmake ninja-build g++ chromium python3 gzip dataset-fashion-mnist clang-format libstb-dev)
+pkgs=(emscripten doctest-dev libcli11-dev cmake ninja-build g++ chromium python3 gzip dataset-fashion-mnist clang-format libstb-dev clang libclang-rt-14-dev)
 [ "${1:-}" = "--dev" ] && pkgs+=(python3-torch python3-numpy)
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }

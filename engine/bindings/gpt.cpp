@@ -61,7 +61,10 @@ Tensor ids_tensor(const std::vector<int64_t>& ids) {
 std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
                                                const std::map<std::string, std::string>& metadata) {
     uint64_t n = 0;
+    TT_CHECK(file.size() >= 8, "with_safetensors_metadata: " << file.size() << " bytes is not a safetensors file");
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(file[size_t(i)]) << (8 * i);
+    TT_CHECK(n <= file.size() - 8,
+             "with_safetensors_metadata: the header claims " << n << " of " << file.size() - 8 << " bytes");
     const Json old = parse_json(std::string(file.begin() + 8, file.begin() + 8 + long(n)), "safetensors header");
     Json meta = Json::object(), header = Json::object();
     for (const auto& [k, v] : metadata) meta.set(k, v);

@@ -187,6 +187,15 @@ int train(const std::string& recipe, const RecipeOptions& o) {
 
     ImageDataset train = load_split(r.dataset, "train", o);
     const ImageDataset test = load_split(r.dataset, "test", o);
+    // The readers refuse empty sets; a batch of 0 would divide by zero below, so say so here as well.
+    TT_CHECK(train.count > 0 && test.count > 0 && r.batch_size > 0,
+             r.name << ": " << train.count << " train / " << test.count << " test images, batch size " << r.batch_size
+                    << ": every one must be at least 1");
+    TT_CHECK(test.channels == train.channels && test.height == train.height && test.width == train.width &&
+                 test.num_classes == train.num_classes,
+             r.name << ": the test set's images (" << test.channels << "x" << test.height << "x" << test.width << ", "
+                    << test.num_classes << " classes) differ from the training set's (" << train.channels << "x"
+                    << train.height << "x" << train.width << ", " << train.num_classes << " classes)");
     if (o.limit > 0 && o.limit < train.count) {
         train.count = o.limit;
         train.labels.resize(size_t(o.limit));

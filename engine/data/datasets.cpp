@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "checked.h"
 #include "error.h"
 
 namespace tt {
@@ -24,6 +25,14 @@ void append_le32(std::vector<uint8_t>& out, uint32_t v) {
 void reject_gzip(const std::vector<uint8_t>& bytes, const std::string& path) {
     TT_CHECK(!(bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b),
              path << ": is gzip-compressed; unpack it first (gunzip -k, or datasets/pack.py)");
+}
+
+// Every label below num_classes, checked on the file's bytes before they are copied anywhere.
+void check_labels(const uint8_t* labels, int64_t count, int num_classes, const std::string& what) {
+    for (int64_t i = 0; i < count; i++) {
+        TT_CHECK(labels[i] < num_classes,
+                 what << ": label " << int(labels[i]) << " of image " << i << " is not below " << num_classes);
+    }
 }
 
 constexpr size_t kPackedHeader = 32;  // "TTDS" + 7 x u32
@@ -90,27 +99,36 @@ ImageDataset read_idx(const std::string& images_path, const std::string& labels_
     const std::vector<uint8_t> labels = read_file_bytes(labels_path);
     reject_gzip(images, images_path);
     reject_gzip(labels, labels_path);
+    return parse_idx(images.data(), images.size(), images_path, labels.data(), labels.size(), labels_path, num_classes);
+}
+
+ImageDataset parse_idx(const uint8_t* images, size_t images_size, const std::string& images_path, const uint8_t* labels,
+                       size_t labels_size, const std::string& labels_path, int num_classes) {
     // Header: 0x00 0x00 <type 0x08 = uint8> <number of dimensions>, then one big-endian u32 per dimension.
-    TT_CHECK(images.size() >= 16 && read_be32(images.data()) == 0x803,
+    TT_CHECK(images_size >= 16 && read_be32(images) == 0x803,
              images_path << ": not an IDX image file (expected magic 0x00000803, 3-D uint8)");
-    TT_CHECK(labels.size() >= 8 && read_be32(labels.data()) == 0x801,
+    TT_CHECK(labels_size >= 8 && read_be32(labels) == 0x801,
              labels_path << ": not an IDX label file (expected magic 0x00000801, 1-D uint8)");
+    // Every header field is range-checked and every size overflow-checked before a byte is copied.
     ImageDataset d;
-    d.count = read_be32(images.data() + 4);
+    d.count = read_be32(images + 4);
+    TT_CHECK(d.count > 0, images_path << ": the header's image count is 0: a data set needs at least one image");
     d.channels = 1;
-    d.height = int(read_be32(images.data() + 8));
-    d.width = int(read_be32(images.data() + 12));
-    d.num_classes = num_classes;
-    const int64_t n_labels = read_be32(labels.data() + 4);
+    d.height = checked_int(read_be32(images + 8), 1, 1 << 16, images_path + ": header field height");
+    d.width = checked_int(read_be32(images + 12), 1, 1 << 16, images_path + ": header field width");
+    d.num_classes = checked_int(num_classes, 1, 256, "read_idx: num_classes");
+    const int64_t n_labels = read_be32(labels + 4);
     TT_CHECK(n_labels == d.count,
              images_path << " has " << d.count << " images but " << labels_path << " has " << n_labels << " labels");
-    TT_CHECK(int64_t(images.size()) - 16 == d.count * d.image_size(),
-             images_path << ": " << images.size() - 16 << " pixel bytes, header says " << d.count << "x" << d.height
-                         << "x" << d.width);
-    TT_CHECK(int64_t(labels.size()) - 8 == d.count,
-             labels_path << ": " << labels.size() - 8 << " label bytes, header says " << d.count);
-    d.pixels.assign(images.begin() + 16, images.end());
-    d.labels.assign(labels.begin() + 8, labels.end());
+    const int64_t pixels = checked_mul(d.count, d.image_size(), images_path + ": header N x H x W");
+    TT_CHECK(uint64_t(images_size) - 16 == uint64_t(pixels),
+             images_path << ": " << images_size - 16 << " pixel bytes, header says " << d.count << "x" << d.height
+                         << "x" << d.width << " = " << pixels);
+    TT_CHECK(uint64_t(labels_size) - 8 == uint64_t(d.count),
+             labels_path << ": " << labels_size - 8 << " label bytes, header says " << d.count);
+    check_labels(labels + 8, d.count, d.num_classes, labels_path);
+    d.pixels.assign(images + 16, images + images_size);
+    d.labels.assign(labels + 8, labels + labels_size);
     d.validate(images_path);
     return d;
 }
@@ -125,16 +143,23 @@ ImageDataset parse_packed(const uint8_t* bytes, size_t size, const std::string& 
     const uint32_t version = read_le32(bytes + 4);
     TT_CHECK(version == kPackedVersion,
              what << ": .ttds version " << version << ", this engine reads version " << kPackedVersion);
+    // Every header field is range-checked and the size overflow-checked before a byte is copied: a 32-byte file
+    // whose header claims 2^32 - 1 images must not be read as if they were there.
     ImageDataset d;
     d.count = read_le32(bytes + 8);
-    d.channels = int(read_le32(bytes + 12));
-    d.height = int(read_le32(bytes + 16));
-    d.width = int(read_le32(bytes + 20));
-    d.num_classes = int(read_le32(bytes + 24));
-    const uint64_t expected = kPackedHeader + uint64_t(d.count) * (1 + uint64_t(d.image_size()));
-    TT_CHECK(size == expected,
+    TT_CHECK(d.count > 0, what << ": the header's image count is 0: a data set needs at least one image");
+    d.channels = checked_int(read_le32(bytes + 12), 1, 4, what + ": header field channels");
+    d.height = checked_int(read_le32(bytes + 16), 1, 1 << 16, what + ": header field height");
+    d.width = checked_int(read_le32(bytes + 20), 1, 1 << 16, what + ": header field width");
+    d.num_classes = checked_int(read_le32(bytes + 24), 1, 256, what + ": header field classes");
+    TT_CHECK(read_le32(bytes + 28) == 0, what << ": header field reserved is " << read_le32(bytes + 28) << ", not 0");
+    const std::string field = what + ": header N x (1 + C x H x W)";
+    const int64_t body = checked_mul(d.count, checked_add(1, d.image_size(), field), field);
+    const int64_t expected = checked_add(int64_t(kPackedHeader), body, field);
+    TT_CHECK(uint64_t(size) == uint64_t(expected),
              what << ": " << size << " bytes, but its header (" << d.count << " images " << d.channels << "x"
                   << d.height << "x" << d.width << ") needs " << expected);
+    check_labels(bytes + kPackedHeader, d.count, d.num_classes, what);
     d.labels.assign(bytes + kPackedHeader, bytes + kPackedHeader + d.count);
     d.pixels.assign(bytes + kPackedHeader + d.count, bytes + size);
     d.validate(what);
@@ -173,6 +198,11 @@ ImageDataset parse_cifar10(const uint8_t* bytes, size_t size, const std::string&
     const size_t record = 1 + kCifarImage;
     TT_CHECK(size > 0 && size % record == 0,
              what << ": " << size << " bytes is not a whole number of CIFAR-10 records (1 label + 3072 pixels)");
+    for (size_t at = 0; at < size; at += record) {
+        TT_CHECK(bytes[at] < 10,
+                 what << ": label " << int(bytes[at]) << " of image " << at / record
+                      << " is not below 10 (CIFAR-10 has 10 classes)");
+    }
     ImageDataset d;
     d.count = int64_t(size / record);
     d.channels = 3;

@@ -40,6 +40,9 @@ struct ImageDataset {
 
 // IDX (uncompressed): an images file (magic 0x00000803, N x H x W) and a labels file (0x00000801, N).
 ImageDataset read_idx(const std::string& images_path, const std::string& labels_path, int num_classes = 10);
+// The same for bytes already in memory (the paths name them in errors).
+ImageDataset parse_idx(const uint8_t* images, size_t images_size, const std::string& images_path, const uint8_t* labels,
+                       size_t labels_size, const std::string& labels_path, int num_classes = 10);
 
 // The packed .ttds shard, from a file or from bytes already in memory (the web fetches them).
 ImageDataset read_packed(const std::string& path);

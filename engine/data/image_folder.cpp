@@ -5,6 +5,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "checked.h"
 #include "error.h"
 
 namespace tt {
@@ -82,9 +83,12 @@ std::vector<uint8_t> image_to_chw(const DecodedImage& image, int channels, int h
              what << ": decoded to a " << image.width << "x" << image.height << " image with " << image.channels
                   << " channels");
     const int64_t W = image.width, H = image.height, from = image.channels;
-    TT_CHECK(int64_t(image.pixels.size()) == W * H * from,
+    // A decoder's claimed size is checked against the bytes it gave (overflow-checked) before anything is read.
+    const int64_t claimed = checked_mul(checked_mul(W, H, what + ": width x height"), from, what + ": pixel bytes");
+    TT_CHECK(int64_t(image.pixels.size()) == claimed,
              what << ": " << image.pixels.size() << " pixel bytes for a " << W << "x" << H << "x" << from << " image");
     const int64_t OH = height > 0 ? height : H, OW = width > 0 ? width : W;
+    checked_mul(checked_mul(channels, OH, what + ": resized size"), OW, what + ": resized size");
     // Planar C x H x W at the decoded size first.
     std::vector<uint8_t> planes(size_t(channels * H * W));
     for (int64_t p = 0; p < H * W; p++)

@@ -32,6 +32,8 @@ int utf8_next(const std::string& text, size_t i, uint32_t& cp) {
     return len;
 }
 
+constexpr size_t kMaxTokenBytes = 1 << 16;  // far beyond any token a corpus of words teaches
+
 void check_id(int64_t id, int64_t vocab, const char* who) {
     TT_CHECK(id >= 0 && id < vocab, who << ": id " << id << " is not in the vocabulary [0, " << vocab << ")");
 }
@@ -134,6 +136,12 @@ BPETokenizer::BPETokenizer(std::vector<Merge> merges) : merges_(std::move(merges
                                         << id << ")");
         TT_CHECK(rank_.emplace(pair_key(m.left, m.right), static_cast<int64_t>(r)).second,
                  "BPETokenizer: merge " << r << " (" << m.left << ", " << m.right << ") repeats an earlier merge");
+        // Merges of merges double a token's length each time: a saved list of 60 could ask for 2^60 bytes.
+        const size_t length = bytes_[static_cast<size_t>(m.left - kFirstByteId)].size() +
+            bytes_[static_cast<size_t>(m.right - kFirstByteId)].size();
+        TT_CHECK(length <= kMaxTokenBytes,
+                 "BPETokenizer: merge " << r << " (" << m.left << ", " << m.right << ") makes a token of " << length
+                                        << " bytes, more than " << kMaxTokenBytes);
         bytes_.push_back(bytes_[static_cast<size_t>(m.left - kFirstByteId)] +
                          bytes_[static_cast<size_t>(m.right - kFirstByteId)]);
     }

@@ -1,9 +1,11 @@
 #include "safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include "checked.h"
 #include "error.h"
 #include "json.h"
 
@@ -63,7 +65,7 @@ std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std
     uint8_t* data = out.data() + 8 + h.size();
     for (const auto& [name, t] : state) {
         Tensor c = t.contiguous();
-        std::memcpy(data, c.data(), static_cast<size_t>(c.nbytes()));
+        if (c.nbytes() > 0) std::memcpy(data, c.data(), static_cast<size_t>(c.nbytes()));  // an empty one has no data()
         data += c.nbytes();
     }
     return out;
@@ -90,7 +92,15 @@ StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string&
     const Json root = read_header(bytes, size, source, n);
     const uint8_t* data = bytes + 8 + n;
     const uint64_t data_size = size - 8 - n;
-    StateDict out;
+    // Every entry is checked — dtype, shape, byte count, offsets inside the data — before any tensor is allocated,
+    // and the entries must tile the data: sorted by offset they start at 0, touch without gap or overlap, and end
+    // where the file ends (what the reference implementation requires too).
+    struct Entry {
+        int64_t begin, end;
+        const std::string* name;
+        Shape shape;
+    };
+    std::vector<Entry> entries;
     for (const auto& [name, entry] : root.members()) {
         if (name == "__metadata__") continue;
         TT_CHECK(entry.is_object(), "safetensors: bad header in " << source << ": '" << name << "' is not an object");
@@ -104,20 +114,42 @@ StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string&
         TT_CHECK(dtype->as_string() == "F32",
                  "safetensors: tensor '" << name << "' in " << source << " has dtype " << dtype->as_string()
                                          << "; only F32 is supported");
+        const std::string field = "safetensors: " + source + ": shape of '" + name + "'";
         Shape s;
-        for (const Json& d : shape->items()) s.push_back(as_size(d, "a size of '" + name + "'", source));
+        int64_t expected = static_cast<int64_t>(sizeof(float));
+        for (const Json& d : shape->items()) {
+            s.push_back(as_size(d, "a size of '" + name + "'", source));
+            expected = checked_mul(expected, s.back(), field);
+        }
         int64_t begin = as_size(offsets->items()[0], "data_offsets of '" + name + "'", source);
         int64_t end = as_size(offsets->items()[1], "data_offsets of '" + name + "'", source);
-        int64_t expected = numel(s) * static_cast<int64_t>(sizeof(float));
         TT_CHECK(end >= begin && end - begin == expected,
                  "safetensors: tensor '" << name << "' in " << source << " has shape " << s << " (" << expected
                                          << " bytes) but data_offsets [" << begin << ", " << end << "]");
         TT_CHECK(static_cast<uint64_t>(end) <= data_size,
                  "safetensors: " << source << " is truncated: tensor '" << name << "' ends at byte " << end
                                  << " of the data, but only " << data_size << " bytes follow the header");
-        Tensor t(s);
-        std::memcpy(t.data(), data + begin, static_cast<size_t>(expected));
-        out[name] = t;
+        entries.push_back({begin, end, &name, std::move(s)});
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+    int64_t at = 0;
+    for (const Entry& e : entries) {
+        TT_CHECK(e.begin == at,
+                 "safetensors: bad header in " << source << ": tensor '" << *e.name << "' has data_offsets [" << e.begin
+                                               << ", " << e.end << "] but the data before it ends at " << at
+                                               << (e.begin < at ? " (overlap)" : " (gap)"));
+        at = e.end;
+    }
+    TT_CHECK(static_cast<uint64_t>(at) == data_size,
+             "safetensors: " << source << ": " << data_size - static_cast<uint64_t>(at)
+                             << " bytes after the last tensor's data (the tensors end at byte " << at << " of "
+                             << data_size << ")");
+    StateDict out;
+    for (const Entry& e : entries) {
+        Tensor t(e.shape);
+        if (e.end > e.begin) std::memcpy(t.data(), data + e.begin, static_cast<size_t>(e.end - e.begin));
+        out[*e.name] = t;
     }
     return out;
 }

@@ -6,6 +6,7 @@
 
 #include "activation_layers.h"
 #include "batchnorm2d.h"
+#include "checked.h"
 #include "conv_layers.h"
 #include "dropout_layers.h"
 #include "error.h"
@@ -15,8 +16,13 @@
 
 namespace tt {
 
+namespace {
+constexpr int64_t kMaxClassifierParameters = int64_t(1) << 26;  // 256 MiB of floats: 20x the largest course model
+}  // namespace
+
 std::vector<LayerSpec> parse_architecture(const std::string& text) {
     std::vector<LayerSpec> layers;
+    int64_t weights = 0;  // parameters and BatchNorm's running statistics, so far
     std::istringstream words(text);
     std::string word;
     while (words >> word) {
@@ -55,6 +61,22 @@ std::vector<LayerSpec> parse_architecture(const std::string& text) {
                          << word << "' (linear, conv, maxpool, avgpool, bn, dropout, relu, tanh, flatten)");
         TT_CHECK(f.size() == fields,
                  "architecture: '" << word << "' has " << f.size() - 1 << " fields, expected " << fields - 1);
+        const bool sized =
+            s.kind == LayerSpec::Linear || s.kind == LayerSpec::Conv2d || s.kind == LayerSpec::BatchNorm2d;
+        TT_CHECK(!sized || (s.in > 0 && s.out > 0), "architecture: '" << word << "' needs sizes of at least 1");
+        const bool windowed =
+            s.kind == LayerSpec::Conv2d || s.kind == LayerSpec::MaxPool2d || s.kind == LayerSpec::AvgPool2d;
+        TT_CHECK(!windowed || s.kernel > 0, "architecture: '" << word << "' needs a kernel >= 1");
+        // The text may come with an upload: its parameter count is bounded before anything is allocated.
+        const std::string field = "architecture: parameters of '" + word + "'";
+        const int64_t in = s.in, out = s.out, k = s.kernel;
+        if (s.kind == LayerSpec::Linear) weights = checked_add(weights, checked_mul(in + 1, out, field), field);
+        if (s.kind == LayerSpec::Conv2d)
+            weights = checked_add(weights, checked_mul(checked_mul(in, k * k, field) + 1, out, field), field);
+        if (s.kind == LayerSpec::BatchNorm2d) weights = checked_add(weights, 4 * in, field);
+        TT_CHECK(weights <= kMaxClassifierParameters,
+                 "architecture: the layers up to '" << word << "' hold " << weights << " parameters, more than the "
+                                                    << kMaxClassifierParameters << " a model may have");
         layers.push_back(s);
     }
     TT_CHECK(!layers.empty(), "architecture: empty description");
@@ -83,8 +105,10 @@ std::string format_architecture(const std::vector<LayerSpec>& layers) {
 
 ClassifierShape check_architecture(const std::string& text, int channels, int height, int width) {
     const std::vector<LayerSpec> layers = parse_architecture(text);
-    int c = channels, h = height, w = width;
-    bool flat = false;  // after flatten/linear the example is a vector of c features
+    TT_CHECK(channels > 0 && height > 0 && width > 0,
+             "architecture: input " << channels << "x" << height << "x" << width << " must have positive sizes");
+    int64_t c = channels, h = height, w = width;  // 64 bits: a pasted text can grow them past an int
+    bool flat = false;                            // after flatten/linear the example is a vector of c features
     for (size_t i = 0; i < layers.size(); i++) {
         const LayerSpec& s = layers[i];
         switch (s.kind) {
@@ -114,12 +138,15 @@ ClassifierShape check_architecture(const std::string& text, int channels, int he
                          "architecture: layer " << i << " (bn) expects " << s.in << " channels, receives "
                                                 << (flat ? 0 : c));
                 break;
-            case LayerSpec::Flatten: c = flat ? c : c * h * w, flat = true; break;
+            case LayerSpec::Flatten:
+                c = flat ? c : checked_mul(checked_mul(c, h, "architecture: flatten"), w, "architecture: flatten");
+                flat = true;
+                break;
             default: break;  // elementwise: same shape
         }
     }
     TT_CHECK(flat, "architecture: the last layer must give a vector of class scores (end with flatten/linear)");
-    return {channels, height, width, c};
+    return {channels, height, width, checked_int(c, 1, 1 << 24, "architecture: the number of class scores")};
 }
 
 std::shared_ptr<nn::Sequential> build_classifier(const std::string& text, Generator& gen) {

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 
+#include "checked.h"
 #include "error.h"
 #include "functional.h"
 #include "grad_mode.h"
 #include "transformer.h"
 
 namespace tt {
+
+namespace {
+constexpr int64_t kMaxGPTParameters = int64_t(1) << 26;  // 256 MiB of floats; TinyGPT has 0.8 M
+}  // namespace
 
 int64_t GPTCache::nbytes() const {
     int64_t n = 0;
@@ -16,10 +21,22 @@ int64_t GPTCache::nbytes() const {
 }
 
 GPT::GPT(const GPTConfig& c, Generator& gen) : config(c) {
-    TT_CHECK(c.vocab_size > 0 && c.block_size > 0 && c.n_layer > 0 && c.n_head > 0 && c.n_embd % c.n_head == 0,
-             "GPT: vocab_size, block_size, n_layer, n_head must be > 0 and "
+    TT_CHECK(c.vocab_size > 0 && c.block_size > 0 && c.n_layer > 0 && c.n_head > 0 && c.n_embd > 0 &&
+                 c.n_embd % c.n_head == 0,
+             "GPT: vocab_size, block_size, n_layer, n_head, n_embd must be > 0 and "
              "n_embd a multiple of n_head; got "
                  << c.vocab_size << ", " << c.block_size << ", " << c.n_layer << ", " << c.n_head << ", " << c.n_embd);
+    // A config read from an asset's metadata is untrusted: its size is counted (overflow-checked) and bounded before
+    // anything is allocated. Per block: 4 C x C attention and 8 C x C MLP weights, 13 C of biases and LayerNorms.
+    const char* field = "GPT: the config's parameter count";
+    const int64_t C = c.n_embd, per_block = checked_add(checked_mul(12 * C, C, field), 13 * C, field);
+    int64_t total = checked_mul(checked_add(c.vocab_size, c.block_size, field), C, field);
+    total = checked_add(total, checked_mul(c.n_layer, per_block, field), field);
+    if (!c.tie_weights) total = checked_add(total, checked_mul(c.vocab_size, C, field), field);
+    TT_CHECK(total <= kMaxGPTParameters,
+             "GPT: the config (vocab_size "
+                 << c.vocab_size << ", block_size " << c.block_size << ", n_layer " << c.n_layer << ", n_embd " << C
+                 << ") has " << total << " parameters, more than the " << kMaxGPTParameters << " a model may have");
     wte = register_module("wte", std::make_shared<nn::Embedding>(c.vocab_size, c.n_embd, -1, gen));
     wpe = register_module("wpe", std::make_shared<nn::Embedding>(c.block_size, c.n_embd, -1, gen));
     h = register_module("h", std::make_shared<nn::Sequential>());

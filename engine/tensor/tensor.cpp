@@ -20,7 +20,8 @@ int64_t numel(const Shape& shape) {
     int64_t n = 1;
     for (int64_t size : shape) {
         TT_CHECK(size >= 0, "numel: negative size in shape " << shape);
-        n *= size;
+        // A shape read from a file can ask for more elements than 64 bits count: an error, not a wrapped number.
+        TT_CHECK(!__builtin_mul_overflow(n, size, &n), "numel: shape " << shape << " has more than 2^63 elements");
     }
     return n;
 }
@@ -45,7 +46,20 @@ int normalize_axis(int axis, int ndim, const char* what) {
 
 // ---- Storage --------------------------------------------------------------------------------------------------
 
-Storage::Storage(int64_t size) : data_(static_cast<size_t>(size), 0.0f) {
+// The largest buffer the engine allocates, 2^29 floats (2 GiB): beyond it wasm's 32-bit size_t would wrap the byte
+// count, and no model of the course comes near it, so a size from a corrupt file is an error instead.
+namespace {
+constexpr int64_t kMaxStorageFloats = int64_t(1) << 29;
+
+int64_t checked_storage_size(int64_t size) {
+    TT_CHECK(size >= 0 && size <= kMaxStorageFloats,
+             "Storage: " << size << " floats is more than the engine allocates (at most " << kMaxStorageFloats
+                         << ", 2 GiB)");
+    return size;
+}
+}  // namespace
+
+Storage::Storage(int64_t size) : data_(static_cast<size_t>(checked_storage_size(size)), 0.0f) {
     memory::record_alloc(size * static_cast<int64_t>(sizeof(float)));
 }
 
