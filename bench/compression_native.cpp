@@ -60,7 +60,8 @@ int64_t fake_quantize_gpt(const std::string& in, const std::string& out, int bit
         }
     }
     const std::vector<uint8_t> file = tt::save_safetensors(sd, meta);
-    std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
+    std::ofstream(out, std::ios::binary)
+        .write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
     return stored;
 }
 
@@ -118,7 +119,8 @@ int main(int argc, char** argv) {
     tt::Json gpt = tt::Json::object();
     for (const int bits : {8, 4}) {
         const std::string path = out_dir + "/tinygpt-int" + std::to_string(bits) + ".safetensors";
-        gpt.set("int" + std::to_string(bits) + "_bytes", fake_quantize_gpt(assets + "/tinygpt.safetensors", path, bits));
+        gpt.set("int" + std::to_string(bits) + "_bytes",
+                fake_quantize_gpt(assets + "/tinygpt.safetensors", path, bits));
         gpt.set("int" + std::to_string(bits) + "_file", path);
     }
     tt::Json doc = tt::Json::object();

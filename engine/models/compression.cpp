@@ -33,8 +33,7 @@ std::vector<uint8_t> compress_classifier(const std::vector<uint8_t>& fp32_file, 
     } else if (form == "int4") {
         o.bits = 4;
     } else {
-        TT_CHECK(form == "fp32", "compress_classifier: unknown form '" << form
-                                                                       << "' (fp32, int8, int8-tensor, int4)");
+        TT_CHECK(form == "fp32", "compress_classifier: unknown form '" << form << "' (fp32, int8, int8-tensor, int4)");
     }
     if (form != "fp32") nn::quantize_model(*net, o, calibration);
     return save_classifier(*net, arch);
