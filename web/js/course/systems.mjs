@@ -21,6 +21,7 @@ const PANELS = {
   '13': () => import('./systems/13.mjs'),
   '14': () => import('./systems/14.mjs'),
   '15': () => import('./systems/15.mjs'),
+  '16': () => import('./systems/16.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
