@@ -6,6 +6,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "elementwise.h"
 #include "error.h"
 
 namespace tt::nn {

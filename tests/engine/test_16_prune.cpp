@@ -20,6 +20,7 @@
 #include "matmul.h"
 #include "prune.h"
 #include "random.h"
+#include "safetensors.h"
 #include "sequential.h"
 #include "sgd.h"
 #include "sparse.h"
