@@ -17,7 +17,8 @@ constexpr int64_t kExactF32 = int64_t{1} << 24;  // every integer up to here is 
 Tensor as_f32(const std::vector<int64_t>& ints) {
     std::vector<float> v(ints.size());
     for (size_t i = 0; i < ints.size(); ++i) v[i] = static_cast<float>(ints[i]);
-    return Tensor({static_cast<int64_t>(v.size())}, std::move(v));
+    const int64_t n = static_cast<int64_t>(v.size());  // before the move: argument order is unspecified
+    return Tensor({n}, std::move(v));
 }
 
 std::vector<int64_t> as_ints(const Tensor& t, const std::string& name, const std::string& source) {

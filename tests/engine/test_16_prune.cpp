@@ -141,7 +141,7 @@ TEST_CASE("16 prune: masks survive SGD steps with momentum and weight decay") {
     tt::optim::Batch batch{randn({8, 6}, 5), Tensor({8}, {0, 1, 2, 0, 1, 2, 0, 1})};
     const int64_t before =
         zeros(net.named_parameters()[0].second->value) + zeros(net.named_parameters()[2].second->value);
-    CHECK(before == 30);  // round(0.6 * 50)
+    CHECK(before == 27);  // round(0.6 * 45): one threshold over 30 + 15 weights
     Tensor w0 = net.named_parameters()[0].second->value.clone();
     double first = 0, last = 0;
     for (int step = 0; step < 5; ++step) {
@@ -158,7 +158,7 @@ TEST_CASE("16 prune: masks survive SGD steps with momentum and weight decay") {
         if (m.data()[i] == 1.0f && w.data()[i] != w0.data()[i]) changed = true;
     }
     CHECK(changed);
-    CHECK(zeros(net.named_parameters()[0].second->value) + zeros(net.named_parameters()[2].second->value) >= 30);
+    CHECK(zeros(net.named_parameters()[0].second->value) + zeros(net.named_parameters()[2].second->value) >= 27);
 }
 
 TEST_CASE("16 prune: structured masks take whole rows, and L1 and L2 rank them differently") {
@@ -210,6 +210,7 @@ TEST_CASE("16 prune: attention head pruning zeroes the head's q/k/v rows and out
     tt::Generator gen(9);
     nn::MultiheadAttention attn(8, 4, true, gen);  // D = 2
     Tensor x = randn({1, 3, 8}, 10);
+    attn.in_proj_bias->value.copy_(randn({24}, 12));  // torch starts it at 0: give the check something to zero
     // head 2 alone: q, k, v rows 4, 5 of each third, out_proj columns 4, 5
     nn::PruningMasks masks;
     nn::prune_attention_heads(attn, {2}, masks, "attn.");
@@ -296,13 +297,13 @@ TEST_CASE("16 sparse: CSR of a hand-worked matrix, its real size, and the round 
     CHECK(v(tt::csr_to_dense(b)) == v(wide));
 }
 
-TEST_CASE("16 sparse: a 90%-pruned weight is about 15% of its dense bytes; CSR round trip of random matrices") {
+TEST_CASE("16 sparse: a 90%-pruned weight is about 16% of its dense bytes; CSR round trip of random matrices") {
     Tensor w = randn({64, 100}, 12);
     w = tt::mul(w, nn::magnitude_mask(w, 0.9));
     tt::CsrMatrix a = tt::csr_from_dense(w);
     CHECK(a.nnz() == 640);
     CHECK(a.nbytes() == 640 * 6 + 65 * 4);
-    CHECK(static_cast<double>(a.nbytes()) / a.dense_nbytes() < 0.16);
+    CHECK(static_cast<double>(a.nbytes()) / a.dense_nbytes() < 0.161);  // 4100 / 25600
     CHECK(v(tt::csr_to_dense(a)) == v(w));
     tt::CsrMatrix dense_csr = tt::csr_from_dense(randn({64, 100}, 13));
     CHECK(dense_csr.nbytes() > dense_csr.dense_nbytes());  // with no zeros CSR costs MORE than dense
