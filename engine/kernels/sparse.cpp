@@ -93,6 +93,15 @@ void check_linear(const Tensor& x, const CsrMatrix& a, const Tensor& bias, const
 template <typename Index>
 void csr_rows(const CsrMatrix& a, const Index* col, const float* xt, const float* bias, int64_t B, int64_t m0,
               int64_t m1, float* yt) {
+    if (B == 1) {  // one input: a dot product per row, summed in a register (not through memory), same order
+        for (int64_t m = m0; m < m1; ++m) {
+            float s = 0.0f;
+            for (int64_t i = a.row_ptr[m]; i < a.row_ptr[m + 1]; ++i) s += a.values[i] * xt[col[i]];
+            if (bias) s += bias[m];
+            yt[m] = s;
+        }
+        return;
+    }
     for (int64_t m = m0; m < m1; ++m) {
         float* y = yt + m * B;
         std::fill_n(y, B, 0.0f);
