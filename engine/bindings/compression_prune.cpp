@@ -2,10 +2,10 @@
 // of models/compression_study.h on a pretrained asset and packed data sets, given as bytes, returned as JSON text.
 //
 //   JSON.parse(M.pruneCurve(JSON.stringify({architecture, sparsities, global, finetune_steps, batch_size, lr,
-//                                           train_count, test_count, seed}), weights, trainTtds, testTtds))
+//                                           train_count, train_offset, test_count, seed}), weights, trainTtds, testTtds))
 //     -> {points: [{sparsity, accuracy, finetuned, dense_bytes, sparse_bytes}]}
 //   JSON.parse(M.distillCompare(JSON.stringify({teacher, student, steps, batch_size, lr, temperature, alpha,
-//                                               train_count, test_count, seed}), teacherWeights, trainTtds, testTtds))
+//                                               train_count, train_offset, test_count, seed}), teacherWeights, trainTtds, testTtds))
 //     -> {teacher, alone, distilled, teacher_parameters, student_parameters}
 // Options left out keep compression_study.h's defaults; `architecture` / `teacher` are required.
 #include <emscripten/bind.h>
@@ -58,6 +58,7 @@ std::string prune_curve_js(const std::string& options, const std::string& weight
     p.lr = static_cast<float>(number(o, "lr", p.lr));
     p.train_count = static_cast<int64_t>(number(o, "train_count", -1));
     p.test_count = static_cast<int64_t>(number(o, "test_count", -1));
+    p.train_offset = static_cast<int64_t>(number(o, "train_offset", 0));
     p.seed = static_cast<uint64_t>(number(o, "seed", 1));
     const auto points = prune_curve(text(o, "architecture", "pruneCurve"), weights(weight_bytes),
                                     dataset(train, "train.ttds"), dataset(test, "test.ttds"), p);
@@ -86,6 +87,7 @@ std::string distill_compare_js(const std::string& options, const std::string& we
     d.alpha = static_cast<float>(number(o, "alpha", d.alpha));
     d.train_count = static_cast<int64_t>(number(o, "train_count", -1));
     d.test_count = static_cast<int64_t>(number(o, "test_count", -1));
+    d.train_offset = static_cast<int64_t>(number(o, "train_offset", 0));
     d.seed = static_cast<uint64_t>(number(o, "seed", 1));
     const DistillResult r = distill_compare(text(o, "teacher", "distillCompare"), weights(weight_bytes),
                                             dataset(train, "train.ttds"), dataset(test, "test.ttds"), d);

@@ -16,8 +16,10 @@ namespace tt {
 
 namespace {
 
-int64_t first(const ImageDataset& data, int64_t count) {
-    return count < 0 ? data.count : std::min<int64_t>(count, data.count);
+int64_t first(const ImageDataset& data, int64_t count, int64_t offset = 0) {
+    TT_CHECK(offset >= 0 && offset <= data.count,
+             "train_offset " << offset << " is outside the " << data.count << " training images");
+    return count < 0 ? data.count - offset : std::min<int64_t>(count, data.count - offset);
 }
 
 optim::Batch batch_of(const ImageDataset& data, const std::vector<int64_t>& indices) {
@@ -30,9 +32,9 @@ optim::Batch batch_of(const ImageDataset& data, const std::vector<int64_t>& indi
 
 // `steps` batches of random training images (with replacement) from one generator: two runs with the same seed see
 // the same images in the same order.
-std::vector<int64_t> draw(Generator& gen, int64_t n, int64_t batch) {
+std::vector<int64_t> draw(Generator& gen, int64_t offset, int64_t n, int64_t batch) {
     std::vector<int64_t> idx(static_cast<size_t>(batch));
-    for (int64_t& i : idx) i = static_cast<int64_t>(gen.uniform_double() * static_cast<double>(n));
+    for (int64_t& i : idx) i = offset + static_cast<int64_t>(gen.uniform_double() * static_cast<double>(n));
     return idx;
 }
 
@@ -78,7 +80,7 @@ std::vector<PrunePoint> prune_curve(const std::string& architecture, const State
                                     const PruneCurveOptions& options) {
     TT_CHECK(options.batch_size > 0, "prune_curve: batch_size must be > 0, got " << options.batch_size);
     std::vector<PrunePoint> points;
-    const int64_t n_train = first(train, options.train_count);
+    const int64_t n_train = first(train, options.train_count, options.train_offset);
     for (double s : options.sparsities) {
         auto net = load(architecture, trained);
         const nn::PruningMasks masks = nn::PruningMasks::magnitude(*net, s, options.global);
@@ -95,7 +97,8 @@ std::vector<PrunePoint> prune_curve(const std::string& architecture, const State
             net->train();
             for (int64_t step = 0; step < options.finetune_steps; ++step)
                 optim::pruned_train_step(*net, loss, opt, masks,
-                                         {batch_of(train, draw(gen, n_train, options.batch_size))});
+                                         {batch_of(train,
+                                                   draw(gen, options.train_offset, n_train, options.batch_size))});
             p.finetuned = test_accuracy(*net, test, options.test_count);
         }
         points.push_back(p);
@@ -109,7 +112,7 @@ DistillResult distill_compare(const std::string& teacher_architecture, const Sta
              "distill_compare: need steps >= 0 and batch_size > 0, got " << options.steps << " and "
                                                                          << options.batch_size);
     auto teacher = load(teacher_architecture, teacher_weights);
-    const int64_t n_train = first(train, options.train_count);
+    const int64_t n_train = first(train, options.train_count, options.train_offset);
     TT_CHECK(n_train > 0, "distill_compare: no training images");
     DistillResult r;
     r.teacher = test_accuracy(*teacher, test, options.test_count);
@@ -121,7 +124,7 @@ DistillResult distill_compare(const std::string& teacher_architecture, const Sta
         nn::CrossEntropyLoss loss;
         student->train();
         for (int64_t step = 0; step < options.steps; ++step) {
-            const optim::Batch b = batch_of(train, draw(batches, n_train, options.batch_size));
+            const optim::Batch b = batch_of(train, draw(batches, options.train_offset, n_train, options.batch_size));
             if (distilled) optim::distill_train_step(*student, *teacher, opt, b, options.temperature, options.alpha);
             else optim::train_step(*student, loss, opt, {b});
         }

@@ -25,6 +25,8 @@ struct PruneCurveOptions {
     int64_t batch_size = 64;
     float lr = 0.01f;                           // SGD, momentum 0.9
     int64_t train_count = -1, test_count = -1;  // the first images of each set (-1: all)
+    int64_t train_offset = 0;  // training draws from images [offset, offset + count): the panel trains on held-out
+                               // images past the scored ones, as it loads no training set
     uint64_t seed = 1;
 };
 
@@ -46,6 +48,7 @@ struct DistillOptions {
     float lr = 0.05f;  // SGD, momentum 0.9
     float temperature = 4.0f, alpha = 0.9f;
     int64_t train_count = -1, test_count = -1;
+    int64_t train_offset = 0;  // as PruneCurveOptions
     uint64_t seed = 1;
 };
 

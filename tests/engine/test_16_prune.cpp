@@ -355,27 +355,40 @@ TEST_CASE("16 sparse: a pruned model saved as sparse safetensors is smaller and 
     nn::PruningMasks::magnitude(net, 0.9, false);
     tt::StateDict state = net.state_dict();
     std::vector<uint8_t> dense = tt::save_safetensors(state), sparse = tt::save_sparse_safetensors(state);
-    CHECK(sparse.size() < dense.size() / 3);
-    // the names PyTorch sees
-    tt::StateDict raw = tt::load_safetensors(sparse);
+    // the names and dtypes PyTorch sees: 200 + 40 kept weights, 6 bytes each, and 41 + 11 row pointers
+    tt::RawStateDict raw = tt::load_safetensors_raw(sparse.data(), sparse.size());
     CHECK(raw.count("0.weight") == 0);
-    CHECK(raw.count("0.weight.csr_values") == 1);
-    CHECK(raw.at("0.weight.csr_values").shape() == Shape{200});
-    CHECK(raw.at("0.weight.csr_col_indices").shape() == Shape{200});
-    CHECK(raw.at("0.weight.csr_row_ptr").shape() == Shape{41});
-    CHECK(raw.count("0.bias") == 1);  // 1-D: dense
+    CHECK(raw.at("0.weight.csr_values").dtype == "F32");
+    CHECK(raw.at("0.weight.csr_values").shape == Shape{200});
+    CHECK(raw.at("0.weight.csr_col_indices").dtype == "U16");
+    CHECK(raw.at("0.weight.csr_col_indices").data.size() == 400);
+    CHECK(raw.at("0.weight.csr_row_ptr").dtype == "I32");
+    CHECK(raw.at("0.weight.csr_row_ptr").shape == Shape{41});
+    CHECK(raw.at("0.bias").dtype == "F32");  // 1-D: dense
+    int64_t data_bytes = 0;
+    for (const auto& e : raw) data_bytes += static_cast<int64_t>(e.second.data.size());
+    CHECK(data_bytes == (200 + 40) * 6 + (41 + 11) * 4 + (40 + 10) * 4);
+    CHECK(dense.size() - sparse.size() > static_cast<size_t>((2000 + 400) * 4 - data_bytes));
     CHECK(tt::load_safetensors_metadata(sparse.data(), sparse.size()).at("tt.csr") ==
           "{\"0.weight\":[40,50],\"1.weight\":[10,40]}");
     tt::StateDict back = tt::load_sparse_safetensors(sparse.data(), sparse.size(), "net.safetensors");
     REQUIRE(back.size() == state.size());
     for (const auto& entry : state) CHECK(v(back.at(entry.first)) == v(entry.second));
-    // a file whose CSR arrays are damaged says which
-    raw.at("1.weight.csr_col_indices").data()[0] = 40.0f;
-    std::vector<uint8_t> bad = tt::save_safetensors(raw, tt::load_safetensors_metadata(sparse.data(), sparse.size()));
+    // a plain file loads as it is
+    CHECK(tt::load_sparse_safetensors(dense.data(), dense.size()).size() == state.size());
+    // damaged CSR arrays say which
+    const auto metadata = tt::load_safetensors_metadata(sparse.data(), sparse.size());
+    raw.at("1.weight.csr_col_indices").data[0] = 40;  // little-endian: the first index becomes 40
+    raw.at("1.weight.csr_col_indices").data[1] = 0;
+    std::vector<uint8_t> bad = tt::save_safetensors_raw(raw, metadata);
     TT_CHECK_ERROR_CONTAINS(tt::load_sparse_safetensors(bad.data(), bad.size(), "net.safetensors"),
                             "csr_from_parts: col_indices[0] = 40 is not in [0, 40)");
+    raw.at("1.weight.csr_row_ptr").dtype = "F32";
+    bad = tt::save_safetensors_raw(raw, metadata);
+    TT_CHECK_ERROR(tt::load_sparse_safetensors(bad.data(), bad.size(), "net.safetensors"),
+                   "net.safetensors: '1.weight.csr_row_ptr' is F32 [11], expected a 1-D I32");
     raw.erase("1.weight.csr_row_ptr");
-    bad = tt::save_safetensors(raw, tt::load_safetensors_metadata(sparse.data(), sparse.size()));
+    bad = tt::save_safetensors_raw(raw, metadata);
     TT_CHECK_ERROR(tt::load_sparse_safetensors(bad.data(), bad.size(), "net.safetensors"),
                    "net.safetensors: '1.weight.csr_row_ptr' is missing");
 }
