@@ -2,9 +2,12 @@
 // without a short masked fine-tune, CSR bytes, the sparse x dense product against the dense one, and a small student
 // trained alone vs distilled — printed tables (models/compression_study.h does the measuring).
 //
-//     build/native/bench/tt_bench_compression [--quick] [--spmm-only] [--data DIR] [--assets DIR]
+//     build/native/bench/tt_bench_compression [--quick] [--spmm-only] [--test N] [--finetune STEPS] [--distill STEPS]
+//                                             [--data DIR] [--assets DIR]
+// Full: every test image, 300 fine-tune steps, 400 distillation steps; --quick: 1000 images, 50 and 100 steps.
 // Needs the packed data sets (cmake --build build/native --target datasets) and assets/.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -21,12 +24,14 @@ using namespace tt;
 
 namespace {
 
+int64_t test_count = -1, finetune_steps = -1, distill_steps = -1;  // -1: the preset's (--quick or full)
+
 void curve(const char* name, const std::string& architecture, const std::string& assets, const ImageDataset& train,
            const ImageDataset& test, bool quick) {
     const StateDict weights = load_safetensors_file(assets + "/" + name + ".safetensors");
     PruneCurveOptions o;
-    o.finetune_steps = quick ? 50 : 300;
-    o.test_count = quick ? 1000 : -1;
+    o.finetune_steps = finetune_steps >= 0 ? finetune_steps : quick ? 50 : 300;
+    o.test_count = test_count >= 0 ? test_count : quick ? 1000 : -1;
     PruneCurveOptions layer = o;
     layer.global = false;
     layer.finetune_steps = 0;
@@ -69,9 +74,9 @@ void distill(const char* teacher, const std::string& architecture, const std::st
              const ImageDataset& test, bool quick) {
     const StateDict weights = load_safetensors_file(assets + "/" + teacher + ".safetensors");
     DistillOptions o;
-    o.steps = quick ? 100 : 400;
+    o.steps = distill_steps >= 0 ? distill_steps : quick ? 100 : 400;
     o.train_count = 2000;  // a small labelled set: where a teacher's soft targets help most
-    o.test_count = quick ? 1000 : -1;
+    o.test_count = test_count >= 0 ? test_count : quick ? 1000 : -1;
     const DistillResult r = distill_compare(architecture, weights, train, test, o);
     std::printf(
         "| %s (%lld params, %.2f%%) | %s (%lld params) | %lld x %lld | T %.1f, alpha %.2f | %.2f%% | %.2f%% | "
@@ -91,6 +96,9 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick")) quick = true;
         if (!std::strcmp(argv[i], "--spmm-only")) spmm_only = true;
+        if (!std::strcmp(argv[i], "--test") && i + 1 < argc) test_count = std::atoll(argv[++i]);
+        if (!std::strcmp(argv[i], "--finetune") && i + 1 < argc) finetune_steps = std::atoll(argv[++i]);
+        if (!std::strcmp(argv[i], "--distill") && i + 1 < argc) distill_steps = std::atoll(argv[++i]);
         if (!std::strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
         if (!std::strcmp(argv[i], "--assets") && i + 1 < argc) assets = argv[++i];
     }
