@@ -1,6 +1,7 @@
 #include "compress_steps.h"
 
 #include "distillation.h"
+#include "error.h"
 #include "grad_mode.h"
 
 namespace tt::optim {
