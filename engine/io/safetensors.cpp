@@ -36,7 +36,7 @@ Json read_header(const uint8_t* bytes, size_t size, const std::string& source, u
 }
 
 bool dtype_size_known(const std::string& dtype) {
-    for (const char* d : {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL"})
+    for (const char* d : {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U32", "U16", "U8", "BOOL"})
         if (dtype == d) return true;
     return false;
 }
@@ -44,11 +44,13 @@ bool dtype_size_known(const std::string& dtype) {
 }  // namespace
 
 int dtype_size(const std::string& dtype) {
-    static const std::map<std::string, int> sizes = {{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},
-                                                     {"I32", 4}, {"I16", 2}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
+    static const std::map<std::string, int> sizes = {{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2},
+                                                     {"I64", 8}, {"I32", 4}, {"I16", 2}, {"I8", 1},
+                                                     {"U32", 4}, {"U16", 2}, {"U8", 1},  {"BOOL", 1}};
     const auto it = sizes.find(dtype);
     TT_CHECK(it != sizes.end(),
-             "safetensors: unknown dtype '" << dtype << "' (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+             "safetensors: unknown dtype '" << dtype
+                                            << "' (F64, F32, F16, BF16, I64, I32, I16, I8, U32, U16, U8, BOOL)");
     return it->second;
 }
 

@@ -39,7 +39,8 @@ struct RawTensor {
 };
 using RawStateDict = std::map<std::string, RawTensor>;
 
-// Bytes per element of a safetensors dtype (F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL); another name is an error.
+// Bytes per element of a safetensors dtype (F64 F32 F16 BF16 I64 I32 I16 I8 U32 U16 U8 BOOL; U16/U32: module 16's
+// CSR indices); another name is an error.
 int dtype_size(const std::string& dtype);
 RawTensor to_raw(const Tensor& t);                             // F32
 Tensor from_raw(const RawTensor& t, const std::string& name);  // must be F32; errors name the tensor

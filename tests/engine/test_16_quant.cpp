@@ -425,7 +425,7 @@ TEST_CASE("16 quant: raw safetensors carry I8 / U8 / I32 tensors next to F32") {
                    "safetensors: tensor 'a' in q.safetensors has dtype I8; only F32 is supported");
     sd["e"] = {"Q4", {1}, {0}};
     TT_CHECK_ERROR(tt::save_safetensors_raw(sd),
-                   "safetensors: unknown dtype 'Q4' (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+                   "safetensors: unknown dtype 'Q4' (F64, F32, F16, BF16, I64, I32, I16, I8, U32, U16, U8, BOOL)");
 }
 
 namespace {

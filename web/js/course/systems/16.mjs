@@ -4,6 +4,7 @@
 // bindings/compression.cpp — the code the native table of bench/compression.mjs runs).
 import { fetchBytes, fetchJSON } from '../../milestones/assets.mjs';
 import { fmtTime, has, missing } from './measure.mjs';
+import { measurePruning } from './16-prune.mjs';
 
 const FORMS = ['fp32', 'int8', 'int8-tensor', 'int4'];
 const TEST_COUNT = 2000;
@@ -17,6 +18,7 @@ export async function measure(M) {
   try {
     const rows = FORMS.map((form) => JSON.parse(lab.measure(form, 0.05)));
     const fp32 = rows[0];
+    const pruning = measurePruning(M, weights, test);  // null when the engine lacks pruneCurve / distillCompare
     return {
       tables: [{
         caption: `MNIST MLP (${card.architecture}): ${TEST_COUNT.toLocaleString('en')} test images, int8 GEMM path: ${lab.qgemm()}`,
@@ -24,8 +26,9 @@ export async function measure(M) {
         rows: rows.map((r) => [r.form, M.formatBytes(r.bytes), `${(fp32.bytes / r.bytes).toFixed(2)}×`,
           `${((100 * r.correct) / r.count).toFixed(2)} %`, fmtTime(r.ms_b1), fmtTime(r.ms_b64),
           `${(fp32.ms_b64 / r.ms_b64).toFixed(2)}×`]),
-      }],
-      note: 'int8 stores one byte per weight plus a float scale per output row; the product runs on integers (uint8 inputs × int8 weights, summed exactly in int32) and one multiply per output brings it back to float. int4 halves the bytes again but multiplies in float after unpacking each block of weights. Calibration here uses 512 test images outside the scored ones; the native table (bench/compression.mjs) calibrates on training images.',
+      }, ...(pruning ? pruning.tables : [])],
+      note: 'int8 stores one byte per weight plus a float scale per output row; the product runs on integers (uint8 inputs × int8 weights, summed exactly in int32) and one multiply per output brings it back to float. int4 halves the bytes again but multiplies in float after unpacking each block of weights. Calibration here uses 512 test images outside the scored ones; the native table (bench/compression.mjs) calibrates on training images.' +
+        (pruning ? ` ${pruning.note}` : ''),
     };
   } finally {
     lab.delete();
