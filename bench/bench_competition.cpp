@@ -2,7 +2,8 @@
 // KV-cache memory and generation tokens/s with the managed cache, GPT::generate's own cache and no cache; the
 // dynamic batcher's latency and throughput as the load grows, against no batching; fp32 against bf16 mixed-precision
 // training (memory and final loss); ensembles' accuracy against cost on MNIST-style data when a packed set is given.
-//   tt_bench_competition [--quick] [path/to/mnist-test.ttds]
+//   tt_bench_competition [--quick] [train.ttds test.ttds]   (e.g. build/datasets/mnist-train.ttds mnist-test.ttds)
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,12 +20,13 @@ double num(const tt::Json& j, const char* key) { return j.find(key)->as_number()
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a table at a time, even into a pipe
     bool quick = false;
-    std::string data;
+    std::vector<std::string> data;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--quick") quick = true;
-        else data = a;
+        else data.push_back(a);
     }
     tt::GPTConfig c;
     c.vocab_size = 65, c.block_size = 256, c.n_layer = 4, c.n_head = 4, c.n_embd = 128;
@@ -71,14 +73,15 @@ int main(int argc, char** argv) {
                     num(r, "weight_bytes"), num(r, "grad_bytes"), num(r, "activation_bytes"), num(r, "master_bytes"),
                     num(r, "skipped_steps"));
 
-    if (!data.empty()) {
-        const tt::ImageDataset d = tt::read_packed(data);
-        const tt::Json e = tt::profile_ensemble(d, d, 5, 32, 5000, 5000, quick ? 1000 : 5000, 2, 0.02);
+    if (data.size() == 2) {
+        const tt::ImageDataset train = tt::read_packed(data[0]), test = tt::read_packed(data[1]);
+        const int64_t n = std::min<int64_t>(train.count, quick ? 1000 : 4000);
+        const tt::Json e = tt::profile_ensemble(train, test, 5, 32, n, 0, test.count, 2, 0.02);
         std::printf(
-            "\n## Ensembles of %s, trained on images 0..4999 of %s, tested on 5000..\n\n| members | accuracy | member "
-            "alone "
-            "| ms/example | bytes |\n|---|---|---|---|---|\n",
-            e.find("architecture")->as_string().c_str(), data.c_str());
+            "\n## Ensembles of %s, trained on images 0..%lld of %s, tested on all %lld of %s\n\n| members | "
+            "accuracy | member alone | ms/example | bytes |\n|---|---|---|---|---|\n",
+            e.find("architecture")->as_string().c_str(), static_cast<long long>(n - 1), data[0].c_str(),
+            static_cast<long long>(test.count), data[1].c_str());
         for (const tt::Json& r : e.find("rows")->items())
             std::printf("| %.0f | %.4f | %.4f | %.4f | %.0f |\n", num(r, "members"), num(r, "accuracy"),
                         num(r, "member_accuracy"), num(r, "ms_per_example"), num(r, "parameter_bytes"));
