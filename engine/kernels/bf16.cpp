@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "error.h"
+
 namespace tt {
 
 namespace {
