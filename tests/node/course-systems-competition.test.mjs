@@ -1,6 +1,6 @@
 // Module 17's systems panel (web/js/course/systems/17.mjs) against the real reference engine: the KV-cache bytes
-// agree with 2 * L * max_len * C * 4, the cache makes generation faster than rerunning the prefix, batching raises
-// throughput at high load, bf16 halves the stored bytes and ends near fp32's loss. (Under Node the panel cannot
+// agree with 2 * L * max_len * C * 4, the cache makes generation faster than rerunning the prefix, batches fill as the
+// load grows, bf16 halves the stored bytes and ends near fp32's loss. (Under Node the panel cannot
 // fetch datasets/mnist-test.ttds, so its ensemble table is replaced by a note; the engine side of ensembles is
 // checked by tests/engine/test_17_competition.cpp.)
 import test from 'node:test';
@@ -23,10 +23,12 @@ test('17: KV-cache memory by the formula, cached generation faster, batching and
   assert.deepEqual(speed.rows.map((row) => row[0]), ['32', '128']);
   assert.ok(parseFloat(speed.rows[1][4]) > 1, `cache / none at 128 tokens: ${speed.rows[1][4]}`);
   assert.equal(batching.rows.length, 5);
-  const num = (s) => Number(s.replace(/,/g, ''));
-  const last = batching.rows[4];
-  assert.ok(num(last[2]) > num(last[5]), `at 12,000 req/s batched ${last[2]} req/s vs one at a time ${last[5]}`);
-  assert.ok(parseFloat(last[3]) > 1, `mean batch at high load: ${last[3]}`);
+  // Batches fill as the load grows; at the lowest load a batched request waits (up to max_wait) for company that
+  // one-at-a-time serving does not wait for. (Which one keeps up at the highest load depends on the machine.)
+  const [first, last] = [batching.rows[0], batching.rows[4]];
+  assert.ok(parseFloat(last[3]) > parseFloat(first[3]), `mean batch ${first[3]} at 200 req/s, ${last[3]} at 12,000`);
+  const ms = (s) => parseFloat(s) * (s.includes('µs') ? 1e-3 : 1);
+  assert.ok(ms(first[1]) > ms(first[4]), `p50 at 200 req/s: batched ${first[1]}, one at a time ${first[4]}`);
   const [fp32, bf16] = mixed.rows;
   assert.equal(fp32[3], M.formatBytes((32 * 256 + 256 + 256 * 10 + 10) * 4));
   assert.equal(bf16[3], M.formatBytes((32 * 256 + 256 + 256 * 10 + 10) * 2));
