@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "linear.h"
 #include "module.h"
@@ -28,6 +29,9 @@ namespace tt::nn {
 // positions: k, v [B, H, max_len, D]; positions [0, length) are filled.
 struct KVCache {
     KVCache(int64_t batch, int64_t heads, int64_t max_len, int64_t head_dim);
+    // A cache over tensors someone else allocated, [B, H, max_len, D] each (module 17's KVCacheManager: views of one
+    // arena per layer, so a request allocates nothing).
+    KVCache(Tensor k_, Tensor v_) : k(std::move(k_)), v(std::move(v_)) {}
     Tensor k, v;
     int64_t length = 0;
 

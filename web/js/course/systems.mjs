@@ -22,6 +22,7 @@ const PANELS = {
   '14': () => import('./systems/14.mjs'),
   '15': () => import('./systems/15.mjs'),
   '16': () => import('./systems/16.mjs'),
+  '17': () => import('./systems/17.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
