@@ -179,12 +179,26 @@ def run(server, class_dir, tmp, model, instructor, alice, bob, hidden_path):
     check([e["name"] for e in b["entries"]] == ["alice", "bob"] and [e["rank"] for e in b["entries"]] == [1, 2],
           "board: alice first, bob second", b)
 
+    # TinyGPT: the committed asset is scored in bits per character on the hidden text (public half now).
+    with open(os.path.join(H.ROOT, "assets", "tinygpt.safetensors"), "rb") as f:
+        gpt = f.read()
+    status, sub_g = server.submit(alice, gpt, task="tinygpt", name="alice")
+    done_g = server.wait_done(sub_g["id"], timeout=400)
+    bpc = done_g.get("result", {}).get("bitsPerChar", 0)
+    check(status == 202 and done_g["status"] == "done" and 2.5 < bpc < 3.5 and done_g["result"]["bytes"] == len(gpt),
+          f"tinygpt asset: done, {bpc:.3f} bits per character on the hidden text (Austen validation: 2.06)", done_g)
+    status, body = server.submit(alice, model, task="tinygpt", name="alice")
+    check(status == 400 and "tt.gpt" in body["error"], "an MLP submitted to tinygpt -> 400 naming tt.gpt", body)
+
     # ---- bad inputs: status, message, nothing stored ----------------------------------------------------------
     before = stored(class_dir)
     truncated = model[:len(model) // 2]
     header, payload = H.read_safetensors(H.mnist_model())
     wrong_arch = H.with_metadata(model, **{"tt.arch": "flatten linear:784:64 relu linear:64:10"})
     unknown_arch = H.with_metadata(model, **{"tt.arch": "flatten quantum:784:128 relu linear:128:10"})
+    # 784 x 1,000,000 floats = 3.1 GB: over the evaluator's 2 GiB address-space limit (RLIMIT_AS via prlimit), so
+    # building the network fails cleanly instead of allocating it.
+    huge = H.with_metadata(model, **{"tt.arch": "flatten linear:784:1000000 relu linear:1000000:10"})
     bad_outputs = H.with_metadata(model, **{"tt.arch": "flatten linear:784:128 relu linear:128:7"})
     with open(os.path.join(H.ROOT, "assets", "mnist-mlp.safetensors"), "rb") as f:
         no_arch = f.read()
@@ -194,6 +208,7 @@ def run(server, class_dir, tmp, model, instructor, alice, bob, hidden_path):
         ("unknown architecture", server.submit(alice, unknown_arch), 400, "quantum"),
         ("outputs that are not the classes", server.submit(alice, bad_outputs), 400, "7 outputs"),
         ("no tt.arch", server.submit(alice, no_arch), 400, "tt.arch"),
+        ("a network over the memory limit", server.submit(alice, huge), 400, "more memory than the limit"),
         ("not a safetensors file", server.submit(alice, b"\x00" * 64), 400, "header"),
         ("missing token", server.submit(None, model), 401, "missing class token"),
         ("wrong token", server.submit("not-a-token", model), 401, "wrong class token"),
@@ -289,7 +304,7 @@ def restart(tmp, class_dir, model, alice):
     server = H.Server(tmp, class_dir, TT)
     try:
         kept = [server.wait_done(sid)["status"] for sid in old]  # one may have been running at the stop
-        check(len(old) == before[0] == 5 and kept == ["done"] * len(old),
+        check(len(old) == before[0] == 6 and kept == ["done"] * len(old),
               f"after a restart all {len(old)} are there, done", kept)
         done = server.wait_done("00000000000000aa")
         check(done["status"] == "done", "the submission left queued is evaluated after the restart", done)
