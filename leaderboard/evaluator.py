@@ -15,6 +15,8 @@ CHECK_TIMEOUT = 20.0  # seconds for --check-only: header, architecture, state di
 
 
 PRLIMIT = shutil.which("prlimit")
+NICE = shutil.which("nice")
+EVALUATION_NICENESS = 10  # below the server's threads: a busy judge never slows the board a class is watching
 
 
 def _limits(memory_bytes, cpu_seconds):
@@ -24,7 +26,7 @@ def _limits(memory_bytes, cpu_seconds):
     return apply
 
 
-def run_tt(tt, args, memory_bytes, timeout):
+def run_tt(tt, args, memory_bytes, timeout, niceness=0):
     """(ok, payload) from one `tt evaluate` run: payload is the JSON object, or the error message."""
     cmd = [tt, "evaluate", *args]
     cpu = int(timeout) + 1
@@ -34,6 +36,8 @@ def run_tt(tt, args, memory_bytes, timeout):
     extra = {} if PRLIMIT else {"preexec_fn": _limits(memory_bytes, cpu)}
     if PRLIMIT:
         cmd = [PRLIMIT, f"--as={memory_bytes}", f"--cpu={cpu}:{cpu + 1}", "--", *cmd]
+    if niceness and NICE:
+        cmd = [NICE, "-n", str(niceness), *cmd]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 close_fds=True, process_group=0, **extra)  # its own group: a timeout kills all
