@@ -40,8 +40,13 @@ LoadedGPT load_gpt_asset(const std::string& path) {
              path << " is missing: train it with `tt train tinygpt` (it needs build/datasets/austen.txt: "
                      "`make setup` then `make native`), or pass --weights FILE");
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    return load_gpt_bytes(bytes, path);
+}
+
+LoadedGPT load_gpt_bytes(const std::vector<uint8_t>& bytes, const std::string& path) {
     const GPTAssetHeader header = read_gpt_asset_header(bytes.data(), bytes.size(), path);
     LoadedGPT out;
+    out.config_text = gpt_config_json(header.config).dump();
     for (uint32_t ch : header.vocab) {
         out.vocab.emplace_back();
         utf8_append(out.vocab.back(), ch);
