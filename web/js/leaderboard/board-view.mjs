@@ -2,7 +2,7 @@
 // memory, time), the unranked entries with their violations. Rows that changed since the last draw are marked
 // `fresh` (a short highlight), the student's own display name `mine`. renderBoard(doc, task, board, {previous, myName}).
 import { h } from '../course/shell.mjs';
-import { CATEGORIES, formatBytes, formatMetric, formatMs, formatTime, metricLabel, metricOf } from '../milestones/competition/format.mjs';
+import { CATEGORIES, formatBytes, formatMetric, formatMs, formatTime, metricLabel, metricOf, scoreOf } from '../milestones/competition/format.mjs';
 
 const signature = (e) => JSON.stringify([e.rank, e.id]);
 
@@ -25,7 +25,7 @@ export function renderBoard(doc, task, board, { previous = null, myName = '' } =
     const e = byId.get(board.winners?.[c.key]);
     return h('div', { dataset: { category: c.key } }, h('h3', {}, `🏆 ${c.title}`),
       h('p', {}, e ? h('strong', {}, e.name) : h('span', { class: 'muted' }, 'nobody yet')),
-      h('p', { class: 'muted' }, e ? `${formatMetric(e[metric], metric)} · ${formatMs(e.latencyMs)} · ${formatBytes(e.bytes)}` : c.why));
+      h('p', { class: 'muted' }, e ? `${formatMetric(scoreOf(e, metric, board.final), metric)} · ${formatMs(e.latencyMs)} · ${formatBytes(e.bytes)}` : c.why));
   }));
 
   const rows = board.entries.map((e) => {
@@ -35,7 +35,8 @@ export function renderBoard(doc, task, board, { previous = null, myName = '' } =
       h('td', {}, String(e.rank)),
       h('th', { scope: 'row' }, e.name, trophies.length
         ? h('span', { class: 'trophies' }, trophies.map((c) => h('span', { class: 'trophy', title: c.why }, c.title))) : null),
-      h('td', { dataset: { field: 'score' } }, formatMetric(e[metric], metric)),
+      h('td', { dataset: { field: 'score' }, title: board.final ? `public part: ${formatMetric(e[metric], metric)}` : null },
+        formatMetric(scoreOf(e, metric, board.final), metric)),
       h('td', {}, formatMs(e.latencyMs)), h('td', {}, formatBytes(e.bytes)), h('td', {}, formatBytes(e.peakBytes)),
       h('td', {}, h('time', { datetime: e.submittedAt }, formatTime(e.submittedAt))));
   });
@@ -44,7 +45,7 @@ export function renderBoard(doc, task, board, { previous = null, myName = '' } =
 
   $('unranked').tBodies[0].replaceChildren(...(board.unranked ?? []).map((e, i) =>
     h('tr', { dataset: { id: e.id } }, h('td', {}, String(i + 1)), h('th', { scope: 'row' }, e.name),
-      h('td', {}, formatMetric(e[metric], metric)), h('td', {}, formatMs(e.latencyMs)), h('td', {}, formatBytes(e.bytes)),
+      h('td', {}, formatMetric(scoreOf(e, metric, board.final), metric)), h('td', {}, formatMs(e.latencyMs)), h('td', {}, formatBytes(e.bytes)),
       h('td', { class: 'violations' }, (e.violations ?? []).join('; ')),
       h('td', {}, h('time', { datetime: e.submittedAt }, formatTime(e.submittedAt))))));
 }

@@ -1,6 +1,6 @@
 // Score against file size of the ranked entries (Chart.js, vendored as a global script like the other milestone
 // pages): where the trade-off winners sit. One chart, redrawn in place when the board changes.
-import { metricLabel, metricOf } from '../milestones/competition/format.mjs';
+import { metricLabel, metricOf, scoreOf } from '../milestones/competition/format.mjs';
 
 export function scatterChart(canvas) {
   if (typeof Chart === 'undefined') return { draw() {} };
@@ -18,7 +18,7 @@ export function scatterChart(canvas) {
     draw(task, board) {
       const metric = metricOf(task);
       const scale = metric === 'accuracy' ? 100 : 1;
-      chart.data.datasets[0].data = board.entries.map((e) => ({ x: e.bytes / 1024, y: +(e[metric] * scale).toFixed(3), name: e.name }));
+      chart.data.datasets[0].data = board.entries.map((e) => ({ x: e.bytes / 1024, y: +(scoreOf(e, metric, board.final) * scale).toFixed(3), name: e.name }));
       chart.options.scales.y.title.text = metric === 'accuracy' ? 'accuracy (%)' : metricLabel(task);
       chart.update();
     },

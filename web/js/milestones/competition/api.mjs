@@ -1,4 +1,4 @@
-// The class leaderboard's HTTP API (serve.py --leaderboard CLASS_DIR; the contract is docs/leaderboard-api.md): one
+// The class leaderboard's HTTP API (serve.py --leaderboard CLASS_DIR; the contract is docs/leaderboard.md): one
 // function per endpoint. Errors are thrown as LeaderboardError carrying the server's own message and status, so a
 // page can show "wrong class token" exactly as the server words it. On a static site (no --leaderboard) the paths
 // are 404: available() says so before anything else is asked.

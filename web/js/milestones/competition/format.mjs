@@ -3,6 +3,9 @@
 // Pure functions.
 export const metricOf = (task) => (task?.metric === 'bits_per_char' || task?.kind === 'gpt' ? 'bitsPerChar' : 'accuracy');
 export const metricLabel = (task) => (metricOf(task) === 'bitsPerChar' ? 'bits/char' : 'accuracy');
+// The score an entry ranks by: the public part's until the board is final, then the private part's.
+export const scoreOf = (entry, metric, final) =>
+  (final ? entry[`private${metric[0].toUpperCase()}${metric.slice(1)}`] ?? entry[metric] : entry[metric]);
 
 export function formatMetric(value, metric) {
   if (value == null || !Number.isFinite(value)) return '—';
