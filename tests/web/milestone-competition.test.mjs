@@ -158,7 +158,8 @@ test('milestone 4: a submission from the page is evaluated by the server and ran
   const second = await board.evaluate(() => document.activeElement.dataset.task);
   assert.notEqual(second, 'mnist');
   assert.equal(await board.getAttribute(`#tab-${second}`, 'aria-selected'), 'true');
-  assert.deepEqual(consoleErrors, []);
+  // the refused token (401) and the student's token at the export (403) are logged by the browser as failed loads
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 40[13]/.test(e)), []);
 });
 
 test('milestone 4 on a static site: the leaderboard is not available, the model file can still be prepared', async (t) => {
@@ -182,5 +183,5 @@ test('milestone 4 on a static site: the leaderboard is not available, the model 
   assert.match(await page.textContent('#banner'), /The leaderboard is not available on this site/);
   assert.equal(await page.isHidden('#board-area'), true);
   // the 404s of the probe are the expected answer of a static site, not errors of the page
-  assert.deepEqual(consoleErrors.filter((e) => !/404/.test(e)), []);
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 404/.test(e)), []);
 });
