@@ -23,7 +23,7 @@ export function renderBoard(doc, task, board, { previous = null, myName = '' } =
 
   $('winners').replaceChildren(...CATEGORIES.map((c) => {
     const e = byId.get(board.winners?.[c.key]);
-    return h('div', { dataset: { category: c.key } }, h('h3', {}, `🏆 ${c.title}`),
+    return h('div', { dataset: { category: c.key } }, h('h3', {}, c.title),
       h('p', {}, e ? h('strong', {}, e.name) : h('span', { class: 'muted' }, 'nobody yet')),
       h('p', { class: 'muted' }, e ? `${formatMetric(scoreOf(e, metric, board.final), metric)} · ${formatMs(e.latencyMs)} · ${formatBytes(e.bytes)}` : c.why));
   }));

@@ -21,6 +21,7 @@ export function scatterChart(canvas) {
       chart.data.datasets[0].data = board.entries.map((e) => ({ x: e.bytes / 1024, y: +(scoreOf(e, metric, board.final) * scale).toFixed(3), name: e.name }));
       chart.options.scales.y.title.text = metric === 'accuracy' ? 'accuracy (%)' : metricLabel(task);
       chart.update();
+      canvas.closest('#scatter-area').hidden = board.entries.length === 0;
     },
   };
 }

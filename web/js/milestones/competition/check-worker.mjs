@@ -3,12 +3,14 @@
 // place — and times one forward pass here (a local estimate; the server measures the latency that counts). It also
 // quantizes a classifier to int8 when the engine has module 16's bindings (h16q), so the page can compare sizes.
 //
-// Messages in:  {type: 'check', id, kind: 'classifier' | 'gpt', arch?, inputShape?: [C, H, W], bytes}
+// Messages in:  {type: 'capabilities', id}
+//               {type: 'check', id, kind: 'classifier' | 'gpt', arch?, inputShape?: [C, H, W], bytes}
 //               {type: 'quantize', id, bytes, arch}
-// Messages out: {type: 'checked', id, parameters, classes?, config?, latencyMs?}
+// Messages out: {type: 'capabilities', id, quantize: bool}
+//               {type: 'checked', id, parameters, classes?, config?, latencyMs?}
 //               {type: 'quantized', id, bytes}   {type: 'error', id, message}
 import { loadEngine } from '../../engine.mjs';
-import { quantizeClassifier, loadsQuantized } from './quantize.mjs';
+import { quantizeClassifier, loadsQuantized, quantizationApi } from './quantize.mjs';
 
 const enginePromise = loadEngine();
 
@@ -50,7 +52,9 @@ function checkGpt(M, { bytes }) {
 onmessage = async ({ data: job }) => {
   try {
     const M = await enginePromise;
-    if (job.type === 'check') {
+    if (job.type === 'capabilities') {
+      postMessage({ type: 'capabilities', id: job.id, quantize: Boolean(quantizationApi(M)) });
+    } else if (job.type === 'check') {
       const result = job.kind === 'gpt' ? checkGpt(M, job) : checkClassifier(M, job);
       postMessage({ type: 'checked', id: job.id, ...result });
     } else if (job.type === 'quantize') {

@@ -25,10 +25,11 @@ function engineWorker() {
       waiting.set(id, resolve);
       worker.postMessage({ ...message, id });
     }),
-    probe: () => new Promise((resolve) => {  // whether this engine build can quantize (module 16's bindings)
+    // whether this engine build can quantize (module 16's bindings); an engine that does not load cannot
+    capabilities: () => new Promise((resolve) => {
       const id = next++;
-      waiting.set(id, (d) => resolve(d.type !== 'error' || !/no int8 quantization/.test(d.message)));
-      worker.postMessage({ type: 'quantize', id, bytes: new Uint8Array(0), arch: '' });
+      waiting.set(id, (d) => resolve(d.type === 'capabilities' ? d : { quantize: false, error: d.message }));
+      worker.postMessage({ type: 'capabilities', id });
     }),
   };
 }
@@ -40,7 +41,8 @@ function showServer(info, error) {
     status.className = `banner ${info.frozen ? 'frozen' : 'live'}`;
     status.textContent = info.frozen
       ? `The leaderboard is frozen${deadline}: no more submissions. The final ranking is on the leaderboard.`
-      : `The class leaderboard is open: ${info.tasks.length} tasks, ${info.perDay} submissions per task per day${deadline}.`;
+      : `The class leaderboard is open: ${info.tasks.length} task${info.tasks.length === 1 ? '' : 's'}, ` +
+        `${info.perDay} submissions per task per day${deadline}.`;
   } else {
     status.className = 'banner static';
     status.textContent = error
@@ -65,8 +67,13 @@ async function main() {
   showServer(info, problem);
   state.tasks = renderRules(document, info);
   const worker = engineWorker();
-  state.canQuantize = await worker.probe();
-  if (!state.canQuantize) $('quant-result').textContent = 'This engine build has no int8 quantization yet: the float32 model is submitted.';
+  const can = await worker.capabilities();
+  state.canQuantize = can.quantize;
+  if (!state.canQuantize) {
+    $('quant-note').textContent = can.error
+      ? `The engine did not load (${can.error}).`
+      : 'This engine build has no int8 quantization (module 16) yet: the float32 model is what can be submitted.';
+  }
   let submit = null;
   const prepare = await preparePanel(state, worker, () => submit?.refresh());
   submit = submitPanel(state, { task: prepare.task, enabled: () => Boolean(info && !info.frozen) });

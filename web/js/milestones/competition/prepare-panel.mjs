@@ -126,7 +126,9 @@ export async function preparePanel(state, worker, onChange) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
-  const preferred = candidates.find((c) => c.key.startsWith('checkpoint:')) ?? candidates.find((c) => c.kind === 'classifier') ?? candidates[0];
+  // the student's own work first, then a model made for one of the server's tasks
+  const fits = (c) => tasks.some((t) => t.id === c.dataset);
+  const preferred = candidates.find((c) => c.key.startsWith('checkpoint:') && fits(c)) ?? candidates.find(fits) ?? candidates[0];
   if (preferred) $('model').value = preferred.key;
   await choose();
   return { task };
