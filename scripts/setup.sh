@@ -43,6 +43,9 @@ bash scripts/fetch-xsimd.sh build/third_party/xsimd
 step "Jane Austen's novels, TinyGPT's corpus (Debian r-cran-janeaustenr, unpacked into build/third_party)"
 bash scripts/fetch-janeaustenr.sh build/third_party/janeaustenr
 
+step "fortune-mod's quotations, the leaderboard's hidden TinyGPT text (Debian fortunes, unpacked into build/third_party)"
+bash scripts/fetch-fortunes.sh build/third_party/fortunes
+
 step "npm packages (pinned by package-lock.json)"
 # Compared by content, not by time: a fresh clone's lockfile is always newer than anything installed.
 stamp=node_modules/.tt-lock.sha256

@@ -59,6 +59,10 @@ LoadedGPT load_gpt_asset(const std::string& path) {
              path << " is missing: train it with `tt train tinygpt` (it needs build/datasets/austen.txt: "
                      "`make setup` then `make native`), or pass --weights FILE");
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    return load_gpt_bytes(bytes, path);
+}
+
+LoadedGPT load_gpt_bytes(const std::vector<uint8_t>& bytes, const std::string& path) {
     const auto meta = load_safetensors_metadata(bytes.data(), bytes.size(), path);
     TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"),
              path << ": not a TinyGPT asset (its metadata lacks tt.gpt or tt.vocab)");
@@ -76,6 +80,7 @@ LoadedGPT load_gpt_asset(const std::string& path) {
     const Json vocab = parse_json(meta.at("tt.vocab"), path + ": metadata tt.vocab");
     TT_CHECK(vocab.is_string(), path << ": metadata tt.vocab is not a JSON string");
     LoadedGPT out;
+    out.config_text = config.dump();
     for (uint32_t ch : utf8_decode(vocab.as_string(), "tt.vocab")) {
         out.vocab.emplace_back();
         utf8_append(out.vocab.back(), ch);

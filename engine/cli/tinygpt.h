@@ -61,8 +61,11 @@ struct GenerateOptions {
 struct LoadedGPT {
     std::unique_ptr<GPT> model;
     std::vector<std::string> vocab;
+    std::string config_text;  // tt.gpt as compact JSON
 };
 LoadedGPT load_gpt_asset(const std::string& path);
+// The same from bytes already read (`tt evaluate`); `source` names them in errors.
+LoadedGPT load_gpt_bytes(const std::vector<uint8_t>& bytes, const std::string& source);
 // The asset's bytes: the state dict with "tt.gpt" and "tt.vocab" (the header's comment).
 std::vector<uint8_t> save_gpt_asset(GPT& model, const std::vector<uint32_t>& vocab);
 

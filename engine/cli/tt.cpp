@@ -8,6 +8,7 @@
 //   tt generate   text from the TinyGPT asset: prompt, temperature, top-k, seed
 //   tt grade      a lesson's checks on a student's file, natively
 //   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
+//   tt evaluate   a leaderboard submission scored on a hidden set, one JSON line (evaluate.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
 // option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "error.h"
+#include "evaluate.h"
 #include "grade.h"
 #include "pack_images.h"
 #include "profile.h"
@@ -216,6 +218,30 @@ int main(int argc, char** argv) {
     gen->callback([&, gen_o] { exit_code = tt::cli::generate(*gen_o); });
 
     tt::cli::add_pack_images_command(app, exit_code);
+
+    auto ev_o = std::make_shared<tt::cli::EvaluateOptions>();
+    CLI::App* ev = app.add_subcommand("evaluate", "a leaderboard submission scored on a hidden set: one JSON line");
+    ev->add_option("--task", ev_o->task, "mnist, fashion-mnist, cifar10 or tinygpt")
+        ->required()
+        ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10", "tinygpt"}));
+    ev->add_option("--model", ev_o->model, "the submitted .safetensors")->type_name("FILE")->required();
+    ev->add_option("--data", ev_o->data, "the hidden set (.ttds; tinygpt: UTF-8 text)")->type_name("FILE");
+    ev->add_option("--public-count", ev_o->public_count, "images (tinygpt: windows) of the public part")
+        ->type_name("N")
+        ->check(whole_number(0));
+    ev->add_option("--windows", ev_o->windows, "tinygpt: windows spread over the text")
+        ->type_name("N")
+        ->check(whole_number(2, 100000))
+        ->capture_default_str();
+    ev->add_option("--max-bytes", ev_o->max_bytes, "refuse larger files")
+        ->type_name("N")
+        ->check(whole_number(1))
+        ->capture_default_str();
+    ev->add_flag("--check-only", ev_o->check_only, "validate the file (header, architecture, shapes) only");
+    ev->callback([&, ev_o] {
+        if (!ev_o->check_only && ev_o->data.empty()) throw CLI::ValidationError("--data", "is required to evaluate");
+        exit_code = tt::cli::evaluate(*ev_o);
+    });
 
     if (argc < 2) {
         std::fputs(app.help().c_str(), stderr);

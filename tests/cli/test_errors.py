@@ -50,7 +50,7 @@ BAD = [
     (["generate", "--tokens", "-1"], "--tokens: -1 is outside 0..1000000"),
     (["generate", "--temperature", "hot"], "--temperature"),
     (["generate", "--top-k", "2.5"], "--top-k: 2.5 is not a whole number"),
-    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade generate pack-images"),
+    (["bogus"], "unknown command 'bogus'; the commands are: env train eval predict grade generate pack-images evaluate"),
     ([], "Subcommands:"),  # no command: the help, on stderr
 ]
 for args, message in BAD:

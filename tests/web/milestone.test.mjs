@@ -86,9 +86,9 @@ test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and ma
   await page.click('#mnist-run');
   await page.waitForSelector('#mnist-accuracy[data-correct]', { timeout: 120_000 });
   assert.equal(await page.getAttribute('#mnist-accuracy', 'data-correct'), String(card('mnist-mlp').test_correct));
-  assert.equal(await page.getAttribute('#mnist-progress', 'value'), '2000');
+  assert.equal(await page.getAttribute('#mnist-progress', 'value'), String(card('mnist-mlp').test_count));
 
-  // Fashion-MNIST: 24 gallery images; the confusion matrix over 10,000 test images matches the card.
+  // Fashion-MNIST: 24 gallery images; the confusion matrix over the 5,000 test images matches the card.
   assert.equal(await page.locator('#gallery figure').count(), 24);
   await page.click('#fashion-run');
   await page.waitForSelector('#fashion-accuracy[data-correct]', { timeout: 300_000 });

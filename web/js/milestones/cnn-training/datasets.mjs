@@ -3,8 +3,8 @@
 // reload can resume a run without asking for the files again.
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 export const BUNDLED = {
-  'fashion-mnist': { shape: [1, 28, 28], classes: FASHION, train: 60000, test: 10000 },
-  mnist: { shape: [1, 28, 28], classes: [...'0123456789'], train: 8000, test: 2000 },
+  'fashion-mnist': { shape: [1, 28, 28], classes: FASHION, train: 60000, test: 5000 },
+  mnist: { shape: [1, 28, 28], classes: [...'0123456789'], train: 8000, test: 1000 },
 };
 const sources = () => import('../../data/sources.mjs');
 export const VALIDATION_FRACTION = 0.15;  // of an image folder, held out (seeded)
