@@ -75,6 +75,8 @@ test('milestone 4: a submission from the page is evaluated by the server and ran
     assert.equal(q.before, prepared.bytes.length);
     assert.equal(q.after, q.bytes.length);
     assert.ok(q.after < q.before / 3, `int8 is about 4x smaller: ${q.before} -> ${q.after}`);
+    assert.equal(q.fp32.count, q.int8.count);
+    assert.ok(q.int8.correct >= q.fp32.correct - 0.02 * q.fp32.count, `int8 keeps the accuracy: ${q.fp32.correct} -> ${q.int8.correct}`);
     file = parseSafetensors(Uint8Array.from(q.bytes));
     assert.ok('tt.quant' in file.metadata);
   }

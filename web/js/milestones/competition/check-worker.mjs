@@ -1,43 +1,41 @@
 // Milestone 4's engine worker: before a model leaves the page, the reference engine loads it exactly as the
 // leaderboard's evaluator will — the architecture parsed against the task's input shape and every weight put in its
 // place — and times one forward pass here (a local estimate; the server measures the latency that counts). It also
-// quantizes a classifier to int8 when the engine has module 16's bindings (h16q), so the page can compare sizes.
+// quantizes a classifier to int8 when the engine has module 16's binding (quantize.mjs), so the page can compare
+// sizes and accuracy.
 //
 // Messages in:  {type: 'capabilities', id}
 //               {type: 'check', id, kind: 'classifier' | 'gpt', arch?, inputShape?: [C, H, W], bytes}
-//               {type: 'quantize', id, bytes, arch}
+//               {type: 'quantize', id, bytes, arch, task}
 // Messages out: {type: 'capabilities', id, quantize: bool}
 //               {type: 'checked', id, parameters, classes?, config?, latencyMs?}
-//               {type: 'quantized', id, bytes}   {type: 'error', id, message}
+//               {type: 'quantized', id, bytes, fp32, int8}  (fp32/int8: accuracy + latency rows, quantize.mjs)
+//               {type: 'error', id, message}
 import { loadEngine } from '../../engine.mjs';
-import { quantizeClassifier, loadsQuantized, quantizationApi } from './quantize.mjs';
+import { quantizeClassifier, isQuantizedFile, quantizationApi } from './quantize.mjs';
 
 const enginePromise = loadEngine();
 
 function checkClassifier(M, { arch, inputShape, bytes }) {
-  const shape = inputShape.join('x');
-  const model = loadsQuantized(M, bytes)
-    ? null
-    : new M.Classifier(arch, shape, bytes, 'the model file');
-  try {
-    if (!model) {  // a quantized file: the engine's own int8 loader checks it (quantize.mjs)
-      const q = loadsQuantized(M, bytes).load(arch, shape, bytes);
-      try {
-        return { parameters: q.parameterCount(), classes: q.numClasses(), latencyMs: timeIt(q, inputShape) };
-      } finally {
-        q.delete();
-      }
+  if (isQuantizedFile(bytes)) {
+    // The page's engine has no loader for a student's int8 file (the quantizer below checks its own output by
+    // running it): the architecture is checked here, the tensors by the server before it stores the upload.
+    const t = new M.Trainer(arch, inputShape.join('x'), {});
+    try {
+      return { parameters: JSON.parse(t.summary()).parameters, classes: t.numClasses(), latencyMs: null,
+        note: 'its int8 tensors are checked by the server on upload' };
+    } finally {
+      t.delete();
     }
-    return { parameters: model.parameterCount(), classes: model.numClasses(), latencyMs: timeIt(model, inputShape) };
-  } finally {
-    model?.delete();
   }
-}
-
-// One image of zeros through the model: the median of a 0.2 s sample (tt::time_forward), in ms.
-function timeIt(model, [c, h, w]) {
-  if (typeof model.timeForwardMs !== 'function') return null;
-  return model.timeForwardMs(new Float32Array(c * h * w), 1, 0.2);
+  const model = new M.Classifier(arch, inputShape.join('x'), bytes, 'the model file');
+  try {
+    // one image of zeros: the median of a 0.2 s sample (tt::time_forward), in ms — a local estimate
+    const latencyMs = model.timeForwardMs(new Float32Array(inputShape.reduce((a, b) => a * b, 1)), 1, 0.2);
+    return { parameters: model.parameterCount(), classes: model.numClasses(), latencyMs };
+  } finally {
+    model.delete();
+  }
 }
 
 function checkGpt(M, { bytes }) {
@@ -58,8 +56,8 @@ onmessage = async ({ data: job }) => {
       const result = job.kind === 'gpt' ? checkGpt(M, job) : checkClassifier(M, job);
       postMessage({ type: 'checked', id: job.id, ...result });
     } else if (job.type === 'quantize') {
-      const bytes = quantizeClassifier(M, job.bytes, job.arch);
-      postMessage({ type: 'quantized', id: job.id, bytes }, [bytes.buffer]);
+      const { bytes, fp32, int8 } = await quantizeClassifier(M, job.bytes, job.arch, job.task);
+      postMessage({ type: 'quantized', id: job.id, bytes, fp32, int8 }, [bytes.buffer]);
     } else {
       throw new Error(`competition worker: unknown message '${job.type}'`);
     }

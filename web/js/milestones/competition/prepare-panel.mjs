@@ -65,7 +65,8 @@ export async function preparePanel(state, worker, onChange) {
       const c = p.checked;
       $('check-result').className = 'ok';
       $('check-result').textContent = `Ready: the engine loads it — ${c.parameters.toLocaleString()} parameters` +
-        (c.latencyMs != null ? `, ${formatMs(c.latencyMs)} per image in this browser (the server measures its own)` : '') + '.';
+        (c.latencyMs != null ? `, ${formatMs(c.latencyMs)} per image in this browser (the server measures its own)` : '') +
+        (c.note ? `; ${c.note}` : '') + '.';
     }
     set(p);
   }
@@ -103,18 +104,22 @@ export async function preparePanel(state, worker, onChange) {
   $('model-arch').onchange = choose;
   $('task').onchange = () => { if (state.prepared?.bytes) check({ ...state.prepared, error: null, checked: null }); };
   $('quantize').onclick = async () => {
-    const p = state.prepared;
+    const p = state.prepared, t = task();
     $('quantize').disabled = true;
-    $('quant-result').textContent = 'Quantizing…';
-    const answer = await worker.ask({ type: 'quantize', bytes: p.bytes, arch: p.arch });
+    $('quant-result').textContent = 'Quantizing and measuring both forms on the shipped test split…';
+    const answer = await worker.ask({ type: 'quantize', bytes: p.bytes, arch: p.arch, task: t.id });
     if (answer.type === 'error') {
       $('quant-result').textContent = answer.message;
       $('quantize').disabled = false;
       return;
     }
-    state.quantization = { before: p.bytes.length, after: answer.bytes.length };
+    const { fp32, int8 } = answer;
+    const pct = (r) => `${(100 * r.correct / r.count).toFixed(2)}%`;
+    state.quantization = { before: p.bytes.length, after: answer.bytes.length, fp32, int8 };
     $('quant-result').textContent = `float32 ${formatBytes(p.bytes.length)} → int8 ${formatBytes(answer.bytes.length)} ` +
-      `(${(p.bytes.length / answer.bytes.length).toFixed(2)}× smaller)`;
+      `(${(p.bytes.length / answer.bytes.length).toFixed(2)}× smaller); on ${int8.count} shipped test images ` +
+      `${pct(fp32)} → ${pct(int8)}, ${formatMs(fp32.ms_b1)} → ${formatMs(int8.ms_b1)} per image here.`;
+    // the quantizer ran the int8 file: it loads; the architecture and size are checked as for any file
     await check({ kind: p.kind, arch: p.arch, bytes: answer.bytes, name: `${p.name}-int8`, quantized: true });
   };
   $('download').onclick = () => {
