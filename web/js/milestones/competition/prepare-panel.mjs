@@ -43,9 +43,10 @@ export async function preparePanel(state, worker, onChange) {
     const t = task();
     const mine = ++token;
     $('check-result').className = '';
+    const fitsSize = describe(p);
     if (t && t.kind !== p.kind) {
       p.error = `a ${p.kind === 'gpt' ? 'GPT' : 'classifier'} cannot enter the ${t.title ?? t.id} task`;
-    } else if (!describe(p)) {
+    } else if (!fitsSize) {
       p.error = `${formatBytes(p.bytes.length)} is over the ${formatBytes(t.maxBytes)} limit: quantize it or make it smaller`;
     } else {
       $('check-result').textContent = 'Checking the model with the engine…';
