@@ -103,3 +103,23 @@ test('the engine loads the submission file the page writes from the MNIST asset'
   a.delete();
   b.delete();
 });
+
+test('where a submission stands on a board, and how the pages write the numbers', async () => {
+  const { placeOnBoard } = await import('../../web/js/milestones/competition/submit-panel.mjs');
+  const { formatMetric, formatBytes, scoreOf } = await import('../../web/js/milestones/competition/format.mjs');
+  const board = {
+    entries: [{ rank: 1, id: 'a', name: 'Ada', accuracy: 0.97 }, { rank: 2, id: 'b', name: 'Bo', accuracy: 0.9 }],
+    unranked: [{ id: 'c', name: 'Cy', violations: ['median batch-1 latency 150.00 ms is over the limit of 100 ms'] }],
+  };
+  assert.deepEqual(placeOnBoard(board, 'b', 'Bo'), { rank: 2, entry: board.entries[1] });
+  assert.deepEqual(placeOnBoard(board, 'c', 'Cy'), { unranked: board.unranked[0].violations, entry: board.unranked[0] });
+  assert.deepEqual(placeOnBoard(board, 'older', 'Ada'), { bestRank: 1, bestId: 'a' }, 'a worse submission of a ranked name');
+  assert.deepEqual(placeOnBoard(board, 'x', 'Nobody'), {});
+  assert.equal(formatMetric(0.9635, 'accuracy'), '96.35%');
+  assert.equal(formatMetric(2.0456, 'bitsPerChar'), '2.046');
+  assert.equal(formatMetric(undefined, 'accuracy'), '—');
+  assert.equal(formatBytes(407368), '397.8 KB');
+  assert.equal(formatBytes(10 * 1024 * 1024), '10.00 MB');
+  assert.equal(scoreOf({ accuracy: 0.9, privateAccuracy: 0.8 }, 'accuracy', true), 0.8, 'a final board ranks by the private part');
+  assert.equal(scoreOf({ accuracy: 0.9, privateAccuracy: 0.8 }, 'accuracy', false), 0.9);
+});
