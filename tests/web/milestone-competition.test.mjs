@@ -41,7 +41,7 @@ async function openMilestonePage(page, url) {
 // Picks the MNIST asset and waits for the engine's check. → the page's prepared file.
 async function prepareMnist(page) {
   await page.selectOption('#model', 'asset:mnist-mlp');
-  await page.waitForFunction(() => window.ttCompetition.prepared?.checked || window.ttCompetition.prepared?.error, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.ttCompetition.prepared?.checked || window.ttCompetition.prepared?.error, null, { timeout: 180_000 });
   assert.equal(await page.inputValue('#task'), 'mnist');
   assert.match(await page.textContent('#check-result'), new RegExp(`Ready: the engine loads it — ${card.parameters.toLocaleString('en-US')} parameters`));
   return page.evaluate(() => ({ ...window.ttCompetition.prepared, bytes: Array.from(window.ttCompetition.prepared.bytes) }));
