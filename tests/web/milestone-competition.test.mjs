@@ -21,11 +21,11 @@ const hidden = process.env.TT_HIDDEN_DIR ?? path.join(repo, 'build/hidden');
 const MODULES_01_17 = Array.from({ length: 17 }, (_, i) => String(i + 1).padStart(2, '0'));
 const card = JSON.parse(fs.readFileSync(path.join(repo, 'assets/mnist-mlp.json'), 'utf8'));
 
-function classFolder() {
+function classFolder(...options) {
   assert.ok(fs.existsSync(tt), `${tt}: the native evaluator is not built (make native)`);
   assert.ok(fs.existsSync(path.join(hidden, 'mnist-hidden.ttds')), `${hidden}/mnist-hidden.ttds: the hidden sets are not built (make native)`);
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tt-class-')), 'class');
-  execFileSync('python3', [path.join(repo, 'serve.py'), 'leaderboard-init', dir, '--tokens', '2', '--hidden', hidden], { encoding: 'utf8' });
+  execFileSync('python3', [path.join(repo, 'serve.py'), 'leaderboard-init', dir, '--tokens', '2', '--hidden', hidden, ...options], { encoding: 'utf8' });
   const rows = fs.readFileSync(path.join(dir, 'tokens.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   return { dir, student: rows.find((r) => r[1] === 'student')[0], instructor: rows.find((r) => r[1] === 'instructor')[0] };
 }
@@ -186,4 +186,29 @@ test('milestone 4 on a static site: the leaderboard is not available, the model 
   assert.equal(await page.isHidden('#board-area'), true);
   // the 404s of the probe are the expected answer of a static site, not errors of the page
   assert.deepEqual(consoleErrors.filter((e) => !/status of 404/.test(e)), []);
+});
+
+test('milestone 4 after the deadline: the page and the board say the competition is frozen; the server refuses an upload', async (t) => {
+  const klass = classFolder('--deadline', '2026-01-01T00:00:00Z');
+  const server = await startServer(siteDir, { args: ['--leaderboard', klass.dir, '--tt', tt] });
+  t.after(() => server.close());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const { page, consoleErrors } = browser;
+  await openMilestonePage(page, server.url);
+  assert.equal(await page.getAttribute('body', 'data-leaderboard'), 'frozen');
+  assert.match(await page.textContent('#server-status'), /^The leaderboard is frozen; deadline .*2026.*: no more submissions\./);
+  await page.waitForFunction(() => window.ttCompetition.prepared?.checked, null, { timeout: 180_000 });
+  assert.equal(await page.isDisabled('#submit'), true, 'a checked model cannot be submitted after the deadline');
+  const refused = await fetch(`${server.url}/api/leaderboard/submissions?task=mnist&name=Ada`, { method: 'POST',
+    headers: { Authorization: `Bearer ${klass.student}`, 'Content-Type': 'application/octet-stream' },
+    body: Buffer.from(await page.evaluate(() => Array.from(window.ttCompetition.prepared.bytes))) });
+  assert.equal(refused.status, 403);
+
+  await page.goto(`${server.url}/leaderboard.html`);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' && window.ttLeaderboard.boards.mnist);
+  assert.equal(await page.evaluate(() => window.ttLeaderboard.boards.mnist.final), true);
+  assert.match(await page.textContent('#banner'), /^Final ranking: the competition closed at .*2026.*; scores are on the private part of the test set\.$/);
+  assert.match(await page.textContent('#board-title'), /final, private part/);
+  assert.deepEqual(consoleErrors, []);
 });
