@@ -4,7 +4,8 @@
 // the float32 asset), is refused with the server's own message for a wrong token, submits with the right one, and
 // sees the submission evaluated and ranked; the leaderboard page, open since before the submission, shows it ranked
 // with the accuracy the server computed without a reload; the student's history and the instructor's CSV export
-// list it. A site served without --leaderboard says the leaderboard is not available and still offers the file.
+// list it. A site served without --leaderboard says the leaderboard is not available and still offers the file; the
+// course map links both pages. After the deadline both pages say the competition is frozen.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -179,6 +180,14 @@ test('milestone 4 on a static site: the leaderboard is not available, the model 
   const file = parseSafetensors(new Uint8Array(fs.readFileSync(await download.path())));
   assert.equal(file.metadata['tt.arch'], card.architecture);
   assert.deepEqual([...file.tensors.keys()], ['1.bias', '1.weight', '3.bias', '3.weight']);
+
+  // The course map links both pages from the milestone's card, as it links the other milestones.
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.getElementById('app').dataset.state === 'ready', null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('[data-milestone=competition]', 'data-state'), 'unlocked');
+  assert.deepEqual(await page.$$eval('[data-milestone=competition] a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent])),
+                   [['leaderboard.html', 'Leaderboard'], ['milestone-competition.html', 'Open →']]);
+  assert.equal(await page.getAttribute('#continue #open-milestone', 'href'), 'milestone-competition.html');
 
   await page.goto(`${server.url}/leaderboard.html`);
   await page.waitForFunction(() => document.body.dataset.state === 'unavailable');
