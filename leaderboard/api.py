@@ -275,7 +275,8 @@ class Leaderboard:
             args += ["--public-count", str(int(count * config["publicFraction"]))]
         if task["kind"] == "gpt":
             args += ["--windows", str(task["windows"])]
-        ok, payload = evaluator.run_tt(self.tt, args, config["memoryLimitBytes"], config["timeoutSeconds"])
+        ok, payload = evaluator.run_tt(self.tt, args, config["memoryLimitBytes"], config["timeoutSeconds"],
+                                       niceness=evaluator.EVALUATION_NICENESS)
         if not ok:
             return self.finish(sid, task["id"], "failed", error=payload)
         key = "accuracy" if task["kind"] == "classifier" else "bitsPerChar"

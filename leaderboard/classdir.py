@@ -35,7 +35,7 @@ TASKS = [
 ]
 
 DEFAULTS = {"deadline": None, "perDay": 10, "publicFraction": 0.5, "maxBytes": MAX_BYTES,
-            "maxPeakBytes": 512 * 2**20, "memoryLimitBytes": 2 * 2**30, "timeoutSeconds": 120, "workers": None}
+            "maxPeakBytes": 512 * 2**20, "memoryLimitBytes": 2 * 2**30, "timeoutSeconds": 300, "workers": None}
 
 
 def hidden_count(path):

@@ -1,32 +1,46 @@
 """Runs `tt evaluate` (engine/cli/evaluate.cpp) on submissions: validation before anything is stored, then a queue
 served by a pool of worker threads (one per core), each running one subprocess at a time under limits:
-RLIMIT_AS (address space) and RLIMIT_CPU set in the child before exec, a wall-clock timeout on top (a model that
+RLIMIT_AS (address space) and RLIMIT_CPU set for the child before tt runs (util-linux prlimit), a wall-clock timeout on top (a model that
 sleeps or waits is cut off too). A crash, a timeout or a limit fails that submission only; the others go on.
 """
 import json
 import os
 import queue
 import resource
+import shutil
 import subprocess
 import threading
 
 CHECK_TIMEOUT = 20.0  # seconds for --check-only: header, architecture, state dict
 
 
+PRLIMIT = shutil.which("prlimit")
+NICE = shutil.which("nice")
+EVALUATION_NICENESS = 10  # below the server's threads: a busy judge never slows the board a class is watching
+
+
 def _limits(memory_bytes, cpu_seconds):
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-        os.setpgrp()  # its own process group: a timeout kills the whole of it
     return apply
 
 
-def run_tt(tt, args, memory_bytes, timeout):
+def run_tt(tt, args, memory_bytes, timeout, niceness=0):
     """(ok, payload) from one `tt evaluate` run: payload is the JSON object, or the error message."""
+    cmd = [tt, "evaluate", *args]
+    cpu = int(timeout) + 1
+    # The limits are set in the child before tt runs. util-linux's prlimit does it in its own process, which lets
+    # Python start the child with vfork: a preexec_fn forces fork() of the whole threaded server, which holds
+    # the interpreter for long enough under load to stall every other request (the load test saw 7 s).
+    extra = {} if PRLIMIT else {"preexec_fn": _limits(memory_bytes, cpu)}
+    if PRLIMIT:
+        cmd = [PRLIMIT, f"--as={memory_bytes}", f"--cpu={cpu}:{cpu + 1}", "--", *cmd]
+    if niceness and NICE:
+        cmd = [NICE, "-n", str(niceness), *cmd]
     try:
-        proc = subprocess.Popen([tt, "evaluate", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, preexec_fn=_limits(memory_bytes, int(timeout) + 1),
-                                close_fds=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                close_fds=True, process_group=0, **extra)  # its own group: a timeout kills all
     except OSError as e:
         return False, f"the evaluator could not start ({tt}: {e.strerror}); tell the instructor"
     try:

@@ -3,7 +3,8 @@
 // time and memory limits, so a hostile or broken file can only fail its own evaluation.
 //
 // Classifier tasks (mnist, fashion-mnist, cifar10): the safetensors file carries its architecture in the metadata
-// "tt.arch" (models/classifier.h grammar) and optionally "tt.normalization" ({"mean": [C], "std": [C]}, applied
+// "tt.arch" (models/classifier.h grammar), "tt.quant" when quantized (models/quantized_io.h: load_classifier reads
+// float and quantized files alike) and optionally "tt.normalization" ({"mean": [C], "std": [C]}, applied
 // to pixel / 255 per channel). Validation (--check-only, before the server queues anything) reads the header, parses
 // the architecture, follows the task's input shape through it (the outputs must be the task's classes) and loads
 // the state dict, which names any missing, unexpected or mis-shaped tensor. Evaluation adds the accuracy on the
@@ -28,6 +29,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "parallel.h"
+#include "quantized_io.h"
 #include "safetensors.h"
 #include "tinygpt.h"
 #include "tokenizer.h"
@@ -85,10 +87,7 @@ Submitted load_submitted(const std::vector<uint8_t>& bytes, const TaskShape& tas
     TT_CHECK(out.classes == task.classes,
              source << ": the architecture gives " << out.classes << " outputs; task " << task.name << " has "
                     << task.classes << " classes");
-    Generator unused(0);  // every weight is replaced by the file's
-    s.net = build_classifier(s.arch, unused);
-    s.net->load_state_dict(load_safetensors(bytes, source));
-    s.net->eval();
+    s.net = load_classifier(bytes, source);  // float or quantized (tt.quant, module 16), in eval mode
     const auto norm = meta.find("tt.normalization");
     if (norm != meta.end()) {
         const std::string where = source + ": metadata tt.normalization";

@@ -33,11 +33,41 @@ Json read_header(const uint8_t* bytes, size_t size, const std::string& source, u
     return root;
 }
 
+bool dtype_size_known(const std::string& dtype) {
+    for (const char* d : {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL"})
+        if (dtype == d) return true;
+    return false;
+}
+
 }  // namespace
 
-std::vector<uint8_t> save_safetensors(const StateDict& state) { return save_safetensors(state, {}); }
+int dtype_size(const std::string& dtype) {
+    static const std::map<std::string, int> sizes = {{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},
+                                                     {"I32", 4}, {"I16", 2}, {"I8", 1},  {"U8", 1},   {"BOOL", 1}};
+    const auto it = sizes.find(dtype);
+    TT_CHECK(it != sizes.end(),
+             "safetensors: unknown dtype '" << dtype << "' (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+    return it->second;
+}
 
-std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std::string, std::string>& metadata) {
+RawTensor to_raw(const Tensor& t) {
+    RawTensor r{"F32", t.shape(), std::vector<uint8_t>(static_cast<size_t>(t.nbytes()))};
+    Tensor c = t.contiguous();
+    if (!r.data.empty()) std::memcpy(r.data.data(), c.data(), r.data.size());
+    return r;
+}
+
+Tensor from_raw(const RawTensor& r, const std::string& name) {
+    TT_CHECK(r.dtype == "F32", "safetensors: tensor '" << name << "' has dtype " << r.dtype << ", expected F32");
+    Tensor t(r.shape);
+    TT_CHECK(static_cast<int64_t>(r.data.size()) == t.nbytes(),
+             "safetensors: tensor '" << name << "' has " << r.data.size() << " bytes for shape " << r.shape);
+    if (!r.data.empty()) std::memcpy(t.data(), r.data.data(), r.data.size());
+    return t;
+}
+
+std::vector<uint8_t> save_safetensors_raw(const RawStateDict& state,
+                                          const std::map<std::string, std::string>& metadata) {
     Json header = Json::object();
     if (!metadata.empty()) {
         Json meta = Json::object();
@@ -46,13 +76,16 @@ std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std
     }
     int64_t offset = 0;
     for (const auto& [name, t] : state) {  // std::map: sorted by name, like the reference implementation
-        TT_CHECK(t.defined(), "save_safetensors: '" << name << "' is an undefined tensor");
+        const int64_t bytes = numel(t.shape) * dtype_size(t.dtype);
+        TT_CHECK(bytes == static_cast<int64_t>(t.data.size()),
+                 "save_safetensors: '" << name << "' (" << t.dtype << " " << t.shape << ") needs " << bytes
+                                       << " bytes, has " << t.data.size());
         Json shape = Json::array();
-        for (int d = 0; d < t.dim(); ++d) shape.push_back(t.shape(d));
+        for (int64_t d : t.shape) shape.push_back(d);
         Json entry = Json::object();
-        entry.set("dtype", "F32").set("shape", shape).set("data_offsets", Json::array({offset, offset + t.nbytes()}));
+        entry.set("dtype", t.dtype).set("shape", shape).set("data_offsets", Json::array({offset, offset + bytes}));
         header.set(name, entry);
-        offset += t.nbytes();
+        offset += bytes;
     }
     std::string h = header.dump();
     h.append((8 - h.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
@@ -62,11 +95,21 @@ std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std
     std::memcpy(out.data() + 8, h.data(), h.size());
     uint8_t* data = out.data() + 8 + h.size();
     for (const auto& [name, t] : state) {
-        Tensor c = t.contiguous();
-        std::memcpy(data, c.data(), static_cast<size_t>(c.nbytes()));
-        data += c.nbytes();
+        if (!t.data.empty()) std::memcpy(data, t.data.data(), t.data.size());
+        data += t.data.size();
     }
     return out;
+}
+
+std::vector<uint8_t> save_safetensors(const StateDict& state) { return save_safetensors(state, {}); }
+
+std::vector<uint8_t> save_safetensors(const StateDict& state, const std::map<std::string, std::string>& metadata) {
+    RawStateDict raw;
+    for (const auto& [name, t] : state) {
+        TT_CHECK(t.defined(), "save_safetensors: '" << name << "' is an undefined tensor");
+        raw[name] = to_raw(t);
+    }
+    return save_safetensors_raw(raw, metadata);
 }
 
 std::map<std::string, std::string> load_safetensors_metadata(const uint8_t* bytes, size_t size,
@@ -85,12 +128,14 @@ std::map<std::string, std::string> load_safetensors_metadata(const uint8_t* byte
     return out;
 }
 
-StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source) {
+// Walks the header; `accept` may refuse a dtype before its size is checked (the F32 API's message).
+template <class Accept>
+static RawStateDict load_entries(const uint8_t* bytes, size_t size, const std::string& source, Accept accept) {
     uint64_t n = 0;
     const Json root = read_header(bytes, size, source, n);
     const uint8_t* data = bytes + 8 + n;
     const uint64_t data_size = size - 8 - n;
-    StateDict out;
+    RawStateDict out;
     for (const auto& [name, entry] : root.members()) {
         if (name == "__metadata__") continue;
         TT_CHECK(entry.is_object(), "safetensors: bad header in " << source << ": '" << name << "' is not an object");
@@ -101,24 +146,39 @@ StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string&
                      offsets->items().size() == 2,
                  "safetensors: bad header in " << source << ": '" << name
                                                << "' needs dtype, shape and data_offsets [begin, end]");
-        TT_CHECK(dtype->as_string() == "F32",
-                 "safetensors: tensor '" << name << "' in " << source << " has dtype " << dtype->as_string()
-                                         << "; only F32 is supported");
+        accept(name, dtype->as_string());
         Shape s;
         for (const Json& d : shape->items()) s.push_back(as_size(d, "a size of '" + name + "'", source));
         int64_t begin = as_size(offsets->items()[0], "data_offsets of '" + name + "'", source);
         int64_t end = as_size(offsets->items()[1], "data_offsets of '" + name + "'", source);
-        int64_t expected = numel(s) * static_cast<int64_t>(sizeof(float));
+        int64_t expected = numel(s) * static_cast<int64_t>(dtype_size(dtype->as_string()));
         TT_CHECK(end >= begin && end - begin == expected,
                  "safetensors: tensor '" << name << "' in " << source << " has shape " << s << " (" << expected
                                          << " bytes) but data_offsets [" << begin << ", " << end << "]");
         TT_CHECK(static_cast<uint64_t>(end) <= data_size,
                  "safetensors: " << source << " is truncated: tensor '" << name << "' ends at byte " << end
                                  << " of the data, but only " << data_size << " bytes follow the header");
-        Tensor t(s);
-        std::memcpy(t.data(), data + begin, static_cast<size_t>(expected));
-        out[name] = t;
+        out[name] = RawTensor{dtype->as_string(), s, std::vector<uint8_t>(data + begin, data + end)};
     }
+    return out;
+}
+
+RawStateDict load_safetensors_raw(const uint8_t* bytes, size_t size, const std::string& source) {
+    return load_entries(bytes, size, source, [&](const std::string& name, const std::string& dtype) {
+        TT_CHECK(dtype_size_known(dtype),
+                 "safetensors: tensor '" << name << "' in " << source << " has dtype " << dtype
+                                         << ", which is not a safetensors dtype");
+    });
+}
+
+StateDict load_safetensors(const uint8_t* bytes, size_t size, const std::string& source) {
+    const RawStateDict raw = load_entries(bytes, size, source, [&](const std::string& name, const std::string& dtype) {
+        TT_CHECK(dtype == "F32",
+                 "safetensors: tensor '" << name << "' in " << source << " has dtype " << dtype
+                                         << "; only F32 is supported");
+    });
+    StateDict out;
+    for (const auto& [name, r] : raw) out[name] = from_raw(r, name);
     return out;
 }
 

@@ -95,6 +95,9 @@ protected:
         add_child(name, child);
         return child;
     }
+    // Swaps child i for another module under the same name (module 16 swaps float layers for quantized ones).
+    // Inline, not in module.cpp: a student's module.cpp from module 04 must still link.
+    void replace_child(size_t i, std::shared_ptr<Module> child) { children_.at(i).second = std::move(child); }
 
 private:
     void add_child(const std::string& name, std::shared_ptr<Module> child);

@@ -17,6 +17,12 @@ public:
     Sequential& add(std::shared_ptr<Module> layer);
     size_t size() const { return children().size(); }
     Module& operator[](size_t i) const;
+    // Layer i becomes `layer`, keeping the name "i" (quantize_model, module 16). Inline for the same reason as
+    // Module::replace_child.
+    void set(size_t i, std::shared_ptr<Module> layer) {
+        (void)(*this)[i];  // the range check and its message
+        replace_child(i, std::move(layer));
+    }
 
     Tensor forward(const Tensor& x) override;          // layer n-1(... layer 0(x))
     Tensor backward(const Tensor& grad_out) override;  // the layers' backwards in reverse order

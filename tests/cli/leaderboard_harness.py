@@ -116,3 +116,34 @@ def temp_dir():
 
 def remove(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+def quantize_int8(data):
+    """The MLP file as module 16's int8 form: per-output-channel symmetric I8 weights with F32 scales (max |w| / 127,
+    rounded half to even), F32 biases, inputs quantized per batch ("dynamic"); tt.quant names the layers."""
+    import array
+    header, payload = read_safetensors(data)
+    meta = header.pop("__metadata__", {})
+    out_header, blobs, offset, quant = {}, [], 0, {}
+
+    def add(name, dtype, shape, raw):
+        nonlocal offset
+        out_header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    for layer in sorted({k.split(".")[0] for k in header}, key=int):
+        w_info, b_info = header[f"{layer}.weight"], header[f"{layer}.bias"]
+        rows, cols = w_info["shape"]
+        w = array.array("f", payload[w_info["data_offsets"][0]:w_info["data_offsets"][1]])
+        scales, q = array.array("f"), array.array("b")
+        for r in range(rows):
+            row = w[r * cols:(r + 1) * cols]
+            s = array.array("f", [max(abs(x) for x in row) / 127.0])[0]  # the float32 scale the engine will use
+            scales.append(s)
+            q.extend(max(-127, min(127, round(x / s))) for x in row)
+        add(f"{layer}.weight", "I8", [rows, cols], q.tobytes())
+        add(f"{layer}.weight_scale", "F32", [rows], scales.tobytes())
+        add(f"{layer}.bias", "F32", b_info["shape"], payload[b_info["data_offsets"][0]:b_info["data_offsets"][1]])
+        quant[layer] = {"bits": 8, "scheme": "symmetric", "axis": 0, "group": 0, "input": "dynamic"}
+    out_header["__metadata__"] = dict(meta, **{"tt.quant": json.dumps(quant)})
+    return write_safetensors(out_header, b"".join(blobs))

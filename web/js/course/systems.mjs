@@ -20,6 +20,7 @@ const PANELS = {
   '12': () => import('./systems/12.mjs'),
   '13': () => import('./systems/13.mjs'),
   '14': () => import('./systems/14.mjs'),
+  '16': () => import('./systems/16.mjs'),
 };
 
 export async function measureSystems(M, moduleId) {
