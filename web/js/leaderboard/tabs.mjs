@@ -13,6 +13,7 @@ export function tabs(container, items, onSelect) {
       b.tabIndex = on ? 0 : -1;
       if (on && focus) b.focus();
     }
+    document.getElementById('board-panel')?.setAttribute('aria-labelledby', `tab-${id}`);
     onSelect(id);
   };
   container.addEventListener('click', (e) => {
