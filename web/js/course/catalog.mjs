@@ -16,7 +16,8 @@ export const MODULES = PHASES.flatMap((p) => p.modules.map((id) => ({ id })));
 // A milestone opens when every module up to and including `after` has passed; that module's lesson.json lists
 // `milestone-<id>` in its "unlocks" (tests/node/course-catalog.test.mjs keeps the two in agreement). `page`: its
 // page in the site; the map links it only when the site build lists it (site-pages.json), so a milestone without a
-// page yet shows no link.
+// page yet shows no link. `also`: a page that goes with the milestone and is open to everyone, locked or not (the
+// class leaderboard can be watched before one's own model is ready).
 export const MILESTONES = [
   { id: 'inference', title: 'Pretrained inference', after: '05', page: 'milestone-inference.html',
     blurb: 'Run XOR, MNIST and CNN models on your own framework' },
@@ -25,7 +26,7 @@ export const MILESTONES = [
   { id: 'tinygpt', title: 'TinyGPT', after: '14', page: 'milestone-tinygpt.html',
     blurb: 'Train and sample a small GPT in the page' },
   { id: 'competition', title: 'Competition', after: '17', page: 'milestone-competition.html',
-    blurb: 'Submit an optimised model to the class leaderboard' },
+    blurb: 'Submit an optimised model to the class leaderboard', also: { page: 'leaderboard.html', label: 'Leaderboard' } },
 ];
 
 export function phaseOf(id) {

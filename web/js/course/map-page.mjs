@@ -46,6 +46,7 @@ function milestoneCard(ms) {
       h('p', {}, ms.blurb),
       h('p', { class: 'muted' }, need)),
     h('span', { class: `badge ${ms.state}` }, MILESTONE_LABEL[ms.state]),
+    ms.also && pages.has(ms.also.page) ? h('a', { class: 'button', href: ms.also.page }, ms.also.label) : null,
     ms.state === 'unlocked' && pages.has(ms.page) ? h('a', { class: 'button primary', href: ms.page }, 'Open →') : null);
 }
 
