@@ -3,18 +3,21 @@
 // (tt_compression_native) and, when build/wasm has the reference engine, in wasm through the same engine code
 // (CompressionLab, engine/bindings/compression.cpp): the int8 accuracies must be equal. TinyGPT: validation loss
 // of its weights quantized and dequantized (int8 per channel, int4 group 32) by `tt eval tinygpt --weights`.
-//   node bench/compression.mjs [--quick] [--no-wasm] [--no-gpt] [--datasets=DIR]
+//   node bench/compression.mjs [--quick] [--no-wasm] [--no-ort] [--no-gpt] [--datasets=DIR]
 // Needs: cmake --build build/native --target tt_compression_native tt. Writes build/bench/compression.md / .json.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEngine } from '../tests/node/load-engine.mjs';
+import { steadyStateWasm } from './common.mjs';
+import { ortMlpRows } from './compression-ort.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1) ?? fallback;
 const QUICK = flag('--quick');
+steadyStateWasm();  // every wasm (ours, onnxruntime's) on its optimising tier from the start, as run.mjs
 const seconds = QUICK ? 0.03 : 0.1;
 const native = path.join(root, 'build/native');
 const datasets = option('--datasets', path.join(root, 'build/datasets'));
@@ -43,6 +46,16 @@ if (!flag('--no-wasm')) {
     }
   } catch (error) {
     wasm.error = error.message;
+  }
+}
+
+// The peer: onnxruntime-web's int8 MatMulInteger on the MLP, in this process.
+let ortPeer = null;
+if (!flag('--no-ort')) {
+  try {
+    ortPeer = await ortMlpRows(root, datasets, nativeDoc.models[0].rows[0].count);
+  } catch (error) {
+    ortPeer = { error: error.message };
   }
 }
 
@@ -76,6 +89,14 @@ for (const m of nativeDoc.models) {
       (w ? `${pct(w)} (${w.correct === r.correct ? 'same' : 'DIFFERENT'}) | ${w.ms_b1.toFixed(4)} ms | ${w.ms_b64.toFixed(3)} ms |` : '- | - | - |'));
   }
 }
+if (ortPeer?.rows) {
+  const f = ortPeer.rows[0];
+  lines.push('', `Peer: onnxruntime-web ${ortPeer.version} (wasm SIMD, one thread, Node, CPU clock), the same MNIST MLP; int8 = ` +
+    'DynamicQuantizeLinear + MatMulInteger with the same per-channel int8 weights (inputs quantized per batch).', '',
+    '| onnxruntime-web | accuracy | batch 1 | batch 64 | speed-up b1 / b64 |', '|---|---|---|---|---|');
+  for (const r of ortPeer.rows)
+    lines.push(`| ${r.form} | ${pct(r)} | ${r.ms_b1.toFixed(4)} ms | ${r.ms_b64.toFixed(3)} ms | ${(f.ms_b1 / r.ms_b1).toFixed(2)}× / ${(f.ms_b64 / r.ms_b64).toFixed(2)}× |`);
+} else if (ortPeer?.error) lines.push('', `Peer onnxruntime-web: not run (${ortPeer.error}).`);
 if (gpt.length) {
   lines.push('', '| TinyGPT | file (weights as stored) | smaller | validation loss (nats/char) | Δ |', '|---|---|---|---|---|');
   for (const g of gpt)
@@ -87,5 +108,5 @@ lines.push('', 'Goals (course plan): int8 4× smaller and ≥ 2× faster than fp
 const md = lines.join('\n') + '\n';
 process.stdout.write(md);
 fs.writeFileSync(path.join(outDir, 'compression.md'), md);
-fs.writeFileSync(path.join(outDir, 'compression.json'), JSON.stringify({ native: nativeDoc, wasm, gpt }, null, 1));
+fs.writeFileSync(path.join(outDir, 'compression.json'), JSON.stringify({ native: nativeDoc, wasm, ort: ortPeer, gpt }, null, 1));
 process.exit(0);

@@ -37,8 +37,9 @@ function concat(parts) {
 const FLOAT = 1;  // TensorProto.DataType.FLOAT
 
 // ValueInfoProto{name=1, type=2: TypeProto{tensor_type=1: {elem_type=1, shape=2: {dim=1: {dim_value=1}}}}}
+// A dimension given as a string is symbolic (dim_param=2): any size at run time.
 function valueInfo(name, dims) {
-  const shape = concat(dims.map((d) => bytesField(1, intField(1, d))));
+  const shape = concat(dims.map((d) => bytesField(1, typeof d === 'string' ? strField(2, d) : intField(1, d))));
   const tensorType = concat([intField(1, FLOAT), bytesField(2, shape)]);
   return concat([strField(1, name), bytesField(2, bytesField(1, tensorType))]);
 }
@@ -47,6 +48,12 @@ function valueInfo(name, dims) {
 function initializer(name, dims, data) {
   const raw = new Uint8Array(Float32Array.from(data).buffer);
   return concat([...dims.map((d) => intField(1, d)), intField(2, FLOAT), strField(8, name), bytesField(9, raw)]);
+}
+
+// The same for integer tensors (INT8 = 3, UINT8 = 2, INT32 = 6): data is a typed array of that type.
+function intInitializer(name, dims, dataType, data) {
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return concat([...dims.map((d) => intField(1, d)), intField(2, dataType), strField(8, name), bytesField(9, raw)]);
 }
 
 // NodeProto{input=1, output=2, name=3, op_type=4, attribute=5: AttributeProto{name=1, i=3, ints=8, type=20}}
@@ -104,4 +111,28 @@ export function convReluModel([N, C, H, W], weight, bias, OC, KS, pad) {
     inputs: [valueInfo('x', [N, C, H, W])],
     outputs: [valueInfo('y', [N, OC, OH, OW])],
   });
+}
+
+// The MLP with int8 weights, as onnxruntime quantizes dynamically: each layer's input through DynamicQuantizeLinear
+// (uint8, scale and zero point from the batch's min/max), MatMulInteger with int8 weights W^T [in, out] (zero point 0),
+// the int32 result cast to float and scaled by x_scale * w_scale[out] (one scale per output column), plus the bias.
+// layers: [{q: Int8Array [in * out] (row-major [in, out]), scale: Float32Array [out], bias: Float32Array [out]}].
+export function mlpInt8Model(layers) {
+  const nodes = [], inits = [];
+  let x = 'x';
+  layers.forEach((l, i) => {
+    const nIn = l.q.length / l.bias.length, nOut = l.bias.length;
+    inits.push(intInitializer(`w${i}`, [nIn, nOut], 3, l.q), intInitializer(`wz${i}`, [], 3, new Int8Array(1)),
+      initializer(`s${i}`, [nOut], l.scale), initializer(`b${i}`, [nOut], l.bias));
+    nodes.push(node('DynamicQuantizeLinear', [x], [`xq${i}`, `xs${i}`, `xz${i}`]),
+      node('MatMulInteger', [`xq${i}`, `w${i}`, `xz${i}`, `wz${i}`], [`acc${i}`]),
+      node('Cast', [`acc${i}`], [`accf${i}`], { to: FLOAT }),
+      node('Mul', [`xs${i}`, `s${i}`], [`sc${i}`]),
+      node('Mul', [`accf${i}`, `sc${i}`], [`m${i}`]),
+      node('Add', [`m${i}`, `b${i}`], [i === layers.length - 1 ? 'y' : `a${i}`]));
+    if (i < layers.length - 1) nodes.push(node('Relu', [`a${i}`], [`r${i}`]));
+    x = `r${i}`;
+  });
+  const nIn = layers[0].q.length / layers[0].bias.length, nOut = layers.at(-1).bias.length;
+  return model({ nodes, inits, inputs: [valueInfo('x', ['batch', nIn])], outputs: [valueInfo('y', ['batch', nOut])] });
 }

@@ -32,7 +32,7 @@ float round_half_even(float v) {
     const float rest = v - f;  // exact: v and f are close floats
     if (rest > 0.5f) return f + 1.0f;
     if (rest < 0.5f) return f;
-    return std::fmod(f, 2.0f) == 0.0f ? f : f + 1.0f;
+    return (static_cast<int64_t>(f) % 2 == 0) ? f : f + 1.0f;  // a tie: |v| < 2^23, so f fits in an integer
     // END SOLUTION
 }
 

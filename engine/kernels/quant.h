@@ -21,6 +21,8 @@
 
 #include <cstdint>
 
+#include "conv.h"
+
 namespace tt {
 
 struct QParams {
@@ -39,6 +41,9 @@ QParams choose_qparams_asymmetric(float lo, float hi);
 // Per tensor. Saturating: results outside the integer range are clamped, never wrapped.
 void quantize_int8(const float* x, int64_t n, QParams p, int8_t* q);
 void quantize_uint8(const float* x, int64_t n, QParams p, uint8_t* q);
+// The same, 16 values per step with SIMD (quant_gemm.cpp): what the quantized layers call. quantize_uint8 is its oracle
+// (equal for every finite x).
+void quantize_uint8_simd(const float* x, int64_t n, QParams p, uint8_t* q);
 void dequantize_int8(const int8_t* q, int64_t n, QParams p, float* x);
 void dequantize_uint8(const uint8_t* q, int64_t n, QParams p, float* x);
 
@@ -64,6 +69,11 @@ void qgemm_u8s8_ref(int M, int N, int K, const uint8_t* xq, int32_t x_zero, cons
 // y[m, n] = acc[m, n] * (x_scale * w_scales[n]) + bias[n]   (bias may be null). The one float step of an int8 layer.
 void dequantize_acc(int M, int N, const int32_t* acc, float x_scale, const float* w_scales, const float* bias,
                     float* y);
+
+// Convolution taps of one quantized image (C, H, W) as rows: taps (OH*OW, C*KH*KW), row p = the receptive field of
+// output pixel p in im2col's order; padding reads as `pad` (the zero point: the quantized 0.0). The layout qgemm_u8s8
+// takes as its x, so a quantized convolution needs no float im2col and no transposes.
+void im2col_rows_u8(const Conv2dGeometry& g, const uint8_t* image, uint8_t pad, uint8_t* taps);
 
 // INT4, group-wise. scales: rows x groups(cols, group); packed: rows x int4_row_bytes(cols).
 constexpr int kInt4Group = 32;

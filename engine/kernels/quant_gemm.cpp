@@ -64,23 +64,25 @@ inline void widen_s8(const int8_t* p, i16x8& lo, i16x8& hi) {
 constexpr int kRows = 4;  // rows of x per tile
 constexpr int kCols = 2;  // rows of w per tile
 
-// acc[r][c] for rows m0.. of x16 (int16, K16 per row: K rounded down to 16s) and rows n0.. of wq.
-void tile(int rows, int cols, int K16, int K, const int16_t* x16, int ldx, const int8_t* wq, int32_t* acc, int N,
-          const uint8_t* xq, int32_t x_zero, int m0, int n0) {
-    i32x4 sum[kRows][kCols];
-    for (int r = 0; r < kRows; ++r)
-        for (int c = 0; c < kCols; ++c) sum[r][c] = i32x4(0);
+// acc for rows m0 .. m0+R of x16 (int16, x - x_zero, K16 per row: K rounded down to 16s) and rows n0 .. n0+C of wq.
+// R and C are compile-time so the R x C accumulators stay in registers.
+template <int R, int C>
+void tile(int K16, int K, const int16_t* x16, const int8_t* wq, int32_t* acc, int N, const uint8_t* xq, int32_t x_zero,
+          int m0, int n0) {
+    i32x4 sum[R][C];
+    for (int r = 0; r < R; ++r)
+        for (int c = 0; c < C; ++c) sum[r][c] = i32x4(0);
     for (int k = 0; k < K16; k += 16) {
-        i16x8 wlo[kCols], whi[kCols];
-        for (int c = 0; c < cols; ++c) widen_s8(wq + static_cast<int64_t>(n0 + c) * K + k, wlo[c], whi[c]);
-        for (int r = 0; r < rows; ++r) {
-            const int16_t* xr = x16 + static_cast<int64_t>(m0 + r) * ldx + k;
+        i16x8 wlo[C], whi[C];
+        for (int c = 0; c < C; ++c) widen_s8(wq + static_cast<int64_t>(n0 + c) * K + k, wlo[c], whi[c]);
+        for (int r = 0; r < R; ++r) {
+            const int16_t* xr = x16 + static_cast<int64_t>(m0 + r) * K16 + k;
             const i16x8 xlo = i16x8::load_unaligned(xr), xhi = i16x8::load_unaligned(xr + 8);
-            for (int c = 0; c < cols; ++c) sum[r][c] += madd(xlo, wlo[c]) + madd(xhi, whi[c]);
+            for (int c = 0; c < C; ++c) sum[r][c] += madd(xlo, wlo[c]) + madd(xhi, whi[c]);
         }
     }
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
+    for (int r = 0; r < R; ++r)
+        for (int c = 0; c < C; ++c) {
             int32_t s = xsimd::reduce_add(sum[r][c]);
             const uint8_t* xrow = xq + static_cast<int64_t>(m0 + r) * K;
             const int8_t* wrow = wq + static_cast<int64_t>(n0 + c) * K;
@@ -88,6 +90,13 @@ void tile(int rows, int cols, int K16, int K, const int16_t* x16, int ldx, const
             acc[static_cast<int64_t>(m0 + r) * N + n0 + c] = s;
         }
 }
+
+using TileFn = void (*)(int, int, const int16_t*, const int8_t*, int32_t*, int, const uint8_t*, int32_t, int, int);
+// [rows - 1][cols - 1]: whole tiles and the edges
+constexpr TileFn kTiles[kRows][kCols] = {{tile<1, 1>, tile<1, 2>},
+                                         {tile<2, 1>, tile<2, 2>},
+                                         {tile<3, 1>, tile<3, 2>},
+                                         {tile<4, 1>, tile<4, 2>}};
 
 }  // namespace
 #endif
@@ -106,11 +115,55 @@ void qgemm_u8s8(int M, int N, int K, const uint8_t* xq, int32_t x_zero, const in
                 static_cast<int16_t>(int32_t(xq[static_cast<int64_t>(m) * K + k]) - x_zero);
     for (int n0 = 0; n0 < N; n0 += kCols)
         for (int m0 = 0; m0 < M; m0 += kRows)
-            tile(std::min(kRows, M - m0), std::min(kCols, N - n0), K16, K, x16.data(), K16, wq, acc, N, xq, x_zero, m0,
-                 n0);
+            kTiles[std::min(kRows, M - m0) - 1][std::min(kCols, N - n0) - 1](K16, K, x16.data(), wq, acc, N, xq, x_zero,
+                                                                             m0, n0);
 #else
     qgemm_u8s8_ref(M, N, K, xq, x_zero, wq, acc);
 #endif
+}
+
+void quantize_uint8_simd(const float* x, int64_t n, QParams p, uint8_t* q) {
+    int64_t i = 0;
+#if defined(TT_QGEMM_SIMD)
+    using f32x4 = xsimd::batch<float, qarch>;
+    // (v + 1.5 * 2^23) - 1.5 * 2^23 leaves no bits below the units: the float unit's own rounding (to nearest, ties to
+    // even) rounds v, exactly as round_half_even does for |v| < 2^22; beyond that the clamp decides anyway.
+    const f32x4 magic(12582912.0f), scale(p.scale), zero(static_cast<float>(p.zero_point)), lo(0.0f), hi(255.0f);
+    for (; i + 16 <= n; i += 16) {
+        f32x4 v[4];
+        for (int j = 0; j < 4; ++j) {
+            const f32x4 t = f32x4::load_unaligned(x + i + 4 * j) / scale;
+            v[j] = xsimd::min(xsimd::max((t + magic) - magic + zero, lo), hi);
+        }
+#if defined(__wasm_simd128__)
+        const v128_t a = wasm_i16x8_narrow_i32x4(wasm_i32x4_trunc_sat_f32x4(v[0]), wasm_i32x4_trunc_sat_f32x4(v[1]));
+        const v128_t b = wasm_i16x8_narrow_i32x4(wasm_i32x4_trunc_sat_f32x4(v[2]), wasm_i32x4_trunc_sat_f32x4(v[3]));
+        wasm_v128_store(q + i, wasm_u8x16_narrow_i16x8(a, b));
+#else
+        const __m128i a = _mm_packs_epi32(_mm_cvttps_epi32(v[0]), _mm_cvttps_epi32(v[1]));
+        const __m128i b = _mm_packs_epi32(_mm_cvttps_epi32(v[2]), _mm_cvttps_epi32(v[3]));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), _mm_packus_epi16(a, b));
+#endif
+    }
+#endif
+    quantize_uint8(x + i, n - i, p, q + i);  // the tail (and everything in builds without SIMD)
+}
+
+void im2col_rows_u8(const Conv2dGeometry& g, const uint8_t* image, uint8_t pad, uint8_t* taps) {
+    const int OH = g.out_h(), OW = g.out_w(), CKK = g.in_channels * g.kernel_h * g.kernel_w;
+    for (int oh = 0; oh < OH; ++oh)
+        for (int ow = 0; ow < OW; ++ow) {
+            uint8_t* row = taps + (static_cast<int64_t>(oh) * OW + ow) * CKK;
+            for (int c = 0; c < g.in_channels; ++c)
+                for (int kh = 0; kh < g.kernel_h; ++kh) {
+                    const int ih = oh * g.stride - g.padding + kh * g.dilation;
+                    for (int kw = 0; kw < g.kernel_w; ++kw, ++row) {
+                        const int iw = ow * g.stride - g.padding + kw * g.dilation;
+                        const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
+                        *row = inside ? image[(static_cast<int64_t>(c) * g.height + ih) * g.width + iw] : pad;
+                    }
+                }
+        }
 }
 
 const char* qgemm_path() {

@@ -89,7 +89,7 @@ Tensor QuantizedLinear::forward(const Tensor& x) {
     const int B = int(x2.shape(0)), in = int(in_features), out = int(out_features);
     const QParams xp = input_qparams(x2);
     std::vector<uint8_t> xq(static_cast<size_t>(B) * in);
-    quantize_uint8(x2.data(), x2.numel(), xp, xq.data());
+    quantize_uint8_simd(x2.data(), x2.numel(), xp, xq.data());
     std::vector<int32_t> acc(static_cast<size_t>(B) * out);
     qgemm_u8s8(B, out, in, xq.data(), xp.zero_point, weight.data(), acc.data());
     Tensor y({B, out_features});
@@ -149,24 +149,26 @@ Tensor QuantizedConv2d::forward(const Tensor& x) {
     g.validate("QuantizedConv2d");
     const Tensor xc = x.contiguous();
     const QParams xp = input_qparams(xc);
-    // Per image: im2col (rows = C*K*K taps, columns = P output pixels), quantized and transposed so each output pixel
-    // is a row of taps: then y^T [P, OC] = taps [P, CKK] x weight^T, the layout of qgemm_u8s8.
+    // The whole input quantized once; per image, each output pixel's receptive field becomes a row of taps
+    // (padding = the zero point, i.e. 0.0), so y^T [P, OC] = taps [P, CKK] x weight^T is the layout of qgemm_u8s8.
     const int CKK = int(in_channels * kernel_size * kernel_size), P = g.out_h() * g.out_w(), OC = int(out_channels);
-    std::vector<float> cols(static_cast<size_t>(CKK) * P), yt(static_cast<size_t>(P) * OC);
-    std::vector<uint8_t> cq(cols.size()), taps(cols.size());
-    std::vector<int32_t> acc(yt.size());
+    std::vector<uint8_t> xq(static_cast<size_t>(xc.numel())), taps(static_cast<size_t>(P) * CKK);
+    quantize_uint8_simd(xc.data(), xc.numel(), xp, xq.data());
+    std::vector<int32_t> acc(static_cast<size_t>(P) * OC);
+    std::vector<float> s(scales_.size());
+    for (size_t o = 0; o < s.size(); ++o) s[o] = xp.scale * scales_[o];  // as dequantize_acc: acc * (sx * sw) + b
     Tensor y({g.batch, out_channels, g.out_h(), g.out_w()});
     const int64_t image = int64_t(in_channels) * g.height * g.width;
     for (int b = 0; b < g.batch; ++b) {
-        im2col(g, xc.data() + b * image, cols.data());  // padding is 0.0, which quantizes exactly to the zero point
-        quantize_uint8(cols.data(), static_cast<int64_t>(cols.size()), xp, cq.data());
-        for (int r = 0; r < CKK; ++r)
-            for (int p = 0; p < P; ++p) taps[static_cast<size_t>(p) * CKK + r] = cq[static_cast<size_t>(r) * P + p];
+        im2col_rows_u8(g, xq.data() + b * image, static_cast<uint8_t>(xp.zero_point), taps.data());
         qgemm_u8s8(P, OC, CKK, taps.data(), xp.zero_point, weight.data(), acc.data());
-        dequantize_acc(P, OC, acc.data(), xp.scale, scales_.data(), bias.empty() ? nullptr : bias.data(), yt.data());
         float* out = y.data() + static_cast<int64_t>(b) * OC * P;
-        for (int p = 0; p < P; ++p)
-            for (int o = 0; o < OC; ++o) out[static_cast<size_t>(o) * P + p] = yt[static_cast<size_t>(p) * OC + o];
+        for (int o = 0; o < OC; ++o) {
+            const float bo = bias.empty() ? 0.0f : bias[size_t(o)];
+            for (int p = 0; p < P; ++p)
+                out[static_cast<size_t>(o) * P + p] =
+                    static_cast<float>(acc[static_cast<size_t>(p) * OC + o]) * s[size_t(o)] + bo;
+        }
     }
     return y;
 }

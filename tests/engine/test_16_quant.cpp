@@ -11,6 +11,7 @@
 
 #include "activation_layers.h"
 #include "classifier.h"
+#include "conv.h"
 #include "conv_layers.h"
 #include "linear.h"
 #include "quant.h"
@@ -138,6 +139,38 @@ TEST_CASE("16 quant: uint8 quantization adds the zero point and saturates at 0 /
     CHECK(back[3] == 122.5f);
     CHECK(back[5] == 1.0f);
     CHECK(back[6] == 0.0f);  // zero is exact
+}
+
+TEST_CASE("16 quant: the SIMD uint8 quantizer equals quantize_uint8 on every value") {
+    // random values, exact ties (k + 0.5 steps), both ends, far outside the range; a length that leaves a tail
+    std::vector<float> x = values(1000, 9, -40.0f, 90.0f);
+    for (int k = -300; k < 300; ++k) x.push_back((static_cast<float>(k) + 0.5f) * 0.25f);
+    for (float v : {0.0f, -0.0f, 1e30f, -1e30f, 3e6f, -3e6f, 63.75f, 63.625f}) x.push_back(v);
+    for (const QParams p : {QParams{0.25f, 0}, QParams{0.5f, 128}, QParams{0.37f, 255}, QParams{1.0f / 3, 17}}) {
+        std::vector<uint8_t> fast(x.size()), ref(x.size());
+        tt::quantize_uint8_simd(x.data(), int64_t(x.size()), p, fast.data());
+        tt::quantize_uint8(x.data(), int64_t(x.size()), p, ref.data());
+        CHECK(fast == ref);
+    }
+}
+
+TEST_CASE("16 quant: the uint8 im2col rows are im2col's columns, quantized, padding at the zero point") {
+    tt::Conv2dGeometry g;
+    g.batch = 1, g.in_channels = 2, g.height = 5, g.width = 4, g.out_channels = 1, g.kernel_h = g.kernel_w = 3;
+    g.padding = 1, g.stride = 2, g.dilation = 1;
+    const std::vector<float> img = values(g.input_size(), 31, 0.0f, 2.0f);
+    const QParams p{2.0f / 255, 7};
+    std::vector<uint8_t> q(img.size());
+    tt::quantize_uint8(img.data(), int64_t(img.size()), p, q.data());
+    const int CKK = 18, P = g.out_h() * g.out_w();
+    std::vector<float> cols(size_t(CKK) * P);
+    tt::im2col(g, img.data(), cols.data());
+    std::vector<uint8_t> rows(cols.size()), want(cols.size());
+    tt::im2col_rows_u8(g, q.data(), 7, rows.data());
+    for (int r = 0; r < CKK; ++r)
+        for (int c = 0; c < P; ++c) tt::quantize_uint8(&cols[size_t(r * P + c)], 1, p, &want[size_t(c * CKK + r)]);
+    CHECK(rows == want);
+    CHECK(rows[0] == 7);  // the first tap of the first pixel is padding
 }
 
 TEST_CASE("16 quant: a round trip loses at most half a step inside the range") {

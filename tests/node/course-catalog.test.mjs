@@ -36,7 +36,8 @@ for (const [i, l] of lessons.entries()) {
       assert.ok(m, `${f}: an engine/<layer>/<name>.cpp path`);
       assert.ok(!NOT_LIBRARY.has(m[1]), `${f}: bindings/ and cli/ are not library layers`);
     }
-    assert.equal(l.checks[0], `tests/engine/test_${l.id}.cpp`, 'the first check file is named after the lesson');
+    // named test_NN_<topic>.cpp: test_16_quant.cpp and test_16_prune.cpp are module 16's two halves
+    assert.ok(l.checks.length > 0, 'at least one check file');
     for (const c of l.checks) assert.match(c, new RegExp(`^tests/engine/test_${l.id.slice(0, 2)}_[a-z0-9_]+\\.cpp$`));
     assert.deepEqual(l.prerequisites, i ? [lessons[i - 1].id] : []);
     if (l.status === 'ready') {
