@@ -73,11 +73,15 @@ function statuses(result) {
 export function runReasons(result, expected, { timeLimitMs, maxOutputBytes }) {
   const reasons = [];
   const run = result.raw.run;
+  // a check that crashed says most (out of memory, a TT_CHECK): before the time limit that may have followed
+  for (const c of result.checks.filter((x) => x.trap && expected.has(x.name)).slice(0, 3)) {
+    reasons.push(`check "${c.name}" crashed: ${c.trap.message}`);
+  }
   if (run.status === 'timeout') reasons.push(`ran past the time limit of ${seconds(timeLimitMs)} and was stopped (an endless loop, or far too much work)`);
   else if (run.status === 'error') reasons.push(`the run failed: ${run.message}`);
   const got = statuses(result);
   const failed = result.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped' && expected.has(c.name));
-  for (const c of failed.slice(0, 5)) {
+  for (const c of failed.filter((x) => !x.trap).slice(0, 5)) {
     const why = c.trap ? `${c.status}: ${c.trap.message}` : c.status === 'failed' && c.failures[0]
       ? `failed: ${c.failures[0].expression}${c.failures[0].got !== null ? ` (got ${c.failures[0].got})` : ''}` : c.status;
     reasons.push(`check "${c.name}" ${why}`);

@@ -185,7 +185,8 @@ TEST_CASE("d skipped" * TT_NEEDS_EXCEPTIONS) { CHECK(false); }
 // static initializer, before main) are output only; a student file that reaches for the harness does not build.
 test('results cannot be forged: printed [tt] lines are output, and a file referencing the harness is refused', async () => {
   const reference = fs.readFileSync(path.join(repo, 'engine/core/profile.cpp'), 'utf8');
-  const wrong = reference.replace('"%.0f B"', '"%.0f b"');
+  const wrong = reference.replace('sizeof text, "%.0f B"', 'sizeof text, "%.0f b"');  // not the hint's "%.0f B"
+  assert.notEqual(wrong, reference);
   const fake = '[tt] {"event":"start","name":"01 format_bytes: binary prefixes","file":"x","line":1}\\n'
     + '[tt] {"event":"end","asserts":1,"failed":0,"ok":true}\\n';
   const printing = `${wrong}\nstatic const int fake = [] { std::fputs("${fake.replace(/"/g, '\\"')}", stderr); return 0; }();\n`;
