@@ -208,9 +208,8 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             self.respond(with_body=False)
 
     def do_POST(self):
-        if not self.api("POST"):
-            self.close_connection = True
-            self.send_text(405, "Method not allowed: the site is static\n", [("Allow", "GET, HEAD")])
+        if not self.api("POST"):  # the site itself is static: what the base class answers without do_POST
+            self.send_error(501, f"Unsupported method ({self.command!r})")
 
     def inside_root(self, path):
         """path's real location when it lies inside the root, else None (symlinks pointing out are refused)."""

@@ -16,6 +16,7 @@
 #include "attention_softmax.h"
 #include "error.h"
 #include "functional.h"
+#include "gpt_asset.h"
 #include "gpt_session.h"
 #include "grad_mode.h"
 #include "guard.h"
@@ -75,36 +76,6 @@ std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
     return out;
 }
 
-Json config_json(const GPTConfig& c) {
-    return Json::object()
-        .set("vocab_size", c.vocab_size)
-        .set("block_size", c.block_size)
-        .set("n_layer", c.n_layer)
-        .set("n_head", c.n_head)
-        .set("n_embd", c.n_embd)
-        .set("tie_weights", c.tie_weights);
-}
-
-GPTConfig config_from_json(const Json& j, const std::string& source) {
-    TT_CHECK(j.is_object(), source << ": the GPT config must be a JSON object");
-    GPTConfig c;
-    auto get = [&](const char* snake, const char* camel, int64_t fallback) {
-        const Json* v = j.find(snake) ? j.find(snake) : j.find(camel);
-        if (!v) return fallback;
-        TT_CHECK(v->is_number() && v->as_number() >= 1 && v->as_number() == std::floor(v->as_number()),
-                 source << ": " << snake << " must be a positive integer");
-        return static_cast<int64_t>(v->as_number());
-    };
-    c.vocab_size = get("vocab_size", "vocabSize", c.vocab_size);
-    c.block_size = get("block_size", "blockSize", c.block_size);
-    c.n_layer = get("n_layer", "nLayer", c.n_layer);
-    c.n_head = get("n_head", "nHead", c.n_head);
-    c.n_embd = get("n_embd", "nEmbd", c.n_embd);
-    const Json* tie = j.find("tie_weights") ? j.find("tie_weights") : j.find("tieWeights");
-    if (tie) c.tie_weights = tie->as_bool();
-    return c;
-}
-
 val bytes_to_js(const std::vector<uint8_t>& bytes) {
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), bytes.data()));
 }
@@ -121,16 +92,11 @@ TinyGPT::TinyGPT(const GPTConfig& config, std::vector<uint32_t> vocab, uint64_t 
 }
 
 TinyGPT* TinyGPT::from_safetensors(const std::string& bytes, const std::string& name) {
-    const auto meta = load_safetensors_metadata(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name);
-    TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"),
-             name << " has no 'tt.gpt' and 'tt.vocab' metadata: not a TinyGPT file (tt train tinygpt writes one)");
-    const GPTConfig c = config_from_json(parse_json(meta.at("tt.gpt"), name + " tt.gpt"), name + " tt.gpt");
-    const Json vocab = parse_json(meta.at("tt.vocab"), name + " tt.vocab");
-    TT_CHECK(vocab.is_string(), name << ": tt.vocab must be a JSON string of the characters in id order");
-    auto* gpt = new TinyGPT(c, utf8_decode(vocab.as_string(), "tt.vocab"), 0);
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+    const GPTAssetHeader header = read_gpt_asset_header(data, bytes.size(), name);
+    auto* gpt = new TinyGPT(header.config, header.vocab, 0);
     try {
-        gpt->model_->load_state_dict(
-            load_safetensors(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name));
+        gpt->model_->load_state_dict(load_safetensors(data, bytes.size(), name));
     } catch (...) {
         delete gpt;
         throw;
@@ -139,7 +105,7 @@ TinyGPT* TinyGPT::from_safetensors(const std::string& bytes, const std::string& 
 }
 
 TinyGPT* TinyGPT::create(const std::string& config, const std::string& vocab, double seed) {
-    GPTConfig c = config_from_json(parse_json(config, "TinyGPT.create config"), "TinyGPT.create config");
+    GPTConfig c = gpt_config_from_json(parse_json(config, "TinyGPT.create config"), "TinyGPT.create config", false);
     std::vector<uint32_t> chars = utf8_decode(vocab, "TinyGPT.create vocab");
     c.vocab_size = int64_t(chars.size());  // the vocabulary decides
     TT_CHECK(!chars.empty(), "TinyGPT.create: the vocabulary is empty");
@@ -306,9 +272,7 @@ val TinyGPT::attention() {
     return out;
 }
 
-std::map<std::string, std::string> TinyGPT::metadata() const {
-    return {{"tt.gpt", config_json(model_->config).dump()}, {"tt.vocab", json_quote(vocab())}};
-}
+std::map<std::string, std::string> TinyGPT::metadata() const { return gpt_asset_metadata(model_->config, vocab_); }
 
 val TinyGPT::export_weights() { return bytes_to_js(save_safetensors(model_->state_dict(), metadata())); }
 

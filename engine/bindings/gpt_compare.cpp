@@ -55,7 +55,7 @@ std::string classifier_costs(const std::string& architecture, const std::string&
 }
 
 std::string gpt_costs(const std::string& config, int T) {
-    const GPTConfig c = config_from_json(parse_json(config, "gptCosts config"), "gptCosts config");
+    const GPTConfig c = gpt_config_from_json(parse_json(config, "gptCosts config"), "gptCosts config", false);
     TT_CHECK(T > 0 && T <= c.block_size, "gptCosts: T must be in [1, block_size]");
     Generator gen(0);
     GPT model(c, gen);

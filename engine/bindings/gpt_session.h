@@ -18,6 +18,7 @@
 
 #include "adam.h"
 #include "gpt.h"
+#include "gpt_asset.h"
 #include "json.h"
 #include "random.h"
 
@@ -26,9 +27,7 @@ namespace tt::web {
 // The same safetensors file with `metadata` set in its header (a checkpoint, io/checkpoint.h, is written without it).
 std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
                                                const std::map<std::string, std::string>& metadata);
-Json config_json(const GPTConfig& c);
-GPTConfig config_from_json(const Json& j, const std::string& source);  // snake_case or camelCase keys
-emscripten::val bytes_to_js(const std::vector<uint8_t>& bytes);        // a Uint8Array copy
+emscripten::val bytes_to_js(const std::vector<uint8_t>& bytes);  // a Uint8Array copy
 
 struct TrainOptions {
     int64_t batch = 16;
@@ -53,7 +52,7 @@ public:
     static TinyGPT* from_checkpoint(const std::string& bytes);
     static std::string vocab_of(const std::string& text);  // the sorted distinct characters of a text
 
-    std::string config() const { return config_json(model_->config).dump(); }
+    std::string config() const { return gpt_config_json(model_->config).dump(); }
     std::string vocab() const;
     double parameter_count() const { return double(model_->parameter_count()); }
     emscripten::val encode(const std::string& text) const;  // Int32Array; an unknown character is an error

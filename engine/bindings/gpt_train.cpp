@@ -190,13 +190,9 @@ void TinyGPT::load_checkpoint(const std::string& bytes) {
 // The model of a checkpoint, its weights loaded (generation works at once); training continues after
 // setCorpus(the same text, the same options) and loadCheckpoint(bytes).
 TinyGPT* TinyGPT::from_checkpoint(const std::string& bytes) {
-    const auto meta =
-        load_safetensors_metadata(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "checkpoint");
-    TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"), "not a TinyGPT checkpoint: no tt.gpt / tt.vocab metadata");
-    const GPTConfig c = config_from_json(parse_json(meta.at("tt.gpt"), "checkpoint tt.gpt"), "checkpoint tt.gpt");
-    const Json vocab = parse_json(meta.at("tt.vocab"), "checkpoint tt.vocab");
-    TT_CHECK(vocab.is_string(), "checkpoint: tt.vocab must be a JSON string");
-    auto gpt = std::make_unique<TinyGPT>(c, utf8_decode(vocab.as_string(), "tt.vocab"), 0);
+    const GPTAssetHeader header =
+        read_gpt_asset_header(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "checkpoint");
+    auto gpt = std::make_unique<TinyGPT>(header.config, header.vocab, 0);
     StateDict weights;
     for (auto& [k, v] : load_safetensors(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "checkpoint"))
         if (k.rfind("model.", 0) == 0) weights[k.substr(6)] = v;

@@ -12,20 +12,13 @@
 #include <sstream>
 
 #include "error.h"
-#include "json.h"
+#include "gpt_asset.h"
 #include "safetensors.h"
 #include "tinygpt.h"
 #include "tokenizer.h"
 
 namespace tt::cli {
 namespace {
-
-int64_t config_int(const Json& config, const char* key, const std::string& source) {
-    const Json* v = config.find(key);
-    TT_CHECK(v && v->is_number() && v->as_number() >= 1 && v->as_number() == double(int64_t(v->as_number())),
-             source << ": metadata tt.gpt needs \"" << key << "\", a whole number >= 1");
-    return int64_t(v->as_number());
-}
 
 std::string describe(uint32_t c) {
     char code[16];
@@ -38,19 +31,7 @@ std::string describe(uint32_t c) {
 }  // namespace
 
 std::vector<uint8_t> save_gpt_asset(GPT& model, const std::vector<uint32_t>& vocab) {
-    const GPTConfig& c = model.config;
-    TT_CHECK(int64_t(vocab.size()) == c.vocab_size,
-             "save_gpt_asset: " << vocab.size() << " characters for a vocabulary of " << c.vocab_size);
-    std::string chars;
-    for (uint32_t v : vocab) utf8_append(chars, v);
-    const Json config = Json::object()
-                            .set("vocab_size", c.vocab_size)
-                            .set("block_size", c.block_size)
-                            .set("n_layer", c.n_layer)
-                            .set("n_head", c.n_head)
-                            .set("n_embd", c.n_embd)
-                            .set("tie_weights", c.tie_weights);
-    return save_safetensors(model.state_dict(), {{"tt.gpt", config.dump()}, {"tt.vocab", Json(chars).dump()}});
+    return save_safetensors(model.state_dict(), gpt_asset_metadata(model.config, vocab));
 }
 
 LoadedGPT load_gpt_asset(const std::string& path) {
@@ -63,32 +44,15 @@ LoadedGPT load_gpt_asset(const std::string& path) {
 }
 
 LoadedGPT load_gpt_bytes(const std::vector<uint8_t>& bytes, const std::string& path) {
-    const auto meta = load_safetensors_metadata(bytes.data(), bytes.size(), path);
-    TT_CHECK(meta.count("tt.gpt") && meta.count("tt.vocab"),
-             path << ": not a TinyGPT asset (its metadata lacks tt.gpt or tt.vocab)");
-    const Json config = parse_json(meta.at("tt.gpt"), path + ": metadata tt.gpt");
-    TT_CHECK(config.is_object(), path << ": metadata tt.gpt is not a JSON object");
-    GPTConfig c;
-    c.vocab_size = config_int(config, "vocab_size", path);
-    c.block_size = config_int(config, "block_size", path);
-    c.n_layer = config_int(config, "n_layer", path);
-    c.n_head = config_int(config, "n_head", path);
-    c.n_embd = config_int(config, "n_embd", path);
-    const Json* tie = config.find("tie_weights");
-    TT_CHECK(tie && tie->is_bool(), path << ": metadata tt.gpt needs \"tie_weights\", true or false");
-    c.tie_weights = tie->as_bool();
-    const Json vocab = parse_json(meta.at("tt.vocab"), path + ": metadata tt.vocab");
-    TT_CHECK(vocab.is_string(), path << ": metadata tt.vocab is not a JSON string");
+    const GPTAssetHeader header = read_gpt_asset_header(bytes.data(), bytes.size(), path);
     LoadedGPT out;
-    out.config_text = config.dump();
-    for (uint32_t ch : utf8_decode(vocab.as_string(), "tt.vocab")) {
+    out.config_text = gpt_config_json(header.config).dump();
+    for (uint32_t ch : header.vocab) {
         out.vocab.emplace_back();
         utf8_append(out.vocab.back(), ch);
     }
-    TT_CHECK(int64_t(out.vocab.size()) == c.vocab_size,
-             path << ": tt.vocab has " << out.vocab.size() << " characters, tt.gpt a vocab_size of " << c.vocab_size);
     Generator unused(0);  // the weights are overwritten by the file's
-    out.model = std::make_unique<GPT>(c, unused);
+    out.model = std::make_unique<GPT>(header.config, unused);
     out.model->load_state_dict(load_safetensors(bytes, path));
     out.model->eval();
     return out;

@@ -102,6 +102,7 @@ def main():
         finally:
             server.stop()
         restart(tmp, class_dir, model, alice)
+        static_only(tmp, model, alice)
     finally:
         H.remove(tmp)
     print(f"{len(failures)} failed" if failures else "all leaderboard checks passed")
@@ -297,6 +298,25 @@ def run(server, class_dir, tmp, model, instructor, alice, bob, hidden_path):
     check(b["frozen"] is True and b["final"] is True and e["privateAccuracy"] == priv_c / (n - pub_n) and
           e["accuracy"] == pub_c / pub_n, f"frozen board is final: alice's private accuracy = tt eval's "
           f"{priv_c}/{n - pub_n}", e)
+
+
+def static_only(tmp, model, alice):
+    """Without --leaderboard the API paths are 404 and the site stays static."""
+    proc = subprocess.Popen([sys.executable, os.path.join(H.ROOT, "serve.py"), "--root", os.path.join(tmp, "site"),
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=dict(os.environ, TT_SERVE_QUIET="1"))
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        got = [raw_request(port, f"GET {p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0]
+               for p in ("/api/leaderboard/tasks", "/api/leaderboard/board?task=mnist")]
+        got.append(raw_request(port, "POST /api/leaderboard/submissions?task=mnist&name=a HTTP/1.1\r\nHost: x\r\n"
+                               f"Authorization: Bearer {alice}\r\nContent-Length: {len(model)}\r\n\r\n", model)[0])
+        got.append(raw_request(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0])
+        check(got == [404, 404, 404, 200], f"without --leaderboard: API paths 404, the site 200: {got}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
 
 
 def restart(tmp, class_dir, model, alice):
