@@ -7,7 +7,11 @@
 import { fetchBytes } from '../assets.mjs';
 import { parseSafetensors, writeSafetensors } from './safetensors.mjs';
 
-const SAMPLE_SECONDS = 0.02;  // per latency sample (ten are taken): a local estimate, the server measures its own
+// Per latency sample of tt::time_forward (ten are taken): a local estimate, the server measures its own. Tiny, because
+// time_forward sizes its loop from one timed pass: on the 0.1 ms clock of a page that is not cross-origin isolated a
+// small int8 model's pass reads as 0 and the loop grows to sample_seconds / 0.1 µs passes (0.02 s: 200,000 per sample,
+// two minutes; 0.001 s: at most 10,000).
+const SAMPLE_SECONDS = 0.001;
 const TEST_IMAGES = 1000;
 
 export const quantizationApi = (M) => (typeof M.CompressionLab === 'function' ? M : null);
