@@ -49,14 +49,14 @@ for driver in "${drivers[@]}"; do
     -artifact_prefix="$BUILD/artifacts/$reader-" "$BUILD/corpus/$reader" "tests/fuzz/seeds/$reader" >"$log" 2>&1
   rc=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  [ -z "$n" ] && n=$(grep -o '^#[0-9]*' "$log" | tr -d '#' | tail -1)
+  n=$(grep -ao 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+  [ -z "$n" ] && n=$(grep -ao '^#[0-9]*' "$log" | tr -d '#' | tail -1)
   n=${n:-0}
   c=0 h=0
   if [ $rc -ne 0 ]; then
-    if grep -q 'ERROR: libFuzzer: timeout' "$log"; then h=1; else c=1; fi
+    if grep -aq 'ERROR: libFuzzer: timeout' "$log"; then h=1; else c=1; fi
     echo "--- $reader failed (exit $rc); the report, from $log:" >&2
-    grep -m 12 -E 'ERROR|runtime error|SUMMARY|fuzz property|terminate|what\(\)|Test unit written' "$log" >&2
+    grep -a -m 12 -E 'ERROR|runtime error|SUMMARY|fuzz property|terminate|what\(\)|Test unit written' "$log" >&2
   fi
   printf '%-14s %12d %8d %6d %5d.%d\n' "$reader" "$n" "$c" "$h" $((ms / 1000)) $((ms % 1000 / 100))
   total=$((total + n)) crashes=$((crashes + c)) hangs=$((hangs + h))
