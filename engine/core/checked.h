@@ -8,7 +8,7 @@
 //     const int64_t image = checked_mul(checked_mul(C, H, field), W, field);  // field = "x.ttds: header C x H x W"
 //     → "x.ttds: header C x H x W: 4294967295 x 4294967295 does not fit in 64 bits"
 //
-// check_span is the other half: a [begin, end) byte range must lie inside the buffer before anything is read from it.
+// The result is then compared with the bytes actually there, before anything is allocated or copied.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +30,6 @@ inline int64_t checked_add(int64_t a, int64_t b, std::string_view field) {
     int64_t out = 0;
     TT_CHECK(!__builtin_add_overflow(a, b, &out), field << ": " << a << " + " << b << " does not fit in 64 bits");
     return out;
-}
-
-// [begin, end) lies inside a buffer of `size` bytes (begin <= end <= size).
-inline void check_span(int64_t begin, int64_t end, uint64_t size, std::string_view field) {
-    TT_CHECK(begin >= 0 && begin <= end && static_cast<uint64_t>(end) <= size,
-             field << ": bytes [" << begin << ", " << end << ") are not inside the " << size << " bytes there");
 }
 
 // A count from a file that must fit an int field (a size, a number of classes) and lie in [lo, hi].

@@ -53,6 +53,9 @@ def main():
     write("safetensors", "two", safetensors([("fc.weight", [2, 3]), ("fc.bias", [3])]))
     write("safetensors", "meta", safetensors([("w", [1])], {"tt.gpt": '{"n_layer":1}', "tt.vocab": '"ab"'}))
     write("safetensors", "scalar-empty", safetensors([("s", []), ("e", [0, 4])]))
+    gpt = '{"vocab_size":3,"block_size":8,"n_layer":1,"n_head":1,"n_embd":4,"tie_weights":true}'
+    write("gpt_asset", "tiny", safetensors([("wte.weight", [3, 4])], {"tt.gpt": gpt, "tt.vocab": '"ab\\n"'}))
+    write("gpt_asset", "no-vocab", safetensors([], {"tt.gpt": gpt}))
     write("json", "object", '{"a":[1,2.5e3,-0.0,true,false,null],"b":{"c":"\\u00e9\\ud83d\\ude00\\n"}}')
     write("json", "lines", '[\n  {"name": "x", "v": 1},\n  "text"\n]\n')
     write("json", "number", "-12.5E+3")
