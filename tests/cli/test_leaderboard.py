@@ -218,7 +218,7 @@ def run(server, class_dir, tmp, model, instructor, alice, bob, hidden_path):
         ("unknown architecture", server.submit(alice, unknown_arch), 400, "quantum"),
         ("outputs that are not the classes", server.submit(alice, bad_outputs), 400, "7 outputs"),
         ("no tt.arch", server.submit(alice, no_arch), 400, "tt.arch"),
-        ("a network over the memory limit", server.submit(alice, huge), 400, "more memory than the limit"),
+        ("a network over the engine's parameter bound", server.submit(alice, huge), 400, "a model may have"),
         ("not a safetensors file", server.submit(alice, b"\x00" * 64), 400, "header"),
         ("missing token", server.submit(None, model), 401, "missing class token"),
         ("wrong token", server.submit("not-a-token", model), 401, "wrong class token"),
