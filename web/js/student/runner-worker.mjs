@@ -53,9 +53,7 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
   let startedThisRound = 0;
   let expecting = null;  // the TT_CHECK_ERROR announced last in the running case (testing.h), until the case ends
   const write = (fd, bytes) => {
-    const text = dec[fd].decode(bytes, { stream: true });
-    if (fd === 2) stderrTail = (stderrTail + text).slice(-4096);
-    emitText(fd, text);
+    emitText(fd, dec[fd].decode(bytes, { stream: true }));  // emitText keeps stderr's tail for the trap's message
   };
   // The results channel: the listener's events (tests/engine/student_main.cpp) arrive through the import
   // tt_results.event(pointer, size), never through stdout/stderr, so what the student's code prints (a fake result
