@@ -214,6 +214,13 @@ std::vector<float> product(bool ta, bool tb, int M, int N, int K, float beta) {
 
 }  // namespace
 
+// Builds without threads: the single-threaded web build and the student build (wasm32-wasi, in the page).
+#if defined(__wasi__) || (defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
+#define TT_TEST_SINGLE_THREADED 1
+#else
+#define TT_TEST_SINGLE_THREADED 0
+#endif
+
 TEST_CASE("15 parallel_for: every task runs exactly once, on 1 and on all threads") {
     CHECK(tt::num_threads() == 1);  // the default: more threads are asked for, never assumed
     for (int threads : {1, tt::max_threads()}) {
@@ -227,7 +234,7 @@ TEST_CASE("15 parallel_for: every task runs exactly once, on 1 and on all thread
             CHECK_MESSAGE(wrong == 0, threads << " threads, " << tasks << " tasks");
         }
     }
-#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+#if !TT_TEST_SINGLE_THREADED
     {  // two tasks that can only finish together: each waits (up to 20 s) until both have started
         Threads scope(2);
         std::atomic<int> started{0};
@@ -251,8 +258,8 @@ TEST_CASE("15 parallel_for: every task runs exactly once, on 1 and on all thread
 }
 
 TEST_CASE("15 sgemm on 2 threads: the same bits as on 1 thread, on every path") {
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-    CHECK(tt::max_threads() == 1);  // the single-threaded web build: threads come from tt_web_mt only
+#if TT_TEST_SINGLE_THREADED
+    CHECK(tt::max_threads() == 1);  // threads come from the native build and tt_web_mt only
 #else
     REQUIRE(tt::max_threads() == 2);
     //                M     N    K   ta     tb     beta     path
