@@ -1,8 +1,7 @@
 // Milestone 4 and the class leaderboard in a real browser, against the real server: serve.py --leaderboard on a class
 // folder made by `serve.py leaderboard-init` (hidden sets from build/hidden, evaluation by build/native/tt). From the
-// milestone page a student prepares the MNIST model (quantized to int8 when the engine has module 16's bindings, else
-// the float32 asset), is refused with the server's own message for a wrong token, submits with the right one, and
-// sees the submission evaluated and ranked; the leaderboard page, open since before the submission, shows it ranked
+// milestone page a student prepares the MNIST model and quantizes it to int8 in the page, is refused with the
+// server's own message for a wrong token, submits with the right one, and sees the submission evaluated and ranked; the leaderboard page, open since before the submission, shows it ranked
 // with the accuracy the server computed without a reload; the student's history and the instructor's CSV export
 // list it. A site served without --leaderboard says the leaderboard is not available and still offers the file; the
 // course map links both pages. After the deadline both pages say the competition is frozen.
@@ -68,8 +67,9 @@ test('milestone 4: a submission from the page is evaluated by the server and ran
   const prepared = await prepareMnist(page);
   let file = parseSafetensors(Uint8Array.from(prepared.bytes));
   assert.equal(file.metadata['tt.arch'], card.architecture, 'the page wrote the architecture into the file');
-  const quantized = await page.evaluate(() => window.ttCompetition.canQuantize);
-  if (quantized) {
+  // Every build of the site has module 16's bindings: the submission must be the quantized model, never a fallback.
+  assert.equal(await page.evaluate(() => window.ttCompetition.canQuantize), true, 'the page can quantize to int8');
+  {
     await page.click('#quantize');
     await page.waitForFunction(() => window.ttCompetition.prepared?.quantized && (window.ttCompetition.prepared.checked || window.ttCompetition.prepared.error), null, { timeout: 60_000 });
     const q = await page.evaluate(() => ({ ...window.ttCompetition.quantization, bytes: Array.from(window.ttCompetition.prepared.bytes) }));
@@ -81,8 +81,7 @@ test('milestone 4: a submission from the page is evaluated by the server and ran
     file = parseSafetensors(Uint8Array.from(q.bytes));
     assert.ok('tt.quant' in file.metadata);
   }
-  t.diagnostic(`submitted model: ${quantized ? 'int8 (quantized in the page)' : 'float32 asset (no int8 bindings in this engine build)'}, ` +
-               `${(await page.evaluate(() => window.ttCompetition.prepared.bytes.length))} bytes`);
+  t.diagnostic(`submitted model: int8 (quantized in the page), ${(await page.evaluate(() => window.ttCompetition.prepared.bytes.length))} bytes`);
 
   // The leaderboard, open in a second tab before anything is submitted: an empty MNIST board, live.
   const board = await context.newPage();
