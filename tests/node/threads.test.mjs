@@ -49,7 +49,13 @@ const badCalls = [
   ['smart_ptr factory', (M) => new M.Linear(0, 3, true), 'Error', 'Linear: in_features and out_features must be > 0, got 0 and 3'],
   ['constructor', (M) => new M.Trainer('conv:3:16:3:1\nrelu\nflatten\nlinear:12544:10', '1x28x28', {}), 'Error',
     'architecture: layer 0 (conv) expects 3 channels, receives 1'],
-  ['std::bad_alloc', (M) => M.zeros([30000, 30000]), 'RangeError', 'out of memory'],  // 3.6 GB: over wasm32's 2 GB
+  // two tensors of 2.1 GB, each under the engine's 2^29-float bound (tensor.cpp), together over wasm32's memory
+  ['std::bad_alloc', (M) => {
+    const first = M.zeros([23000, 23000]);
+    try { return M.zeros([23000, 23000]); } finally { first.delete(); }
+  }, 'RangeError', 'out of memory'],
+  ['over the storage bound', (M) => M.zeros([30000, 30000]), 'Error',
+    'Storage: 900000000 floats is more than the engine allocates (at most 536870912, 2 GiB)'],
 ];
 
 test('a C++ error reaches JS as the same Error with the same message from both builds', () => {
