@@ -33,11 +33,18 @@ serve: setup site
 test-native: native
 	$(CTEST) --test-dir $(NATIVE) -j $(JOBS)
 
+# The node and browser suites are mostly one process each (one compile, one page): two at a time use both cores.
+# The few that time a second thread against the clock are RUN_SERIAL (CMakeLists.txt).
 test-wasm: site
-	$(CTEST) --test-dir $(WASM)
+	$(CTEST) --test-dir $(WASM) -j $(JOBS)
 
 test: setup
 	@$(MAKE) --no-print-directory test-native test-wasm
+
+# The benchmarks' programs are not part of `all` (no test needs them); bench/run.sh builds what it runs.
+bench: native wasm
+	cmake --build $(NATIVE) -j $(JOBS) --target bench_all
+	cmake --build $(WASM) -j $(JOBS) --target bench_all
 
 clean:
 	rm -rf build/native build/wasm build/student build/site build/screenshots

@@ -6,6 +6,8 @@
 //   tt_pch.pch              precompiled header of the common std headers + doctest.h
 //   headers.json            the header pack: every header a student compile may include, as {"include/x.h": text}
 //   lessons/NN_name/        lesson.json, starter/<engine file> (solution regions → TT_TODO), checks/<check file>
+//   objects/starters/*.o    each lesson file's starter, compiled exactly as the page compiles a student's file
+//                           (same flags, PCH and tree): a file the student has not touched yet never compiles
 //   fixtures/*              the checks' PyTorch fixtures (tests/fixtures), opened by the checks at /fixtures
 //   manifest.json           all of the above plus the exact flags (the browser reads only this to find the rest)
 // Every output is cached by a hash of its inputs, headers included (.cache.json): a rerun with nothing changed
@@ -18,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { clangPool } from './lib/clang-pool.mjs';
 import { engineFiles } from './lib/engine-files.mjs';
 import { findRegions, makeStarter } from './lib/starter.mjs';
 
@@ -64,6 +67,9 @@ const sha = (...parts) => {
   for (const p of parts) h.update(typeof p === 'string' ? p : Buffer.from(p)).update('\0');
   return h.digest('hex').slice(0, 24);
 };
+
+// The page's key for a source text (toolchain.mjs digest): the first 12 bytes of its SHA-256, in hex.
+export const sourceDigest = (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 24);
 
 function listFiles(dir, test) {
   if (!fs.existsSync(dir)) return [];
@@ -116,37 +122,13 @@ function headerPack(xsimdDir) {
   return pack;
 }
 
-// {"include/a.h": text} → nested tree for runClang
-export function toTree(flat, tree = {}) {
-  for (const [p, content] of Object.entries(flat)) {
-    const parts = p.split('/');
-    let node = tree;
-    for (const dir of parts.slice(0, -1)) node = node[dir] ??= {};
-    node[parts.at(-1)] = content;
-  }
-  return tree;
-}
-
-function getPath(tree, p) {
-  return p.split('/').reduce((node, part) => node?.[part], tree);
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const log = (...m) => { if (!args.quiet) console.log('[student]', ...m); };
   const started = performance.now();
-  const clang = await import('@yowasp/clang');
-  const { version } = clang;
-  // Loading the 105 MB compiler is reported once instead of yowasp's per-chunk log; it happens only if needed.
-  let loaded = false;
-  const runClang = async (argv, tree, opts) => {
-    if (!loaded) {
-      await clang.runLLVM(null, {}, { fetchProgress: () => {} });
-      loaded = true;
-      log('compiler loaded');
-    }
-    return clang.runClang(argv, tree, opts);
-  };
+  const { version } = await import('@yowasp/clang');
+  // Compiles run on a pool of compiler threads (one per core), started only if something is out of date.
+  let pool = null;
   fs.mkdirSync(path.join(args.out, 'objects'), { recursive: true });
   const cacheFile = path.join(args.out, '.cache.json');
   const cache = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
@@ -171,42 +153,48 @@ async function main() {
     if (old?.deps && old.hash === inputsHash(key, argv, files, old.deps) && fs.existsSync(path.join(args.out, rel))) {
       newCache[rel] = old;
       log(`up to date  ${what}`);
-      return;
+      return old.output ?? '';
     }
     const t0 = performance.now();
-    let errText = '';
-    const outName = 'out.bin';
-    let result;
-    try {
-      result = await runClang(['clang++', ...argv, '-MD', '-MF', 'out.d', '-o', outName], toTree({ ...pack, ...files }),
-        { stderr: (b) => { if (b) errText += new TextDecoder().decode(b); } });
-    } catch (e) {
-      throw new Error(`prebuild-student: compiling ${what} failed (exit ${e.code}):\n${errText}`);
+    if (!pool) {
+      pool = clangPool({ pack });
+      log(`compiling on ${pool.size} threads`);
     }
-    if (errText.trim()) process.stderr.write(errText);
-    const depFile = getPath(result, 'out.d');  // yowasp hands ASCII files back as strings
+    const outName = 'out.bin';
+    let result, errText;
+    try {
+      ({ outputs: result, stderr: errText } = await pool.run(['clang++', ...argv, '-MD', '-MF', 'out.d', '-o', outName],
+        files, [outName, 'out.d']));
+    } catch (e) {
+      throw new Error(`prebuild-student: compiling ${what} failed (exit ${e.code}):\n${e.stderr ?? e.message}`);
+    }
+    if (errText.trim() && key !== 'starter') process.stderr.write(errText);  // a starter's warnings are the page's to show
+    const depFile = result['out.d'];  // yowasp hands ASCII files back as strings
     const depText = typeof depFile === 'string' ? depFile : new TextDecoder().decode(depFile);
     const deps = [...new Set(depText.replace(/\\\n/g, ' ').split(/\s+/).filter((d) => d in pack))].sort();
-    newCache[rel] = { hash: inputsHash(key, argv, files, deps), deps };
-    fs.writeFileSync(path.join(args.out, rel), getPath(result, outName));
+    newCache[rel] = { hash: inputsHash(key, argv, files, deps), deps, ...(key === 'starter' ? { output: errText } : {}) };
+    fs.writeFileSync(path.join(args.out, rel), result[outName]);
     log(`built       ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return errText;
   }
 
   // 1. the precompiled header
   await build('tt_pch.pch', 'pch', [...compileFlags, '-Xclang', '-fno-pch-timestamp', '-x', 'c++-header',
     'include/tt_pch.h'], {}, 'precompiled header (std + doctest.h)');
 
+  // Everything after the PCH is independent: queued at once, compiled by the pool as threads come free.
+  const jobs = [];
   // 2. doctest's main + listener
   const mainSrc = fs.readFileSync(path.join(ROOT, 'tests/engine/student_main.cpp'), 'utf8');
-  await build('objects/doctest_main.o', 'main', [...compileFlags, '-c',
-    'tests/engine/student_main.cpp'], { 'tests/engine/student_main.cpp': mainSrc }, 'doctest main + [tt] listener');
+  jobs.push(build('objects/doctest_main.o', 'main', [...compileFlags, '-c',
+    'tests/engine/student_main.cpp'], { 'tests/engine/student_main.cpp': mainSrc }, 'doctest main + [tt] listener'));
 
   // 3. one object per engine source file
   const objects = {};
   for (const rel of engineFiles('.cpp')) {
     const obj = `objects/${rel.replace(/^engine\//, '').replace(/\.cpp$/, '.o')}`;
     fs.mkdirSync(path.dirname(path.join(args.out, obj)), { recursive: true });
-    await build(obj, 'engine', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(path.join(ROOT, rel), 'utf8') }, rel);
+    jobs.push(build(obj, 'engine', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(path.join(ROOT, rel), 'utf8') }, rel));
     objects[rel] = obj;
   }
 
@@ -223,7 +211,7 @@ async function main() {
       if (checkObjects[rel]) continue;
       const obj = `objects/checks/${path.basename(rel, '.cpp')}.o`;
       fs.mkdirSync(path.join(args.out, 'objects/checks'), { recursive: true });
-      await build(obj, 'check', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(src, 'utf8') }, rel);
+      jobs.push(build(obj, 'check', [...compileFlags, '-c', rel], { [rel]: fs.readFileSync(src, 'utf8') }, rel));
       checkObjects[rel] = obj;
     }
   }
@@ -235,8 +223,10 @@ async function main() {
     fixtures.files[path.basename(f)] = `fixtures/${path.basename(f)}`;
   }
 
-  // 6. lessons: starters and checks
+  // 6. lessons: starters (and their objects) and checks
   const lessons = [];
+  const starterObjects = {};
+  const pchBytes = fs.readFileSync(path.join(args.out, 'tt_pch.pch'));
   for (const dir of listFiles(path.join(ROOT, 'lessons'), (f) => /^\d\d_/.test(f))) {
     const jsonFile = path.join(dir, 'lesson.json');
     if (!fs.existsSync(jsonFile)) continue;
@@ -248,8 +238,16 @@ async function main() {
       if (!fs.existsSync(src)) { entry.missing.push(f); continue; }
       const text = fs.readFileSync(src, 'utf8');
       entry.regions = (entry.regions ?? 0) + findRegions(text, f).length;
-      writeIfChanged(`lessons/${name}/starter/${f}`, makeStarter(text, { fileName: f }));
+      const starter = makeStarter(text, { fileName: f });
+      writeIfChanged(`lessons/${name}/starter/${f}`, starter);
       entry.starters[f] = `lessons/${name}/starter/${f}`;
+      // The page's compile of a student file (toolchain.mjs compile): these flags, the PCH at the tree's root, the
+      // file at its engine path. The toolchain takes this object when the source is byte for byte the starter.
+      const obj = `objects/starters/${f.replace(/^engine\//, '').replace(/\.cpp$/, '.o')}`;
+      fs.mkdirSync(path.dirname(path.join(args.out, obj)), { recursive: true });
+      const starterEntry = starterObjects[f] = { object: obj, source: sourceDigest(starter), output: '' };
+      jobs.push(build(obj, 'starter', [...compileFlags, ...STUDENT_FLAGS, '-include-pch', 'tt_pch.pch', '-c', f],
+        { 'tt_pch.pch': pchBytes, [f]: starter }, `${f} (starter)`).then((output) => { starterEntry.output = output; }));
     }
     for (const f of lesson.checks) {
       const src = path.join(ROOT, f);
@@ -262,6 +260,8 @@ async function main() {
     lessons.push(entry);
   }
 
+  await Promise.all(jobs).finally(() => pool?.close());
+  const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const manifest = {
     schema: 1,
     clang: version,
@@ -274,12 +274,13 @@ async function main() {
     doctestMain: 'objects/doctest_main.o',
     objects,  // engine source path → prebuilt object (relative to this folder)
     checkObjects,  // check file → prebuilt object (the page compiles a check only when given its source)
+    starterObjects,  // lesson file → {object, source: sourceDigest of the starter text, output: the compiler's messages}
     fixtures,
-    hashes: Object.fromEntries(Object.entries(newCache).map(([k, v]) => [k, v.hash])),
+    hashes: Object.fromEntries(Object.entries(sorted(newCache)).map(([k, v]) => [k, v.hash])),
     lessons,
   };
   writeIfChanged('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
-  fs.writeFileSync(cacheFile, JSON.stringify(newCache, null, 2));
+  fs.writeFileSync(cacheFile, JSON.stringify(sorted(newCache), null, 2));
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s → ${path.relative(process.cwd(), args.out) || '.'}`);
 }
 

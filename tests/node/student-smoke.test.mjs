@@ -247,6 +247,22 @@ test('warmUp(lesson, files) compiles the given files (and checks without prebuil
   assert.ok(r.summary.passed >= 2 && r.summary.failed === 0, JSON.stringify(r.summary));
 });
 
+test('a lesson file still as its starter never compiles: its object is prebuilt with the page\'s flags and runs like a fresh compile', async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
+  const file = 'engine/core/profile.cpp';
+  assert.ok(manifest.starterObjects?.[file], 'the build prebuilds each lesson file\'s starter');
+  const starter = fs.readFileSync(path.join(studentDir, 'lessons/01_setup/starter', file), 'utf8');
+  const prebuilt = await session.buildAndRun({ lesson: '01_setup', files: { [file]: starter } });
+  assert.ok(prebuilt.timings.cached.includes(file), JSON.stringify(prebuilt.timings));
+  // one character more is another source: compiled, and the checks end the same way
+  const fresh = await session.buildAndRun({ lesson: '01_setup', files: { [file]: `${starter}\n` } });
+  assert.ok(!fresh.timings.cached.includes(file), JSON.stringify(fresh.timings));
+  const verdicts = (r) => r.checks.map((c) => `${c.name}: ${c.status}`);
+  assert.equal(prebuilt.ok, false);
+  assert.ok(prebuilt.checks.length > 0 && prebuilt.checks.some((c) => c.status !== 'passed'), JSON.stringify(prebuilt.checks));
+  assert.deepEqual(verdicts(prebuilt), verdicts(fresh));
+});
+
 test('a Run reads the build\'s fixtures at /fixtures (read-only) and the request\'s runFiles, nothing else', async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(studentDir, 'manifest.json'), 'utf8'));
   const name = Object.keys(manifest.fixtures.files)[0];

@@ -76,6 +76,7 @@ export class Toolchain {
       hit = await this.store.get(key);
       if (hit) this.objectCache.set(key, hit);
     }
+    if (!hit && pch) hit = await this.starterObject(path, source);
     if (hit) return { ok: true, object: hit.object, output: hit.output, ms: performance.now() - t0, cached: true };
     const tree = { ...this.baseTree };
     put(tree, path, source);
@@ -97,6 +98,14 @@ export class Toolchain {
     } finally {
       this.onCompile?.({ phase: 'end', path });
     }
+  }
+
+  // A lesson file still exactly as its starter: the object prebuilt with the page's own flags (prebuild-student.mjs),
+  // so a file the student has not touched yet never compiles. → {object, output} or null
+  async starterObject(path, source) {
+    const pre = this.manifest.starterObjects?.[path];
+    if (!pre || !this.objects[pre.object] || pre.source !== await digest(source)) return null;
+    return { object: this.objects[pre.object], output: pre.output ?? '' };
   }
 
   // Compiles files whose objects the next build() will reuse (a lesson's check files, right after page load), so the
@@ -197,7 +206,8 @@ export class Toolchain {
 export async function loadArtifacts(load) {
   const text = async (p) => decoder.decode(await load(p));
   const manifest = JSON.parse(await text('manifest.json'));
-  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects), ...Object.values(manifest.checkObjects ?? {})];
+  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects), ...Object.values(manifest.checkObjects ?? {}),
+    ...Object.values(manifest.starterObjects ?? {}).map((s) => s.object)];
   const [headers, pch, ...objectBytes] = await Promise.all([
     text(manifest.headers).then(JSON.parse), load(manifest.pch.file), ...objectFiles.map(load)]);
   const objects = Object.fromEntries(objectFiles.map((f, i) => [f, objectBytes[i]]));
