@@ -25,3 +25,39 @@ test('15: matmul GFLOP/s at 64, 128, 256 under the ceiling; fusion rows with the
   assert.equal(ln[6], M.formatBytes(4 * (2 * 512 * 256 + 2 * 256)));
   for (const row of fusion.rows) assert.ok(parseFloat(row[4]) > 0, `${row[0]}: speed-up ${row[4]}`);
 });
+
+// "Time my gemm.cpp": the same profile built by the student toolchain with the student's file. With the course's
+// gemm.cpp every step is faster than the one before; with the starter the note names the TT_TODO it reached.
+test('15: the student\'s own gemm.cpp timed through the student build, each step against the previous one', async (t) => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { createSession } = await import('../../web/js/student/session.mjs');
+  const { measureOwn, OWN_FILE, PROGRAM } = await import('../../web/js/course/systems/15.mjs');
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const studentDir = path.resolve(process.env.TT_STUDENT_DIR ?? path.join(repo, 'build/student'));
+  process.env.TT_STUDENT_DIR = studentDir;
+  const program = fs.readFileSync(path.join(repo, 'web', PROGRAM), 'utf8');
+  const session = createSession({ compileTimeLimitMs: 600_000 });  // gemm.cpp with xsimd, on a loaded machine
+  t.after(() => session.terminate());
+  const reference = fs.readFileSync(path.join(repo, OWN_FILE), 'utf8');
+  const r = await measureOwn(session, { [OWN_FILE]: reference }, program, { sizes: [64, 160] });
+  assert.ok(r.tables, r.note);
+  const [table] = r.tables;
+  assert.deepEqual(table.rows.map((row) => row[0]), ['64 × 64 × 64', '160 × 160 × 160']);
+  assert.equal(r.own.rows.length, 2);
+  for (const row of r.own.rows) {
+    for (const k of ['naive_gflops', 'ikj_gflops', 'sgemm_gflops']) assert.ok(row[k] > 0, `${k} at ${row.n}: ${row[k]}`);
+  }
+  const last = r.own.rows[1];
+  assert.ok(last.sgemm_gflops > last.naive_gflops, `sgemm ${last.sgemm_gflops} vs naive ${last.naive_gflops} GFLOP/s`);
+  // the table shows what the program measured: i-k-j / naive is the ratio of the two GFLOP/s columns
+  assert.equal(table.rows[1][3], `${(last.ikj_gflops / last.naive_gflops).toFixed(2)}×`);
+  assert.equal(table.rows[1][1], last.naive_gflops.toFixed(2));
+  assert.ok(r.reference.rows[1].sgemm_gflops > 0);
+  assert.match(r.own.arch, /wasm|scalar/);
+
+  const starter = fs.readFileSync(path.join(studentDir, 'lessons/15_kernels/starter', OWN_FILE), 'utf8');
+  const s = await measureOwn(session, { [OWN_FILE]: starter }, program, { sizes: [64] });
+  assert.equal(s.tables, undefined);
+  assert.match(s.note, /Your gemm\.cpp could not be timed: .*TODO/s);
+});

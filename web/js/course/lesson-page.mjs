@@ -9,7 +9,7 @@ import { createEditor } from './editor.mjs';
 import { createSession, progressText } from '../student/session.mjs';
 import { renderResults } from './results-view.mjs';
 import { renderWhere } from './where.mjs';
-import { measureSystems, renderSystems } from './systems.mjs';
+import { measureSystems, ownBuildMeasure, renderSystems } from './systems.mjs';
 
 const $ = (id) => document.getElementById(id);
 const store = openStore();
@@ -260,6 +260,26 @@ async function main() {
       }
     };
     await measure();
+    // "Time my code": the panel's measurement again, on the student's own file compiled in this page.
+    const own = await ownBuildMeasure(moduleId);
+    if (own) {
+      const body = h('div', { id: 'systems-own', class: 'muted' });
+      const button = h('button', { type: 'button', id: 'measure-own' }, `Time my ${own.file.split('/').pop()}`);
+      button.onclick = async () => {
+        button.disabled = true;
+        body.textContent = 'Building your code…';
+        try {
+          const source = await fetchText(new URL(own.program, base));
+          renderSystems(body, await own.measureOwn(window.ttSession, editor.values(), source,
+            { onStage: (text) => { body.textContent = text; } }));
+        } catch (error) {
+          body.textContent = `Timing your code failed: ${error.message}`;
+        } finally {
+          button.disabled = false;
+        }
+      };
+      $('systems').append(h('p', {}, button), body);
+    }
   }).catch((error) => {
     $('env-build').textContent = `failed to load: ${error.message}`;
     $('systems-body').textContent = `The reference engine did not load (${error.message}).`;

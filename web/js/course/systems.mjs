@@ -36,6 +36,15 @@ export async function measureSystems(M, moduleId) {
   }
 }
 
+// A panel that can also time the student's own code exports measureOwn(session, files, programSource, options) and
+// names its program (PROGRAM, a path in the site) and the file it times (OWN_FILE). → those, or null.
+export async function ownBuildMeasure(moduleId) {
+  const panel = PANELS[moduleId];
+  if (!panel) return null;
+  const mod = await panel();
+  return mod.measureOwn ? { measureOwn: mod.measureOwn, file: mod.OWN_FILE, program: mod.PROGRAM } : null;
+}
+
 export function renderSystems(container, report) {
   container.classList.remove('muted');
   container.replaceChildren(
