@@ -210,6 +210,8 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   assert.equal(g.attentionDistance.length, 1);
   assert.equal(g.attentionDistance[0].length, 2);
   for (const d of g.attentionDistance[0]) assert.ok(d > 0 && d < g.attentionWindow, String(d));
+  assert.equal(g.attentionWindow, 32, "the text's last window of the model's context");
+  assert.ok(Math.abs(g.uniformDistance - 31 / 4) < 1e-12, 'uniform weights over q + 1 keys: the mean of q / 2 over 32 queries');
   const gptBars = await page.evaluate(() => Chart.getChart(document.getElementById('learned-gpt')).data.datasets[0].data);
   assert.equal(gptBars.length, 3);
   trained.delete();

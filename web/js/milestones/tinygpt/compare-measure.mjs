@@ -102,9 +102,8 @@ export function gptLearned(gpt, text, positions = 200) {
     s.loss += -Math.log(Math.max(probs[id.get(target)], 1e-30));
     predicted += vocabChars[best];
   }
-  // attention of the last full window: mean over queries of sum_k p(q, k) * (q - k), per layer and head
+  // attention over the text's last full window: mean over queries of sum_k p(q, k) * (q - k), per layer and head
   gpt.start(chars.slice(-T).join(''), JSON.stringify({ temperature: 0, useCache: false }));
-  gpt.next();
   const a = gpt.attention(), [L, H, Tq] = a.shape;
   const distance = [];
   for (let l = 0; l < L; l++) {
@@ -118,6 +117,8 @@ export function gptLearned(gpt, text, positions = 200) {
       distance[l].push(sum / Tq);
     }
   }
+  // the baseline a head that learned nothing would show: uniform weights over the q + 1 visible keys look q / 2 back
+  const uniformDistance = Array.from({ length: Tq }, (_, q) => q / 2).reduce((x, y) => x + y, 0) / Tq;
   return { classes: CHAR_CLASSES, byClass, positions: chars.length - first, text: chars.slice(first - T).join(''),
-           context: T, predicted, attentionDistance: distance, attentionWindow: Tq };
+           context: T, predicted, attentionDistance: distance, attentionWindow: Tq, uniformDistance };
 }

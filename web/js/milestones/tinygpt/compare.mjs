@@ -76,12 +76,17 @@ function renderLearned({ cnn, gpt }) {
   barChart($('learned-gpt'), seen.map((c) => `${c} (${gpt.byClass[c].count})`),
            [{ label: `GPT: next-character accuracy (${gpt.positions} characters)`, backgroundColor: '#d8833b',
               data: seen.map((c) => gpt.byClass[c].correct / gpt.byClass[c].count) },
-            { label: 'loss, nats / character', backgroundColor: '#e8c39b',
-              data: seen.map((c) => gpt.byClass[c].loss / gpt.byClass[c].count) }], 'accuracy · nats');
+            { label: 'loss, nats / character (right axis)', backgroundColor: '#e8c39b', yAxisID: 'loss',
+              data: seen.map((c) => gpt.byClass[c].loss / gpt.byClass[c].count) }], 'accuracy',
+           { scales: { y: { beginAtZero: true, max: 1, title: { display: true, text: 'accuracy' } },
+                       loss: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
+                               title: { display: true, text: 'nats / character' } } } });
   const heads = gpt.attentionDistance.flatMap((row, l) => row.map((d, hd) => ({ label: `L${l + 1} H${hd + 1}`, d })));
   barChart($('learned-attn'), heads.map((x) => x.label),
            [{ label: `GPT: mean attention distance, characters (window of ${gpt.attentionWindow})`, backgroundColor: '#d8833b',
-              data: heads.map((x) => x.d) }], 'characters back');
+              data: heads.map((x) => x.d), order: 2 },
+            { type: 'line', label: 'uniform attention (a head that learned nothing)', borderColor: '#5b6475', pointRadius: 0,
+              data: heads.map(() => gpt.uniformDistance), order: 1 }], 'characters back');
   $('learned-rf').textContent = `The CNN's receptive field, for comparison: ${cnn.receptiveField.map((r) => `${r.pixels} px after ${r.layer}`).join(', ')} ` +
     '(of a 28 px image) — it looks at a fixed neighbourhood; each attention head learned how far back to look.';
 }
