@@ -183,6 +183,16 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
     classifier.delete(); data.delete();
   }
   assert.deepEqual(cnnLearned.receptiveField.map((r) => r.pixels), [3, 4, 8, 10]);
+  // the first-layer filters are the asset's conv weights [16, 1, 3, 3], drawn one picture each
+  {
+    const file = fs.readFileSync(path.join(siteDir, 'assets/fashion-cnn.safetensors'));
+    const n = Number(file.readBigUInt64LE(0)), entry = JSON.parse(file.subarray(8, 8 + n).toString())['0.weight'];
+    const bytes = file.subarray(8 + n + entry.data_offsets[0], 8 + n + entry.data_offsets[1]);
+    const weights = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(4 * i));
+    assert.deepEqual(cnnLearned.filters.shape, [16, 1, 3, 3]);
+    assert.deepEqual(Object.values(cnnLearned.filters.data), weights);
+    assert.equal(await page.locator('#learned-filters canvas').count(), 16);
+  }
   const accuracyBars = await page.evaluate(() => Chart.getChart(document.getElementById('learned-cnn')).data.datasets[0].data);
   assert.deepEqual(accuracyBars, cnnLearned.correct.map((c, k) => c / cnnLearned.count[k]));
 

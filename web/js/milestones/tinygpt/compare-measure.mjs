@@ -6,6 +6,7 @@
 //     the model's distribution with a full context window before each position), and each head's mean attention
 //     distance (how many characters back it looks) next to the CNN's receptive field per layer.
 import { fetchBytes, loadClassifier, loadDataset } from '../assets.mjs';
+import { parseSafetensors } from '../competition/safetensors.mjs';
 
 const now = () => performance.now();
 
@@ -58,11 +59,23 @@ export async function cnnLearned(M, count = 1000) {
       total[y]++;
       if (predicted[i] === y) correct[y]++;
     }
-    return { classes: card.classes, correct, count: total, images: n, receptiveField: receptiveField(card.architecture) };
+    return { classes: card.classes, correct, count: total, images: n, receptiveField: receptiveField(card.architecture),
+             filters: firstFilters(await fetchBytes(`assets/${card.weights}`), card.weights) };
   } finally {
     model.delete();
     data.delete();
   }
+}
+
+// The first convolution's weights [O, C, K, K] of a classifier's safetensors (tensors named like nn.Sequential's
+// state_dict: the lowest layer index with a 4-D weight).
+export function firstFilters(bytes, source) {
+  const convs = [...parseSafetensors(bytes, source).tensors].filter(([name, t]) => /^\d+\.weight$/.test(name) && t.shape.length === 4)
+    .sort(([a], [b]) => parseInt(a, 10) - parseInt(b, 10));
+  if (!convs.length) return null;
+  const [name, t] = convs[0];
+  if (t.dtype !== 'F32') throw new Error(`${source}: ${name} is ${t.dtype}, expected F32`);
+  return { name, shape: t.shape, data: new Float32Array(t.data.slice().buffer) };
 }
 
 // Receptive field (pixels of the input one output pixel sees) after each convolution and pooling of an architecture

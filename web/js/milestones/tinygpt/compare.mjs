@@ -3,11 +3,13 @@
 // activation memory autograd keeps per example, and the training time measured in this page's worker (a step of each
 // model on the same engine, and this page's own training run when there is one; milestone 2's run in this browser
 // when it saved one) — on a log chart; then what each learned, as charts of numbers computed here from the
-// pretrained assets (compare-measure.mjs): the CNN's test accuracy per class, the GPT's next-character accuracy per
-// character class, and how far back each attention head looks next to the CNN's receptive field.
+// pretrained assets (compare-measure.mjs): the CNN's first-layer filters and test accuracy per class, the GPT's
+// next-character accuracy per character class, and how far back each attention head looks next to the CNN's
+// receptive field.
 import { h } from '../../course/shell.mjs';
 import { fetchJSON } from '../assets.mjs';
 import { loadRun } from '../cnn-training/checkpoint-store.mjs';
+import { showFilters } from '../cnn-training/filters.mjs';
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(Math.round(n)));
@@ -87,6 +89,7 @@ function renderLearned({ cnn, gpt }) {
               data: heads.map((x) => x.d), order: 2 },
             { type: 'line', label: 'uniform attention (a head that learned nothing)', borderColor: '#5b6475', pointRadius: 0,
               data: heads.map(() => gpt.uniformDistance), order: 1 }], 'characters back');
+  showFilters($('learned-filters'), cnn.filters);
   $('learned-rf').textContent = `The CNN's receptive field, for comparison: ${cnn.receptiveField.map((r) => `${r.pixels} px after ${r.layer}`).join(', ')} ` +
     '(of a 28 px image) — it looks at a fixed neighbourhood; each attention head learned how far back to look.';
 }
