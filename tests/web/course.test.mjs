@@ -1,6 +1,6 @@
 // The course site end to end in real Chromium: the map's module states, solving lesson 01 through the editor with
-// the in-browser compiler, progress surviving a reload, export → reset → import, the inference milestone, and the
-// systems panels of 07-09 measured in the page.
+// the in-browser compiler, progress surviving a reload, export → reset → import, the inference milestone, the
+// systems panels of 07-09 measured in the page, and the "Module passed" banner's link to the milestone a pass unlocked.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
