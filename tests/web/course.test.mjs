@@ -1,12 +1,12 @@
 // The course site end to end in real Chromium: the map's module states, solving lesson 01 through the editor with
-// the in-browser compiler, progress surviving a reload, export → reset → import, the inference milestone, and the
-// systems panels of 07-09 measured in the page.
+// the in-browser compiler, progress surviving a reload, export → reset → import, the inference milestone, the
+// systems panels of 07-09 measured in the page, and the "Module passed" banner's link to the milestone a pass unlocked.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, screenshot, siteDir } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, siteDir, seedPassedModules } from './harness.mjs';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const KEY = 'tinytorch.progress';
@@ -461,4 +461,58 @@ test('wide screens show the lesson, the code and the checks side by side, withou
   }));
   assert.deepEqual(rows.map((r) => r.status), ['passed', 'stopped', 'skipped']);
   for (const r of rows) assert.ok(r.left >= 0 && Math.abs(r.width - rows[0].width) <= 1, `row off its place: ${JSON.stringify(rows)}`);
+});
+
+// The "Module passed" banner names the milestone a pass unlocked (catalog.mjs: after 05, 10, 14 and 17) and links
+// its page; a pass inside a range, and a second pass of a range's last module, claim none. What is under test is
+// the lesson page's reading of the course after a pass, so the Run's result is the session's own shape for an
+// all-pass Run (compiling lessons 05-17 in the page is the lessons suite's job; lesson 01's real pass is above).
+test('"Module passed" links the milestone the pass just unlocked, and only then', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const { page } = browser;
+  // The reference engine stays out of these pages: the banner does not need it, and lesson 14's systems panel would
+  // hold the page's thread for seconds measuring it.
+  await page.route(/\/wasm\/tt_web/, (route) => route.abort());
+  const allPass = { stage: 'run', ok: true, summary: { passed: 2, failed: 0, crashed: 0, skipped: 0, total: 2 },
+    checks: [{ name: 'first', status: 'passed', failures: [], messages: [], trap: null },
+             { name: 'second', status: 'passed', failures: [], messages: [], trap: null }],
+    diagnostics: [], problems: [], timings: { build: 10, run: 10 } };
+  const passModule = async (id) => {
+    await page.evaluate(() => document.getElementById('results').removeAttribute('data-outcome'));
+    await page.evaluate((result) => { window.ttSession.buildAndRun = async () => structuredClone(result); }, allPass);
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome=pass]');
+    return page.$eval('#results .passed-banner', (p) => ({ text: p.textContent, milestone: p.dataset.milestone ?? null,
+      links: [...p.querySelectorAll('a')].map((a) => a.getAttribute('href')) }));
+  };
+  // 04 then 05 in one sitting (05 opens when 04 passes), then 14 on a progress with 01-13 passed
+  const cases = [['04', null], ['05', ['milestone-inference.html', 'Milestone 1 · Pretrained inference']],
+                 ['14', ['milestone-tinygpt.html', 'Milestone 3 · TinyGPT']]];
+  for (const [id, want] of cases) {
+    assert.ok(hasLesson(id), `lesson ${id} is in this site`);
+    if (id !== '05') {  // seeded from a light page of the site's origin, then one load of the lesson
+      await page.goto(`${server.url}/img/favicon.svg`);
+      await seedPassedModules(page, Array.from({ length: Number(id) - 1 }, (_, i) => String(i + 1).padStart(2, '0')));
+    }
+    await page.goto(`${server.url}/lesson.html?m=${id}`);
+    await page.waitForSelector('#app[data-state=ready]');
+    const banner = await passModule(id);
+    if (!want) {
+      assert.equal(banner.milestone, null, `${id}: ${banner.text}`);
+      assert.ok(banner.links.every((href) => !href.startsWith('milestone-')), `${id}: ${banner.links}`);
+      assert.deepEqual(banner.links, [`lesson.html?m=${String(Number(id) + 1).padStart(2, '0')}`], id);
+      continue;
+    }
+    const [pageUrl, title] = want;
+    assert.equal(banner.links[0], pageUrl, id);
+    assert.equal(await page.textContent('#results .passed-banner a.milestone-link'), `${title} →`, id);
+    assert.match(banner.text, /^Module passed — you unlocked /, id);
+    // a second pass of the same module: the milestone was already open before it, the banner does not claim it
+    const again = await passModule(id);
+    assert.equal(again.milestone, null, `${id} passed again: ${again.text}`);
+    assert.ok(again.links.every((href) => !href.startsWith('milestone-')), `${id} again: ${again.links}`);
+  }
 });

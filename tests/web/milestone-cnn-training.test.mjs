@@ -123,6 +123,9 @@ test('milestone 2: train on Fashion-MNIST, pause, resume after a reload bit-iden
   await page.reload();
   await waitState(page, ['ready']);
   assert.equal(await page.getAttribute('body', 'data-resumable'), String(saved));
+  // the stored run keeps its measured speed (milestone 3's comparison shows it as this browser's CNN run)
+  const storedSpeed = await page.evaluate(async () => (await (await import('./js/milestones/cnn-training/checkpoint-store.mjs')).loadRun()).imagesPerSec);
+  assert.ok(Number.isFinite(storedSpeed) && storedSpeed > 0, `stored images/s: ${storedSpeed}`);
   assert.match(await page.textContent('#resume-run'), new RegExp(`Resume from epoch ${saved}`));
   await page.click('#resume-run');
   await waitState(page, ['training', 'done']);

@@ -1,11 +1,12 @@
 // Milestone 3 in a real browser, on a test model made here by the engine in node (a seeded new TinyGPT exported as
 // safetensors in the asset's format, served to the page at ?model=): the page's seeded generation equals the same
 // generation done by GPT::generate in node, with and without the KV cache; the attention heatmap's rows sum to 1
-// (and are causal); a few training steps on a short text lower the loss; after a reload the page offers to resume
-// from the checkpoint it saved.
+// (and are causal); a few training steps on a short text lower the loss; the comparison with milestone 2's CNN shows
+// training times the page's worker measured and what each model learned, equal to the engine's answers in node;
+// after a reload the page offers to resume from the checkpoint it saved.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot, seedPassedModules } from './harness.mjs';
+import { startServer, launchBrowser, screenshot, seedPassedModules, siteDir } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEngine } from '../node/load-engine.mjs';
@@ -107,15 +108,6 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   }
   assert.match(await page.textContent('#kv-result'), /with the cache [\d.]+ tokens\/s, without [\d.]+ tokens\/s: [\d.]+× faster/);
 
-  // The comparison with milestone 2's CNN: the engine's counts (the CNN's parameters are its card's).
-  await page.click('#compare-run');
-  await page.waitForFunction(() => window.ttGpt.compare, null, { timeout: 60_000 });
-  const compare = await page.evaluate(() => window.ttGpt.compare);
-  assert.equal(compare.cnn.parameters, card('fashion-cnn').parameters);
-  assert.equal(compare.gpt.parameters, 2 * (12 * 32 * 32 + 13 * 32) + 17 * 32 + 64 * 32 + 2 * 32);
-  assert.ok(compare.cnn.flops > 0 && compare.gpt.flops > 0 && compare.cnn.activation_bytes > 0 && compare.gpt.activation_bytes > 0);
-  assert.equal(await page.locator('#compare-table tr').count(), 5);
-
   // Training on a short text of the student's own: the loss goes down; a checkpoint is saved.
   await page.selectOption('#train-corpus', 'own');
   await page.setInputFiles('#own-file', { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 0xff]) });
@@ -146,6 +138,93 @@ test('milestone 3: seeded generation equals the engine in node, attention rows s
   assert.deepEqual(JSON.parse(trained.config()),
                    { vocab_size: [...new Set(corpus())].length, block_size: 32, n_layer: 1, n_head: 2, n_embd: 32, tie_weights: true });
   assert.match(trained.generate('the ', 20, JSON.stringify({ temperature: 0 })), /^the [a-z .]{20}$/);
+
+  // The comparison with milestone 2's CNN, on the model trained above: the engine's counts, a training step of each
+  // timed in the page's worker, this page's own run, and what each learned — checked against the engine in node.
+  await page.click('#compare-run');
+  await page.waitForFunction(() => window.ttGpt.compare, null, { timeout: 120_000 });
+  const compare = await page.evaluate(() => window.ttGpt.compare);
+  const cnnCard = card('fashion-cnn');
+  assert.equal(compare.model, 'trained');
+  assert.equal(compare.cnn.parameters, cnnCard.parameters);
+  assert.equal(compare.gpt.parameters, 1 * (12 * 32 * 32 + 13 * 32) + [...new Set(corpus())].length * 32 + 32 * 32 + 2 * 32);
+  assert.ok(compare.cnn.flops > 0 && compare.gpt.flops > 0 && compare.cnn.activation_bytes > 0 && compare.gpt.activation_bytes > 0);
+  // training time: measured in the worker (> 0, at each recipe's batch), shown as measured, per example = step / batch
+  assert.equal(compare.timing.cnn.batch, cnnCard.training.batch_size);
+  assert.equal(compare.timing.gpt.batch, 8, "the trained model's batch");
+  for (const m of ['cnn', 'gpt']) {
+    assert.ok(compare.timing[m].msPerStep > 0 && Number.isFinite(compare.timing[m].msPerStep), JSON.stringify(compare.timing));
+    assert.equal(compare.perExample[m], compare.timing[m].msPerStep / compare.timing[m].batch);
+  }
+  assert.equal(compare.pageRun.steps, 100, "the page's own run: the 100 steps trained above");
+  assert.ok(compare.pageRun.msPerStep > 0);
+  const table = await page.$$eval('#compare-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.equal(table.length, 8);
+  const stepRow = table.find((r) => r[0].startsWith('ms per training step'));
+  const show = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(2));
+  assert.deepEqual(stepRow.slice(1), [show(compare.timing.cnn.msPerStep), show(compare.timing.gpt.msPerStep)]);
+  assert.deepEqual(table.find((r) => r[0] === 'ms per step of your run in the page').slice(1), ['—', show(compare.pageRun.msPerStep)]);
+  const chart = await page.evaluate(() => Chart.getChart(document.getElementById('compare-chart')).data.datasets.map((d) => d.data));
+  assert.deepEqual(chart.map((d) => d[4]), [compare.perExample.cnn, compare.perExample.gpt], 'the chart plots the measured times');
+
+  // What the CNN learned: per-class correct counts equal the engine's classification in node of the same images.
+  const cnnLearned = compare.learned.cnn;
+  assert.equal(cnnLearned.images, 1000);
+  assert.deepEqual(cnnLearned.classes, cnnCard.classes);
+  assert.equal(cnnLearned.count.reduce((a, b) => a + b, 0), 1000);
+  {
+    const site = (p) => fs.readFileSync(path.join(siteDir, p));
+    const classifier = new M.Classifier(cnnCard.architecture, cnnCard.input_shape, site('assets/fashion-cnn.safetensors'), 'fashion-cnn');
+    const data = new M.ImageDataset(site('datasets/fashion-mnist-test.ttds'), 'fashion-mnist-test.ttds');
+    const predicted = classifier.classify(data, 0, 1000);
+    const correct = new Array(10).fill(0), count = new Array(10).fill(0);
+    for (let i = 0; i < 1000; i++) { count[data.label(i)]++; correct[data.label(i)] += predicted[i] === data.label(i) ? 1 : 0; }
+    assert.deepEqual(cnnLearned.count, count);
+    assert.deepEqual(cnnLearned.correct, correct);
+    classifier.delete(); data.delete();
+  }
+  assert.deepEqual(cnnLearned.receptiveField.map((r) => r.pixels), [3, 4, 8, 10]);
+  // the first-layer filters are the asset's conv weights [16, 1, 3, 3], drawn one picture each
+  {
+    const file = fs.readFileSync(path.join(siteDir, 'assets/fashion-cnn.safetensors'));
+    const n = Number(file.readBigUInt64LE(0)), entry = JSON.parse(file.subarray(8, 8 + n).toString())['0.weight'];
+    const bytes = file.subarray(8 + n + entry.data_offsets[0], 8 + n + entry.data_offsets[1]);
+    const weights = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(4 * i));
+    assert.deepEqual(cnnLearned.filters.shape, [16, 1, 3, 3]);
+    assert.deepEqual(Object.values(cnnLearned.filters.data), weights);
+    assert.equal(await page.locator('#learned-filters canvas').count(), 16);
+  }
+  const accuracyBars = await page.evaluate(() => Chart.getChart(document.getElementById('learned-cnn')).data.datasets[0].data);
+  assert.deepEqual(accuracyBars, cnnLearned.correct.map((c, k) => c / cnnLearned.count[k]));
+
+  // What the GPT learned: each predicted character is the greedy next character of the same context in node.
+  const g = compare.learned.gpt;
+  assert.equal(g.context, 32);
+  assert.equal(g.positions, 200);
+  assert.equal(g.predicted.length, 200);
+  const targets = g.text.slice(g.context);
+  assert.equal(targets, corpus().slice(-200));
+  for (let i = 0; i < 200; i += 20) {
+    const next = trained.generate(g.text.slice(i, i + 32), 1, JSON.stringify({ temperature: 0, useCache: false })).slice(-1);
+    assert.equal(g.predicted[i], next, `position ${i}`);
+  }
+  const classes = { lowercase: 0, space: 0, punctuation: 0 };
+  for (const ch of targets) classes[ch === ' ' ? 'space' : ch === '.' ? 'punctuation' : 'lowercase']++;
+  for (const [name, n] of Object.entries(classes)) {
+    assert.equal(g.byClass[name].count, n, name);
+    const right = [...targets].filter((ch, i) => g.predicted[i] === ch && (ch === ' ' ? 'space' : ch === '.' ? 'punctuation' : 'lowercase') === name).length;
+    assert.equal(g.byClass[name].correct, right, name);
+    assert.ok(g.byClass[name].loss > 0);
+  }
+  assert.equal(g.byClass.uppercase.count + g.byClass.digit.count + g.byClass.newline.count, 0);
+  // one mean attention distance per layer and head, between 0 and the window
+  assert.equal(g.attentionDistance.length, 1);
+  assert.equal(g.attentionDistance[0].length, 2);
+  for (const d of g.attentionDistance[0]) assert.ok(d > 0 && d < g.attentionWindow, String(d));
+  assert.equal(g.attentionWindow, 32, "the text's last window of the model's context");
+  assert.ok(Math.abs(g.uniformDistance - 31 / 4) < 1e-12, 'uniform weights over q + 1 keys: the mean of q / 2 over 32 queries');
+  const gptBars = await page.evaluate(() => Chart.getChart(document.getElementById('learned-gpt')).data.datasets[0].data);
+  assert.equal(gptBars.length, 3);
   trained.delete();
 
   // After a reload the saved checkpoint is offered.

@@ -62,11 +62,21 @@ function renderHead() {
   return m;
 }
 
-function showResult(result, { fresh, builtOn = null }) {
+const unlockedMilestones = () => courseState(window.ttLessons ?? [], store.state).milestones
+  .filter((ms) => ms.state === 'unlocked').map((ms) => ms.id);
+
+// After a fresh pass the course is read again (the pass may have opened the next module and unlocked a milestone):
+// the banner links the milestone this pass unlocked — one that was not unlocked when the Run started (unlockedBefore)
+// and is now.
+function showResult(result, { fresh, builtOn = null, unlockedBefore = null }) {
+  const passedNow = fresh && result.ok;
+  const now = passedNow ? courseState(window.ttLessons ?? [], store.state) : course;
   renderResults($('results'), result, {
     builtOn,
     onDiagnostic: (d) => editor?.reveal(d.file, d.line, d.column),
-    nextModule: fresh && result.ok ? course.modules.find((x) => x.id > moduleId && x.state === 'open') : null,
+    nextModule: passedNow ? now.modules.find((x) => x.id > moduleId && x.state === 'open') : null,
+    milestone: passedNow && unlockedBefore
+      ? now.milestones.find((ms) => ms.state === 'unlocked' && !unlockedBefore.includes(ms.id)) ?? null : null,
   });
 }
 
@@ -78,6 +88,7 @@ async function run() {
   setRunButton('stop');
   showRunStage();
   const settings = store.settings();
+  const unlockedBefore = unlockedMilestones();
   const files = editor.values();
   // "My framework": the student's files from the modules before this one replace the reference ones too.
   const earlier = {};
@@ -96,7 +107,7 @@ async function run() {
     window.ttLastRun = result;  // for the end-to-end tests and the console
     editor.setDiagnostics([...result.diagnostics, ...trapMarkers(result)]);
     if (result.stage !== 'unavailable' && result.stage !== 'stopped') store.recordRun(moduleId, result);
-    showResult(result, { fresh: true, builtOn: { setting: settings.buildOn, mine: mine.sort() } });
+    showResult(result, { fresh: true, builtOn: { setting: settings.buildOn, mine: mine.sort() }, unlockedBefore });
     renderHead();
     $('view-checks-mark').textContent = result.ok ? '✓' : '✗';
     if (narrow()) showView('checks');

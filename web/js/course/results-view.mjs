@@ -1,6 +1,9 @@
 // The results panel: compile errors (each a link to its line), then one row per check with expected vs got.
 import { h, formatDate } from './shell.mjs';
 import { likelyCauses } from '../student/diagnostics.mjs';
+import { MILESTONES } from './catalog.mjs';
+
+const milestoneNumber = (milestone) => MILESTONES.findIndex((ms) => ms.id === milestone.id) + 1;
 
 function diagnosticsList(diagnostics, onDiagnostic) {
   return h('div', { class: 'diags' }, diagnostics.map((d) => h('p', { class: `diag ${d.severity}` },
@@ -62,8 +65,9 @@ function builtOnNote(builtOn) {
 }
 
 // result: a session result (web/js/student/session.mjs) or a saved lastRun; options.nextModule: shown after a fresh
-// pass; options.builtOn {setting: 'reference'|'mine', mine: [module ids]}: which framework a fresh Run used
-export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null, builtOn = null } = {}) {
+// pass; options.milestone: the milestone (catalog.mjs MILESTONES + unlocks.mjs state) this fresh pass unlocked, linked
+// first in the banner; options.builtOn {setting: 'reference'|'mine', mine: [module ids]}: which framework a fresh Run used
+export function renderResults(container, result, { onDiagnostic = () => {}, nextModule = null, milestone = null, builtOn = null } = {}) {
   const s = result.summary ?? { passed: 0, failed: 0, crashed: 0, skipped: 0, total: 0 };
   let headline;
   if (result.stage === 'unavailable') headline = h('span', { class: 'summary fail' }, 'The compiler is not available');
@@ -88,9 +92,12 @@ export function renderResults(container, result, { onDiagnostic = () => {}, next
   container.dataset.outcome = result.ok ? 'pass' : 'fail';
   container.replaceChildren(...[
     h('h2', { id: 'results-title' }, 'Checks', headline, when, timing),
-    result.ok && nextModule ? h('p', { class: 'passed-banner' }, `Module passed — `,
+    result.ok && milestone ? h('p', { class: 'passed-banner', dataset: { milestone: milestone.id } }, 'Module passed — you unlocked ',
+      h('a', { class: 'milestone-link', href: milestone.page }, `Milestone ${milestoneNumber(milestone)} · ${milestone.title} →`),
+      nextModule ? [' or ', h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.title}`)] : null) : null,
+    result.ok && nextModule && !milestone ? h('p', { class: 'passed-banner' }, `Module passed — `,
       h('a', { href: `lesson.html?m=${nextModule.id}` }, `continue with ${nextModule.id} ${nextModule.title} →`)) : null,
-    result.ok && !nextModule && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
+    result.ok && !nextModule && !milestone && !result.restored ? h('p', { class: 'passed-banner' }, 'Module passed — ', h('a', { href: './' }, 'back to the course map')) : null,
     result.message ? h('p', { class: result.ok ? 'muted' : 'error' }, result.message) : null,
     result.stage === 'unavailable' ? null : builtOnNote(builtOn),
     causes.length ? h('div', { class: 'likely-cause' },

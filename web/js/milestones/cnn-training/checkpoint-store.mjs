@@ -5,7 +5,7 @@ import { recordStore } from '../record-store.mjs';
 
 const runs = recordStore('tinytorch-cnn-training', 'runs', 'current', 'the checkpoint');
 
-// run: {setup, epoch, step, checkpoint: Uint8Array, history, savedAt}
+// run: {setup, epoch, step, checkpoint: Uint8Array, history, imagesPerSec (training speed), savedAt}
 export const saveRun = runs.save;
 export const loadRun = runs.load;
 export const forgetRun = runs.forget;

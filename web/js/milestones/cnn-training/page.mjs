@@ -174,6 +174,7 @@ function finishRun(state) {
 
 function onProgress(m) {
   charts.add('train', { x: m.step / m.stepsPerEpoch, loss: m.loss, acc: m.acc });
+  run.imagesPerSec = m.imagesPerSec;  // saved with the checkpoint: milestone 3's comparison reads this run's speed
   $('stat-step').textContent = `${m.step} / ${m.totalSteps}`;
   $('stat-epoch').textContent = `${(m.step / m.stepsPerEpoch).toFixed(2)}`;
   $('stat-speed').textContent = Math.round(m.imagesPerSec).toLocaleString('en');
@@ -191,7 +192,7 @@ async function onEpoch(m) {
   status(`epoch ${m.epoch}: validation accuracy ${(100 * m.validation.acc).toFixed(2)}%`);
   try {
     await saveRun({ setup: run.setup, epoch: m.epoch, step: m.step, totalSteps: run.totalSteps, checkpoint: m.checkpoint,
-      history: charts.until(m.epoch), savedAt: new Date().toISOString() });
+      history: charts.until(m.epoch), imagesPerSec: run.imagesPerSec, savedAt: new Date().toISOString() });
     document.body.dataset.savedEpoch = String(m.epoch);
   } catch (error) {
     status(error.message, true);

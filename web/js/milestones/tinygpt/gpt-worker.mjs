@@ -6,11 +6,13 @@
 //      {type: 'stop-generate'}
 //      {type: 'measure-cache', model, prompt, tokens, seed}  the same generation with and without the KV cache
 //      {type: 'train', corpus, config, options, sliceSteps, evalEvery, sampleEvery, resume}
-//      {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'export'} {type: 'costs', cnn}
+//      {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'export'}
+//      {type: 'costs', cnn, gptBatch?, cnnImages?, gptPositions?}   cnn: milestone 2's card (compare-measure.mjs)
 // Out: {type: 'env' | 'loaded' | 'token' | 'generated' | 'cache-speed' | 'train-started' | 'progress' | 'validation' |
 //       'sample' | 'checkpoint' | 'train-state' | 'weights' | 'costs' | 'error', ...}
 import { loadEngine } from '../../engine.mjs';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-store.mjs';
+import { trainingStepTimes, cnnLearned, gptLearned } from './compare-measure.mjs';
 
 const enginePromise = loadEngine();
 enginePromise.then((M) => postMessage({ type: 'env', threads: M.numThreads(), build: M.environment().build }),
@@ -18,6 +20,9 @@ enginePromise.then((M) => postMessage({ type: 'env', threads: M.numThreads(), bu
 const models = { pretrained: null, trained: null };
 let generation = 0;  // bumped by stop-generate and by each new generate: a running loop sees it changed and ends
 let training = null;  // { state: 'running' | 'paused' | 'stopped', ... }
+// The page's own training run in this worker: the time inside gpt.step only (not evaluation, samples or checkpoints),
+// for the comparison; and its corpus, the held-out text the comparison evaluates the trained model on.
+let trainRun = null;  // { steps, ms, batch, block, text }
 
 // A macrotask boundary without setTimeout's 4 ms clamp: lets queued messages (stop, pause) in between tokens.
 const channel = new MessageChannel();
@@ -86,6 +91,7 @@ async function train(job) {
   if (saved) gpt.loadCheckpoint(saved.bytes);
   models.trained = gpt;
   training = { state: 'running' };
+  trainRun = { steps: 0, ms: 0, batch: split.batch ?? opts.batch, block: JSON.parse(gpt.config()).block_size, text };
   postMessage({ type: 'train-started', split, config: JSON.parse(gpt.config()), vocab: gpt.vocab(), parameters: gpt.parameterCount(),
                 step: gpt.stepsDone(), resumed: !!saved, options: opts });
   const evalEvery = job.evalEvery ?? 100, sampleEvery = job.sampleEvery ?? 200, slice = job.sliceSteps ?? 5;
@@ -94,8 +100,12 @@ async function train(job) {
   let last = performance.now();
   while (training.state !== 'stopped' && gpt.stepsDone() < maxSteps) {
     if (training.state === 'paused') { await new Promise((r) => { training.wake = r; }); continue; }
-    const r = gpt.step(Math.min(slice, maxSteps - gpt.stepsDone()));
+    const stepsNow = Math.min(slice, maxSteps - gpt.stepsDone());
+    const s0 = performance.now();
+    const r = gpt.step(stepsNow);
     const now = performance.now();
+    trainRun.steps += stepsNow;
+    trainRun.ms += now - s0;
     postMessage({ type: 'progress', ...r, maxSteps, sliceMs: now - last });
     last = now;
     const step = r.step;
@@ -127,7 +137,17 @@ async function costs(job) {
   const c = JSON.parse(M.classifierCosts(job.cnn.architecture, job.cnn.input_shape));
   const memory = JSON.parse(M.trainingMemoryReport(job.cnn.architecture, job.cnn.input_shape, 1));
   c.activation_bytes = memory.step.activation_bytes;
-  postMessage({ type: 'costs', gpt: g, cnn: c, memoryReport: memory });
+  // measured here: a training step of each (the GPT column's config at its batch), what each learned
+  const trained = gpt === models.trained;
+  const text = trained ? trainRun.text.slice(-60000)
+                       : (await corpusText({ kind: 'austen', name: 'austen.txt' })).slice(-60000);
+  const timing = await trainingStepTimes(M, { cnnCard: job.cnn, gptConfig: config, gptVocab: gpt.vocab(),
+                                              gptBatch: trained ? trainRun.batch : (job.gptBatch ?? 16), text });
+  const learned = { cnn: await cnnLearned(M, job.cnnImages ?? 1000), gpt: gptLearned(gpt, text, job.gptPositions ?? 200) };
+  const pageRun = trainRun?.steps ? { steps: trainRun.steps, msPerStep: trainRun.ms / trainRun.steps, batch: trainRun.batch,
+                                     block: trainRun.block } : null;
+  postMessage({ type: 'costs', gpt: g, cnn: c, memoryReport: memory, model: trained ? 'trained' : 'pretrained', timing,
+                learned, pageRun });
 }
 
 const handlers = {
