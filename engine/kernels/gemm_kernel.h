@@ -13,7 +13,8 @@
 // than there are); unrolling the k loop also made it slower, for the same reason. The ceiling probe in bench/
 // (the same loop without the broadcasts of a, its data in L1) reaches ~46: the kernel runs at ~85% of it.
 // AVX has 16 registers of 8 floats, AVX-512 32 registers of 16 floats, so natively the tile grows.
-// Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there.
+// Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there
+// (relaxed SIMD has one: see madd below).
 // With -DTT_NATIVE_ARCH=OFF the native build uses SSE2, the same tile and the same order of operations as wasm,
 // so its sgemm results are bit-for-bit those of the web build.
 #pragma once
