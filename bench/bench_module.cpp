@@ -1,6 +1,7 @@
 // tt_bench.mjs: the engine's kernels for bench/run.mjs, over raw pointers into the wasm heap (HEAPF32), plus a
 // probe of this machine's simd128 multiply+add ceiling, and a training step (train_step.h). Benchmark-only: it is
-// not part of the site.
+// not part of the site. tt_bench_relaxed is the same module with sgemm on relaxed SIMD (TT_RELAXED_SIMD) and a
+// relaxed-madd ceiling probe.
 #include <emscripten/bind.h>
 #include <wasm_simd128.h>
 
@@ -83,6 +84,41 @@ float simd_peak(int iterations, uintptr_t ring_ptr) {
 // FLOPs of one simd_peak iteration: 8 steps x 8 accumulators x 4 lanes x 2 (mul, add).
 int simd_peak_flops_per_iteration() { return 8 * 8 * 4 * 2; }
 
+#if defined(TT_RELAXED_SIMD)
+// tt_bench_relaxed's ceiling: simd_peak with each mul + add as one f32x4.relaxed_madd (clang 14's prototype builtin,
+// renumbered after the link by scripts/wasm-relaxed-simd.mjs), the instruction tt_web_relaxed's sgemm kernel uses.
+// The same FLOPs per iteration.
+v128_t madd(v128_t a, v128_t b, v128_t c) {
+    using f32x4 = float __attribute__((__vector_size__(16)));
+    return static_cast<v128_t>(
+        __builtin_wasm_fma_f32x4(static_cast<f32x4>(a), static_cast<f32x4>(b), static_cast<f32x4>(c)));
+}
+float relaxed_peak(int iterations, uintptr_t ring_ptr) {
+    const float* ring = f32(ring_ptr);
+    v128_t s0 = wasm_f32x4_splat(1e-3f), s1 = wasm_f32x4_splat(2e-3f), s2 = wasm_f32x4_splat(3e-3f),
+           s3 = wasm_f32x4_splat(4e-3f);
+    v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int it = 0; it < iterations; ++it) {
+        const float* window = ring + (it & 15) * 16;
+#pragma clang loop unroll(disable)
+        for (int k = 0; k < 64; k += 8) {
+            v128_t b0 = wasm_v128_load(window + k), b1 = wasm_v128_load(window + k + 4);
+            c00 = madd(s0, b0, c00);
+            c01 = madd(s0, b1, c01);
+            c10 = madd(s1, b0, c10);
+            c11 = madd(s1, b1, c11);
+            c20 = madd(s2, b0, c20);
+            c21 = madd(s2, b1, c21);
+            c30 = madd(s3, b0, c30);
+            c31 = madd(s3, b1, c31);
+        }
+    }
+    v128_t sum = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(c00, c01), wasm_f32x4_add(c10, c11)),
+                                wasm_f32x4_add(wasm_f32x4_add(c20, c21), wasm_f32x4_add(c30, c31)));
+    return wasm_f32x4_extract_lane(sum, 0) + wasm_f32x4_extract_lane(sum, 3);
+}
+#endif
+
 // Module 15's measurements (kernel_profile.h), for bench/fusion.mjs: JSON text, as the site's bindings/kernels.cpp.
 std::string profile_matmul_js(const std::string& sizes_csv, int naive_max_n, int repeats) {
     std::vector<int> sizes;
@@ -136,6 +172,9 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("conv2dRelu", &conv_relu_js);
     function("simdPeak", &simd_peak);
     function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
+#if defined(TT_RELAXED_SIMD)
+    function("relaxedPeak", &relaxed_peak);
+#endif
     function("tile", &tile_js);
     function("profileMatmulCsv", &profile_matmul_js);
     function("profileFusionRun", &profile_fusion_js);

@@ -6,7 +6,9 @@
 //   node bench/run.mjs            (after building tt_bench: cmake --build build/wasm --target tt_bench, and
 //                                  tt_bench_native: bash bench/run.sh (builds build/native-bench))
 //   bash bench/run.sh             builds both, then runs this
-// Options: --quick (fewer samples), --no-native, --no-threads, --clock=wall (default: process CPU time, see timeRotation). Writes build/bench/results.json and build/bench/results.md.
+// Options: --quick (fewer samples), --no-native, --no-threads, --no-relaxed, --relaxed-only (the relaxed-SIMD GEMM
+// section alone → build/bench/relaxed.md/.json), --clock=wall (default: process CPU time, see timeRotation).
+// Writes build/bench/results.json and build/bench/results.md.
 //
 // Method: every engine gets the same seeded inputs, already resident (TF tensors created once, our inputs in the
 // wasm heap, ORT feeds built once). One timed call = what a user calls to get the result back as a JS array:
@@ -17,15 +19,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { execFileSync } from 'node:child_process';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import { convReluModel, matmulModel } from './onnx.mjs';
+import { relaxedSimd } from '../web/js/engine.mjs';
 import { trainStepMarkdown, trainStepSection } from './train-step.mjs';
 import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadOurs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
   randomArray, ratio, root, steadyStateWasm, timeRotation, wallSeconds } from './common.mjs';
 
 steadyStateWasm();  // before any wasm is compiled
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');  // node 20: relaxed SIMD is behind this flag
 const nativeBench = process.env.TT_BENCH_NATIVE ?? path.join(root, 'build/native-bench/bench/tt_bench_native');
 
 // Our heap buffers: allocate, copy in, view (views are re-made: memory growth detaches them).
@@ -75,18 +80,24 @@ const mlpFlops = (batch) => 2 * batch * (MLP[0] * MLP[1] + MLP[1] * MLP[2]);
 // The ceiling probe runs inside every row's rotation, so each row's "% of ceiling" compares with what the machine
 // gave at that same moment (the cores are shared: absolute numbers drift, same-moment ratios much less).
 let probeIters = 0;
-function calibrateProbe(M) {
+// peak: simdPeak (mul + add) or, in tt_bench_relaxed, relaxedPeak (relaxed_madd). The returned call has .iters.
+function calibrate(M, peak) {
   const ring = M._malloc(512 * 4);
   M.HEAPF32.set(randomArray(512, 99).map((v) => 1 + 0.5 * v), ring >> 2);
-  probeIters = 1000;
-  M.simdPeak(probeIters, ring);
+  let iters = 1000;
+  M[peak](iters, ring);
   for (;;) {  // grow until one call takes ~20 ms
     const t0 = wallSeconds();
-    M.simdPeak(probeIters, ring);
+    M[peak](iters, ring);
     if (wallSeconds() - t0 > 0.02) break;
-    probeIters *= 2;
+    iters *= 2;
   }
-  return () => M.simdPeak(probeIters, ring);
+  return Object.assign(() => M[peak](iters, ring), { iters });
+}
+function calibrateProbe(M) {
+  const run = calibrate(M, 'simdPeak');
+  probeIters = run.iters;
+  return run;
 }
 const probeGflops = (M, seconds) => (M.simdPeakFlopsPerIteration() * probeIters) / seconds / 1e9;
 
@@ -167,6 +178,44 @@ async function convRow(M, probe) {
   us.free();
   return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: convFlops(),
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
+}
+
+// ---- relaxed SIMD: tt_bench_relaxed (sgemm's kernels on f32x4.relaxed_madd) beside the simd128 build and TF.js ------
+// Node 20 has relaxed SIMD behind --experimental-wasm-relaxed-simd: set before any wasm is compiled, then the site's
+// own run-time test (relaxedSimd(), web/js/engine.mjs) decides whether the section runs, as a page would. Each row
+// times, in one rotation: both builds' sgemm, TF.js's matMul, and both ceiling probes (simdPeak: 8 independent
+// mul + add chains; relaxedPeak: the same loop on relaxed_madd), so every ratio compares the same moment.
+async function relaxedRows(simd, relaxed) {
+  const simdProbe = calibrate(simd, 'simdPeak'), relaxedProbe = calibrate(relaxed, 'relaxedPeak');
+  const peak = (probe, seconds) => (simd.simdPeakFlopsPerIteration() * probe.iters) / seconds / 1e9;
+  const rows = [];
+  for (const n of [256, 512, 1024]) {
+    console.error(`matmul ${n}, relaxed SIMD ...`);
+    const data = matmulData(n), one = oursMatmul(simd, n, data), two = oursMatmul(relaxed, n, data);
+    const ta = tf.tensor2d(data[0], [n, n]), tb = tf.tensor2d(data[1], [n, n]);
+    const tfjs = () => { const c = tf.matMul(ta, tb); const out = c.dataSync(); c.dispose(); return out; };
+    // FMA rounding only: within the float32 error of a length-n dot product of values in [-1, 1)
+    const diff = maxAbsDiff(one.run(), two.run()), tfDiff = maxAbsDiff(two.run(), tfjs());
+    if (!(diff <= n * 1e-5 && tfDiff <= n * 1e-5)) throw new Error(`matmul ${n}: relaxed differs by ${diff} / ${tfDiff}`);
+    const t = await timeRotation({ simd128: one.run, relaxed: two.run, tfjs, simdProbe, relaxedProbe });
+    ta.dispose(); tb.dispose(); one.free(); two.free();
+    rows.push({ workload: `matmul ${n}`, flops: 2 * n ** 3, seconds: t, maxAbsDiff: diff,
+      ceiling: { simd128: peak(simdProbe, t.simdProbe), relaxed: peak(relaxedProbe, t.relaxedProbe) } });
+  }
+  return rows;
+}
+
+function relaxedMarkdown(rows, note) {
+  const lines = ['', '## Relaxed SIMD (tt_bench_relaxed: sgemm on f32x4.relaxed_madd), 1 thread, beside simd128 and TF.js-wasm', ''];
+  if (!rows) return [...lines, `Skipped: ${note}`].join('\n');
+  lines.push('One rotation per row (both builds, TF.js, both ceiling probes). "x TF.js" is speed (TF.js time / ours): the issue-16 goal is >= 1.5x at N=512 and 1024 with the relaxed build. Results differ from simd128 by fused-multiply-add rounding only (max |diff| column).', '');
+  lines.push('| N | simd128 GFLOP/s | relaxed GFLOP/s | TF.js GFLOP/s | simd128 x TF.js | relaxed x TF.js | relaxed / simd128 speed | simd128 ceiling | relaxed-madd ceiling | simd128 % of its ceiling | relaxed % of its ceiling | max abs diff |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const s = r.seconds, g = (x) => r.flops / x / 1e9;
+    lines.push(`| ${r.workload.split(' ')[1]} | ${gflops(r.flops, s.simd128)} | ${gflops(r.flops, s.relaxed)} | ${gflops(r.flops, s.tfjs)} | ${(s.tfjs / s.simd128).toFixed(2)} | ${(s.tfjs / s.relaxed).toFixed(2)} | ${(s.simd128 / s.relaxed).toFixed(2)} | ${r.ceiling.simd128.toFixed(1)} | ${r.ceiling.relaxed.toFixed(1)} | ${(100 * g(s.simd128) / r.ceiling.simd128).toFixed(0)}% | ${(100 * g(s.relaxed) / r.ceiling.relaxed).toFixed(0)}% | ${r.maxAbsDiff.toExponential(1)} |`);
+  }
+  return lines.join('\n');
 }
 
 // ---- two threads: the threaded build (tt_bench_mt) on 1 and 2 threads, beside the single-threaded build ----------
@@ -262,6 +311,7 @@ function markdown(r) {
   } else if (r.threadsNote) {
     lines.push('', `Two-thread section skipped: ${r.threadsNote}`);
   }
+  if (r.relaxed || r.relaxedNote) lines.push(relaxedMarkdown(r.relaxed, r.relaxedNote));
   if (r.native?.ours) {
     const o = r.native.ours, np = r.native.numpy;
     lines.push('', `## Native, for context (1 thread): engine (${o.arch}, tile ${o.tile[0]}x${o.tile[1]}) vs numpy ${np?.numpy ?? ''} (BLAS: ${np?.blas ?? '?'})`, '');
@@ -279,8 +329,25 @@ function markdown(r) {
   return lines.join('\n') + '\n';
 }
 
+// The relaxed section alone (--relaxed-only: build/bench/relaxed.md / .json), or with everything (--no-relaxed skips).
+async function relaxedSection(M) {
+  if (args.has('--no-relaxed')) return { relaxedNote: '--no-relaxed' };
+  if (!relaxedSimd()) return { relaxedNote: `node ${process.versions.node} does not validate f32x4.relaxed_madd` };
+  return { relaxed: await relaxedRows(M, await loadOurs('tt_bench_relaxed')) };
+}
 const M = await loadOurs();
 await loadPeers();
+if (args.has('--relaxed-only')) {
+  const r = { date: new Date().toISOString(), node: process.versions.node, loadavg: os.loadavg(), clock: CLOCK,
+    versions: peerVersions(), ...(await relaxedSection(M)) };
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'relaxed.json'), JSON.stringify(r, null, 2));
+  const md = `${r.date} · node ${r.node} · load average ${r.loadavg.map((x) => x.toFixed(1)).join(' ')} · tfjs-backend-wasm ${r.versions.tfjs} · clock: ${r.clock}\n` +
+    relaxedMarkdown(r.relaxed, r.relaxedNote) + '\n';
+  fs.writeFileSync(path.join(outDir, 'relaxed.md'), md);
+  console.log(md);
+  process.exit(0);
+}
 const tile = M.tile();
 const versions = peerVersions();
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [, 'unknown cpu'])[1];
@@ -302,9 +369,10 @@ let threads = null, threadsNote = null;
 if (args.has('--no-threads')) threadsNote = '--no-threads';
 else if (os.cpus().length < 2) threadsNote = 'this machine has 1 core';
 else threads = await threadRows(M, await loadOurs('tt_bench_mt'));
+const relaxedResults = await relaxedSection(M);
 const native = args.has('--no-native') ? null : (console.error('native ...'), nativeSection());
 const results = { date: new Date().toISOString(), node: process.versions.node, cpu, loadavg: os.loadavg(), cores: os.cpus().length,
-  clock: CLOCK, versions, tile, ceiling, rows, trainStep, threads, threadsNote, native };
+  clock: CLOCK, versions, tile, ceiling, rows, trainStep, threads, threadsNote, ...relaxedResults, native };
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 const md = markdown(results);

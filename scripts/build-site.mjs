@@ -28,6 +28,8 @@ const sources = [
   [path.join(args.engine, 'tt_web.wasm'), 'wasm/tt_web.wasm'],
   // the threaded build, loaded by pages that are cross-origin isolated (web/js/engine.mjs)
   ...['tt_web_mt.mjs', 'tt_web_mt.wasm', 'tt_web_mt.worker.js'].map((f) => [path.join(args.engine, f), `wasm/${f}`]),
+  // sgemm on relaxed SIMD, for pages that ask for speed where the browser has it (engineUrl's relaxed option)
+  ...['tt_web_relaxed.mjs', 'tt_web_relaxed.wasm'].map((f) => [path.join(args.engine, f), `wasm/${f}`]),
   [nm('monaco-editor/min/vs'), 'vendor/monaco/vs'],
   [nm('chart.js/dist/chart.umd.min.js'), 'vendor/chart.umd.min.js'],
   [nm('marked/lib/marked.esm.js'), 'vendor/marked.esm.js'],

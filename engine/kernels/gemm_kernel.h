@@ -13,7 +13,8 @@
 // than there are); unrolling the k loop also made it slower, for the same reason. The ceiling probe in bench/
 // (the same loop without the broadcasts of a, its data in L1) reaches ~46: the kernel runs at ~85% of it.
 // AVX has 16 registers of 8 floats, AVX-512 32 registers of 16 floats, so natively the tile grows.
-// Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there.
+// Natively xsimd::fma is one fused instruction (one rounding); wasm simd128 has no fma, so it is mul + add there
+// (relaxed SIMD has one: see madd below).
 // With -DTT_NATIVE_ARCH=OFF the native build uses SSE2, the same tile and the same order of operations as wasm,
 // so its sgemm results are bit-for-bit those of the web build.
 #pragma once
@@ -40,6 +41,27 @@ constexpr int kNB = 2;                                         // batches per ro
 #endif
 constexpr int kNR = kNB * kBatch;  // columns of the register tile
 
+// acc + a * b: the multiply-add of every accumulating loop below. On simd128 and SSE2 it is a multiply then an
+// add (two roundings, the same bits on both). The relaxed web build (TT_RELAXED_SIMD, compiled with
+// -mrelaxed-simd: tt_web_relaxed, docs/architecture.md) uses wasm's f32x4.relaxed_madd instead, which the browser
+// may run as one fused instruction: one instruction less per step and one rounding, so its bits depend on the
+// CPU; only pages that want speed load it, never the tests, recipes or lessons.
+#if defined(TT_RELAXED_SIMD)
+#if !defined(__wasm_relaxed_simd__)
+#error "TT_RELAXED_SIMD needs -mrelaxed-simd"
+#endif
+inline batch madd(const batch& a, const batch& b, const batch& acc) {
+    using f32x4 = float __attribute__((__vector_size__(16)));
+    // clang 14 spells it with its prototype name and opcode; scripts/wasm-relaxed-simd.mjs renumbers it after the
+    // link (the operands are a * b + c in both).
+    const v128_t va = a, vb = b, vacc = acc;
+    return batch(static_cast<v128_t>(
+        __builtin_wasm_fma_f32x4(static_cast<f32x4>(va), static_cast<f32x4>(vb), static_cast<f32x4>(vacc))));
+}
+#else
+inline batch madd(const batch& a, const batch& b, const batch& acc) { return xsimd::fma(a, b, acc); }
+#endif
+
 // C_tile = alpha * (a @ b) + beta * C_tile, where C_tile is MR x NR at c with leading dimension ldc.
 // beta == 0 means "overwrite": C is not read (it may hold garbage or NaN), as in BLAS.
 inline void micro_kernel(int kc, const float* a, const float* b, float alpha, float beta, float* c, int ldc) {
@@ -53,7 +75,7 @@ inline void micro_kernel(int kc, const float* a, const float* b, float alpha, fl
         for (int j = 0; j < kNB; ++j) bk[j] = batch::load_aligned(b + j * kBatch);
         for (int r = 0; r < kMR; ++r) {
             batch ar(a[r]);  // broadcast one value of op(A) to every lane
-            for (int j = 0; j < kNB; ++j) acc[r][j] = xsimd::fma(ar, bk[j], acc[r][j]);  // mul + add on wasm
+            for (int j = 0; j < kNB; ++j) acc[r][j] = madd(ar, bk[j], acc[r][j]);  // mul + add on simd128
         }
     }
 
@@ -95,7 +117,7 @@ inline void dot_tile(int K, const float* a, int lda, const float* b, int ldb, fl
         for (int j = 0; j < CN; ++j) bk[j] = batch::load_unaligned(b + j * ldb + k);
         for (int r = 0; r < R; ++r) {
             const batch ar = batch::load_unaligned(a + r * lda + k);
-            for (int j = 0; j < CN; ++j) acc[r][j] = xsimd::fma(ar, bk[j], acc[r][j]);
+            for (int j = 0; j < CN; ++j) acc[r][j] = madd(ar, bk[j], acc[r][j]);
         }
     }
     alignas(64) float sums[R][CN];
@@ -137,8 +159,7 @@ inline void row_times_b(int N, int K, const float* x, const float* B, int ldb, f
         batch acc[4] = {batch(0.0f), batch(0.0f), batch(0.0f), batch(0.0f)};
         for (int k = 0; k < K; ++k) {
             const batch xk(x[k]);
-            for (int q = 0; q < 4; ++q)
-                acc[q] = xsimd::fma(xk, batch::load_unaligned(B + k * ldb + j + q * kBatch), acc[q]);
+            for (int q = 0; q < 4; ++q) acc[q] = madd(xk, batch::load_unaligned(B + k * ldb + j + q * kBatch), acc[q]);
         }
         for (int q = 0; q < 4; ++q) {
             batch out = batch(alpha) * acc[q];

@@ -42,9 +42,10 @@ export function emscriptenRequire() {
 
 export const engineDir = process.env.TT_ENGINE_DIR ?? path.resolve(import.meta.dirname, '../../build/wasm');
 
-// threaded: the tt_web_mt build (pthreads; node has SharedArrayBuffer without any headers).
-export async function loadEngine({ threaded = false } = {}) {
-  const name = threaded ? 'tt_web_mt' : 'tt_web';
+// threaded: the tt_web_mt build (pthreads; node has SharedArrayBuffer without any headers). relaxed: tt_web_relaxed
+// (node 20 compiles it only after v8.setFlagsFromString('--experimental-wasm-relaxed-simd')).
+export async function loadEngine({ threaded = false, relaxed = false } = {}) {
+  const name = threaded ? 'tt_web_mt' : (relaxed ? 'tt_web_relaxed' : 'tt_web');
   const js = path.join(engineDir, `${name}.mjs`);
   if (!fs.existsSync(js)) throw new Error(`${js} is missing: build it with 'make wasm' (or cmake --build build/wasm)`);
   globalThis.require ??= emscriptenRequire();

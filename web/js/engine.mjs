@@ -72,8 +72,28 @@ export function guardModule(M) {
 // same results bit for bit) needs SharedArrayBuffer, which browsers give only to cross-origin-isolated pages
 // (serve.py sends COOP/COEP); anywhere else the single-threaded build runs.
 export const threadedEngine = () => globalThis.crossOriginIsolated === true;
-export const engineUrl = (threaded = threadedEngine()) =>
-  new URL(`../wasm/${threaded ? 'tt_web_mt' : 'tt_web'}.mjs`, import.meta.url).href;
+
+// Relaxed SIMD (f32x4.relaxed_madd: Chrome 114+; node 20 only with --experimental-wasm-relaxed-simd). The probe is
+// a module of one function, () -> v128 { f32x4.relaxed_madd(0, 0, 0) } (opcode 0xfd 0x105), which validates only
+// where the instruction exists.
+const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];  // v128.const 0
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // types: () -> v128
+  0x03, 0x02, 0x01, 0x00,                          // one function of type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02, 0x0b,
+]);
+export const relaxedSimd = () => typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+
+// threaded: see threadedEngine. relaxed: ask for tt_web_relaxed, whose sgemm kernels use f32x4.relaxed_madd (faster;
+// the browser may fuse the multiply-add, so results differ from tt_web's in the last bits and from CPU to CPU). It
+// is given only where relaxedSimd() holds and the page is single-threaded (the threaded build is the faster one
+// where it runs); elsewhere tt_web. Only for pages that want speed and show no result that must match a recipe,
+// a test or a lesson's check bit for bit (docs/architecture.md, "Builds").
+export const engineUrl = (threaded = threadedEngine(), { relaxed = false } = {}) => {
+  const name = threaded ? 'tt_web_mt' : (relaxed && relaxedSimd() ? 'tt_web_relaxed' : 'tt_web');
+  return new URL(`../wasm/${name}.mjs`, import.meta.url).href;
+};
 
 // url: where tt_web.mjs is served (default: engineUrl()). Extra options go to the Emscripten factory. The engine
 // comes back using every thread its build has.
