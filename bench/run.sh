@@ -9,7 +9,7 @@ log=build/bench/build.log
 mkdir -p build/bench
 {
   [ -f build/wasm/build.ninja ] || emcmake cmake -S . -B build/wasm -G Ninja
-  cmake --build build/wasm -j2 --target tt_bench tt_bench_mt
+  cmake --build build/wasm -j2 --target tt_bench tt_bench_mt tt_bench_relaxed
   # Its own native build, for this machine's widest SIMD (the test build keeps SSE2 for bit-identical results).
   [ -f build/native-bench/build.ninja ] || cmake -S . -B build/native-bench -G Ninja -DTT_NATIVE_ARCH=ON
   cmake --build build/native-bench -j2 --target tt_bench_native tt_train_step_native tt_infer_native

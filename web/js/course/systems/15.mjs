@@ -67,8 +67,10 @@ export async function measureOwn(session, files, programSource, { sizes = SIZES,
       const d = r.diagnostics?.find((e) => e.severity === 'error') ?? r.diagnostics?.[0];
       return { error: d ? `${d.file ?? 'linker'}${d.line ? `:${d.line}` : ''}: ${d.message}` : (r.message || `the build stopped at ${r.stage}`) };
     }
-    if (!r.ok) {
-      const why = [...(r.problems ?? []), ...r.stderr.trim().split('\n').filter(Boolean).slice(-2)].join(' ');
+    if (!r.ok) {  // a TT_TODO or another trap first (it names the line), else what the runner or stderr said
+      const trap = r.traps?.[0];
+      const why = trap ? `${trap.message}${trap.line ? ` (${trap.file ?? OWN_FILE}:${trap.line})` : ''}`
+        : [...(r.problems ?? []), ...r.stderr.trim().split('\n').filter(Boolean).slice(-2)].join(' ');
       return { error: why || `exit code ${r.exitCode}` };
     }
     return { profile: JSON.parse(r.stdout.trim().split('\n').pop()) };
