@@ -11,6 +11,7 @@
 namespace tt::cli {
 
 // Writes `output` and prints the fp32 and optimized files' bytes and test accuracies. Returns the exit code.
+// recipe "tinygpt": compress_gpt_weights on the asset, saved in the asset format (still float32 tensors).
 int compress(const std::string& recipe, const RecipeOptions& data, const OptimizeOptions& options,
              const std::string& output);
 
