@@ -10,7 +10,11 @@ calibrated on training images) and saves it with save_classifier; then it is jud
   ranked with the numbers `tt evaluate` gives, the optimized one at most 1 point less accurate (the stated
   tolerance), under 30% of the fp32 file, and the winner of the size and accuracy-per-MiB categories;
 - latency: both within the task's 100 ms limit (no violation); the two medians are printed, not compared (a timed
-  comparison belongs in bench/, not in a test on a shared machine).
+  comparison belongs in bench/, not in a test on a shared machine);
+- TinyGPT: `tt compress tinygpt` prunes 30% of the asset's weights and rounds them to int8 per row (saved as float:
+  the TinyGPT loader reads F32); with sparsity 0 and fp32 it writes the asset back byte for byte; its greedy text is
+  the same with the KV cache as without; `tt evaluate` scores it within +0.15 bits per character of the fp32 asset
+  on the hidden text (the stated tolerance), and the leaderboard's TinyGPT task ranks it with that number.
 
 usage: test_combined_model.py TT_EXECUTABLE   (needs build/datasets and build/hidden: the datasets target)
 """
@@ -40,6 +44,15 @@ def compress(out):
                         os.path.join(H.ROOT, "assets")], capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"tt compress failed: {r.stdout}{r.stderr}")
+    with open(out, "rb") as f:
+        return f.read(), r.stdout
+
+
+def run_gpt_compress(out, sparsity, form):
+    r = subprocess.run([TT, "compress", "tinygpt", "--output", out, "--sparsity", sparsity, "--form", form, "--out",
+                        os.path.join(H.ROOT, "assets")], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"tt compress tinygpt failed: {r.stdout}{r.stderr}")
     with open(out, "rb") as f:
         return f.read(), r.stdout
 
@@ -116,6 +129,42 @@ def main():
         for name, e, ev in (("fp32", f, ev_fp32), ("optimized", o, ev_opt)):
             print(f"{name:<10} {e['bytes']:>8} {e['accuracy']:>10.3f} {ev['private']['accuracy']:>11.3f} "
                   f"{e['latencyMs']:>10.4f} {e['peakBytes'] / 2**20:>8.1f}")
+
+        # ---- TinyGPT: pruned + int8-rounded weights, generated with the KV cache, scored in bits per char --------
+        asset = os.path.join(H.ROOT, "assets", "tinygpt.safetensors")
+        same = run_gpt_compress(os.path.join(tmp, "same.safetensors"), "0", "fp32")
+        with open(asset, "rb") as fa:
+            check(same[0] == fa.read(), "tt compress tinygpt --sparsity 0 --form fp32 writes the asset back byte for "
+                                        "byte (the save path loses nothing)")
+        gpt, gpt_out = run_gpt_compress(os.path.join(tmp, "gpt.safetensors"), "0.3", "int8")
+        zero = float(re.search(r"\(([0-9.]+) of its weights", gpt_out).group(1))
+        check(0.3 <= zero < 0.31, f"tinygpt pruned: {zero} of its weights of dim >= 2 are 0 (asked 0.3)", gpt_out)
+        texts = []
+        for cache in ([], ["--no-cache"]):
+            r = subprocess.run([TT, "generate", "--weights", os.path.join(tmp, "gpt.safetensors"), "--prompt",
+                                "It is a truth", "--tokens", "60", "--temperature", "0"] + cache,
+                               capture_output=True, text=True)
+            texts.append(r.stdout)
+        check(texts[0] and texts[0] == texts[1], "greedy text of the compressed TinyGPT: the same with the KV cache "
+                                                 "as rerunning the whole prefix", texts)
+        text_hidden = os.path.join(class_dir, "hidden", "tinygpt-hidden.txt")
+        ev_g = {}
+        for name, path in (("fp32", asset), ("compressed", os.path.join(tmp, "gpt.safetensors"))):
+            r = subprocess.run([TT, "evaluate", "--task", "tinygpt", "--model", path, "--data", text_hidden,
+                                "--public-count", "128"], capture_output=True, text=True)
+            ev_g[name] = json.loads(r.stdout)
+        bpc_f, bpc_c = ev_g["fp32"]["public"]["bitsPerChar"], ev_g["compressed"]["public"]["bitsPerChar"]
+        check(bpc_f < bpc_c < bpc_f + 0.15,
+              f"bits per char on the hidden text: compressed {bpc_c:.4f}, fp32 {bpc_f:.4f} (stated tolerance +0.15)")
+        status, sub = server.submit(students[1], gpt, task="tinygpt", name="optimized")
+        done = server.wait_done(sub["id"]) if status == 202 else {}
+        check(done.get("status") == "done" and done["result"]["bitsPerChar"] == bpc_c,
+              "submitted to the TinyGPT task: ranked with tt evaluate's bits per character", done)
+        print(f"{'tinygpt':<10} {'bytes':>8} {'public bpc':>10} {'private bpc':>11} {'latency ms':>10}")
+        for name in ("fp32", "compressed"):
+            e = ev_g[name]
+            print(f"{name:<10} {e['bytes']:>8} {e['public']['bitsPerChar']:>10.4f} "
+                  f"{e['private']['bitsPerChar']:>11.4f} {e['latencyMs']:>10.3f}")
     finally:
         if server:
             server.stop()
