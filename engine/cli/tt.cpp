@@ -9,7 +9,7 @@
 //   tt grade      a lesson's checks on a student's file, in the page's wasm sandbox (grade.cpp, scripts/grade.mjs)
 //   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
 //   tt evaluate   a leaderboard submission scored on a hidden set, one JSON line (evaluate.cpp)
-//   tt compress   a recipe's classifier pruned, fine-tuned and int8-quantized into one file (compress.cpp)
+//   tt compress   one optimized model: pruned, fine-tuned, int8 (classifiers; tinygpt's weights) (compress.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
 // option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
 #include <CLI/CLI.hpp>
@@ -293,8 +293,9 @@ int main(int argc, char** argv) {
     auto cp_recipe = std::make_shared<std::string>();
     auto cp_file = std::make_shared<std::string>();
     CLI::App* cp = app.add_subcommand("compress",
-                                      "one optimized model: a recipe's classifier pruned, fine-tuned with "
-                                      "its masks and int8-quantized, for tt evaluate and the leaderboard");
+                                      "one optimized model for tt evaluate and the leaderboard: a classifier "
+                                      "pruned, fine-tuned with its masks and int8-quantized; tinygpt's weights "
+                                      "pruned and rounded to int8 (saved as float)");
     add_recipe(*cp, *cp_recipe);
     add_weights_options(*cp, *cp_o);
     add_data_options(*cp, *cp_o);
@@ -302,7 +303,7 @@ int main(int argc, char** argv) {
     cp->add_option("--sparsity", cp_opt->sparsity, "fraction of the weights pruned (global magnitude)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    cp->add_option("--finetune-steps", cp_opt->finetune_steps, "masked SGD steps after pruning")
+    cp->add_option("--finetune-steps", cp_opt->finetune_steps, "masked SGD steps after pruning (classifiers)")
         ->type_name("N")
         ->check(whole_number(0))
         ->capture_default_str();
