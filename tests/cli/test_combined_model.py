@@ -88,6 +88,15 @@ def main():
         check(len(m) == 2 and int(m[1][2]) >= int(m[0][2]) - int(m[0][3]) // 100,
               "tt compress: test accuracy within 1 point of fp32", out)
 
+        for args, message in ((["xor-mlp"], "compress: recipe 'xor-mlp' is not an MNIST or Fashion-MNIST classifier"),
+                              (["tinygpt", "--form", "int4"], "compress: tinygpt takes --form int8 or fp32"),
+                              (["mnist-mlp", "--data", os.path.join(tmp, "none")], "mnist-train.ttds: cannot open")):
+            r = subprocess.run([TT, "compress"] + args + ["--output", os.path.join(tmp, "bad.safetensors")],
+                               capture_output=True, text=True)
+            made = os.path.exists(os.path.join(tmp, "bad.safetensors"))
+            check(r.returncode == 1 and message in r.stderr and not made,
+                  f"tt compress {' '.join(args[:1])}: exit 1, '{message}', no file", r.stderr)
+
         # ---- judged and ranked like any submission ---------------------------------------------------------------
         class_dir, _, students = H.make_class(tmp, tokens=2)
         hidden = os.path.join(class_dir, "hidden", "mnist-hidden.ttds")
