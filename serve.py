@@ -14,7 +14,7 @@
 
 usage: python3 serve.py [--root DIR] [--host HOST] [--port PORT] [--timeout SECONDS] [--no-isolate]
                        [--leaderboard CLASS_DIR [--tt PATH]]
-       python3 serve.py leaderboard-init CLASS_DIR [--tokens N] [--deadline ISO8601] [--per-day N]
+       python3 serve.py leaderboard-init CLASS_DIR [--tokens N] [--deadline ISO8601] [--per-day N] [--cifar SOURCE]
 (--port 0 picks a free port; the first line printed is then "PORT n", for test harnesses)
 With --leaderboard the class competition's API is served under /api/leaderboard/ (the leaderboard/ package next to
 this file; docs/leaderboard.md); without it those paths are 404 and the site is static.
@@ -357,6 +357,9 @@ def leaderboard_init(argv):
     parser.add_argument("--per-day", type=int, help="submissions per token, task and UTC day (10)")
     parser.add_argument("--hidden", default=os.path.join(HERE, "build", "hidden"),
                         help="the hidden sets (build/hidden, written by datasets/pack.py)")
+    parser.add_argument("--cifar", metavar="SOURCE",
+                        help="CIFAR-10's hidden set from the official binary archive (cifar-10-binary.tar.gz), its "
+                             "cifar-10-batches-bin folder or test_batch.bin, instead of build/hidden")
     args = parser.parse_args(argv)
     if args.deadline:
         from leaderboard.api import parse_deadline
@@ -364,7 +367,7 @@ def leaderboard_init(argv):
             parse_deadline(args.deadline)
         except ValueError:
             parser.error(f"--deadline {args.deadline!r} is not an ISO 8601 time")
-    classdir.init(args.class_dir, args.hidden, args.tokens, args.deadline, args.per_day)
+    classdir.init(args.class_dir, args.hidden, args.tokens, args.deadline, args.per_day, cifar=args.cifar)
     return 0
 
 

@@ -22,9 +22,11 @@ browsers that accept gzip). The .ttds format (engine/data/datasets.h reads it), 
 
   CIFAR-10       optional, never bundled: when datasets/download-cifar10.sh has put the batches in build/cifar10,
                  its test batch becomes cifar10-test.ttds for the web (5,000 images) and cifar10-hidden.ttds (the other
-                 5,000, seeded); training reads the batches directly.
+                 5,000, seeded); training reads the batches directly. --cifar also takes the official binary archive
+                 or test_batch.bin; `serve.py leaderboard-init --cifar` packs the hidden half with the same code.
 
-usage: python3 datasets/pack.py --out build/datasets [--hidden build/hidden] [--node-modules node_modules] [--fashion DIR] [--cifar DIR]
+usage: python3 datasets/pack.py --out build/datasets [--hidden build/hidden] [--node-modules node_modules]
+                                [--fashion DIR] [--cifar DIR|ARCHIVE]
 """
 import argparse
 import gzip
@@ -32,6 +34,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 MAGIC = b"TTDS"
 VERSION = 1
@@ -147,22 +150,68 @@ def pack_fashion(fashion_dir, out, hidden):
                         b"".join(pixels[i * size:(i + 1) * size] for i in idx), (1, h, w), 10, gz=name != "hidden")
 
 
-def pack_cifar10(batches_dir, out, hidden):
-    """The CIFAR-10 test batch (10,000 records of label + 3072 bytes, already R, G, B planes) as a .ttds shard for
-    the web; training reads the batches directly (engine/data/datasets.h)."""
-    path = os.path.join(batches_dir, "test_batch.bin")
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) % 3073:
-        sys.exit(f"pack.py: {path}: {len(data)} bytes is not a whole number of CIFAR-10 records")
-    n = len(data) // 3073
-    labels = [data[i * 3073] for i in range(n)]
-    pixels = b"".join(data[i * 3073 + 1:(i + 1) * 3073] for i in range(n))
-    held = set(seeded_permutation(n, FASHION_HIDDEN_SEED)[:n // 2])  # half hidden, as Fashion-MNIST
-    for folder, name, keep in ((out, "test", lambda i: i not in held), (hidden, "hidden", lambda i: i in held)):
-        idx = [i for i in range(n) if keep(i)]
-        write_shard(os.path.join(folder, f"cifar10-{name}.ttds"), [labels[i] for i in idx],
-                    b"".join(pixels[i * 3072:(i + 1) * 3072] for i in idx), (3, 32, 32), 10, gz=name != "hidden")
+CIFAR_RECORD = 3073  # label byte + 3 x 32 x 32 pixels (R, G, B planes)
+CIFAR_MEMBER = "cifar-10-batches-bin/test_batch.bin"
+
+
+def read_cifar10_test(source):
+    """The CIFAR-10 test batch's bytes from `source`: the official binary archive (cifar-10-binary.tar.gz), the folder
+    it unpacks to (cifar-10-batches-bin) or test_batch.bin itself. Anything else - a truncated or non-gzip archive,
+    the Python or MATLAB version, a file that is not whole 3,073-byte records, a label over 9 - is a SystemExit naming
+    the file and what is wrong, before anything is written."""
+    import tarfile
+    if os.path.isdir(source):
+        source = os.path.join(source, "test_batch.bin")
+    if not os.path.isfile(source):
+        sys.exit(f"{source}: no such file (expected the CIFAR-10 binary archive cifar-10-binary.tar.gz, its "
+                 "cifar-10-batches-bin folder, or test_batch.bin)")
+    with open(source, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        try:
+            with tarfile.open(source, "r:gz") as tar:
+                names = tar.getnames()
+                if CIFAR_MEMBER not in names:
+                    python = any(n.startswith("cifar-10-batches-py/") for n in names)
+                    sys.exit(f"{source}: the archive has no {CIFAR_MEMBER}" +
+                             (" (this is the Python version of CIFAR-10; the binary version, cifar-10-binary.tar.gz,"
+                              " is needed)" if python else " (is it the CIFAR-10 binary version?)"))
+                data = tar.extractfile(CIFAR_MEMBER).read()
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+            sys.exit(f"{source}: not a readable .tar.gz archive (truncated or corrupt): {e}")
+    else:
+        with open(source, "rb") as f:
+            data = f.read()
+    if not data or len(data) % CIFAR_RECORD:
+        sys.exit(f"{source}: the test batch is {len(data)} bytes, not a whole number of CIFAR-10 records "
+                 f"({CIFAR_RECORD} bytes: a label and 3x32x32 pixels); a truncated file or another format")
+    for i in range(len(data) // CIFAR_RECORD):
+        if data[i * CIFAR_RECORD] > 9:
+            sys.exit(f"{source}: record {i} has label {data[i * CIFAR_RECORD]} (CIFAR-10 labels are 0..9): "
+                     "not a CIFAR-10 test batch")
+    return data
+
+
+def cifar10_split(data):
+    """(test, hidden) of the test batch: index lists, half hidden by a seeded shuffle (as Fashion-MNIST), each in the
+    batch's order. The web's cifar10-test.ttds and the leaderboard's cifar10-hidden.ttds are these two halves."""
+    n = len(data) // CIFAR_RECORD
+    held = set(seeded_permutation(n, FASHION_HIDDEN_SEED)[:n // 2])
+    return [i for i in range(n) if i not in held], [i for i in range(n) if i in held]
+
+
+def write_cifar10(data, idx, path, gz):
+    write_shard(path, [data[i * CIFAR_RECORD] for i in idx],
+                b"".join(data[i * CIFAR_RECORD + 1:(i + 1) * CIFAR_RECORD] for i in idx), (3, 32, 32), 10, gz=gz)
+
+
+def pack_cifar10(source, out, hidden):
+    """The CIFAR-10 test batch as .ttds shards: the test half for the web, the hidden half for the leaderboard;
+    training reads the batches directly (engine/data/datasets.h)."""
+    data = read_cifar10_test(source)
+    test, held = cifar10_split(data)
+    write_cifar10(data, test, os.path.join(out, "cifar10-test.ttds"), gz=True)
+    write_cifar10(data, held, os.path.join(hidden, "cifar10-hidden.ttds"), gz=False)
 
 
 def main():
@@ -173,7 +222,8 @@ def main():
     ap.add_argument("--node-modules", default=os.path.join(here, "..", "node_modules"))
     ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--cifar", default=os.path.join(here, "..", "build", "cifar10", "cifar-10-batches-bin"),
-                    help="CIFAR-10 batches (optional: datasets/download-cifar10.sh puts them there)")
+                    help="CIFAR-10: the batches folder, test_batch.bin or the binary archive "
+                         "(optional: datasets/download-cifar10.sh puts the batches there)")
     ap.add_argument("--only", choices=["mnist", "fashion-mnist", "cifar10"])
     args = ap.parse_args()
     hidden = args.hidden or os.path.join(os.path.dirname(os.path.abspath(args.out)), "hidden")

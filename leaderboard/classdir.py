@@ -2,7 +2,9 @@
 
   config.json     deadline (ISO 8601 UTC or null), perDay, publicFraction, limits, and the tasks with their hidden set
   tokens.csv      token,role,label: N student tokens and one instructor token (mode 0600; hand one to each student)
-  hidden/         the hidden test sets, copied from build/hidden (datasets/pack.py) - never served
+  hidden/         the hidden test sets, copied from build/hidden (datasets/pack.py) - never served; CIFAR-10's can
+                  instead come from the instructor's copy of the official archive (--cifar: packed here, by
+                  datasets/pack.py's code, as the half of the test batch the site's cifar10-test.ttds leaves out)
   leaderboard.db  the submissions (sqlite, WAL)
   uploads/        submitted files, named <server-generated id>.safetensors only
 
@@ -47,19 +49,40 @@ def hidden_count(path):
     return None
 
 
-def init(class_dir, hidden_dir, tokens=30, deadline=None, per_day=None, out=sys.stdout):
+def load_pack():
+    """datasets/pack.py (a script, not a package): one CIFAR-10 reader and one split for the site and the class."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "datasets", "pack.py")
+    spec = importlib.util.spec_from_file_location("tt_pack", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def init(class_dir, hidden_dir, tokens=30, deadline=None, per_day=None, out=sys.stdout, cifar=None):
     if os.path.exists(class_dir) and os.listdir(class_dir):
         raise SystemExit(f"leaderboard-init: {class_dir} exists and is not empty; choose a new folder")
+    cifar_data = None
+    if cifar:  # read and checked before anything is created: a bad archive leaves no half-made class folder
+        pack = load_pack()
+        try:
+            cifar_data = pack.read_cifar10_test(cifar)
+        except SystemExit as e:
+            raise SystemExit(f"leaderboard-init: --cifar {e.code}") from None
     os.makedirs(os.path.join(class_dir, "hidden"), exist_ok=True)
     os.makedirs(os.path.join(class_dir, "uploads"), exist_ok=True)
     os.chmod(class_dir, 0o700)
     tasks = []
     for t in TASKS:
         src = os.path.join(hidden_dir, t["hidden"])
+        if t["id"] == "cifar10" and cifar_data is not None:
+            src = os.path.join(class_dir, "hidden", t["hidden"])
+            pack.write_cifar10(cifar_data, pack.cifar10_split(cifar_data)[1], src, gz=False)
         if not os.path.isfile(src):
             print(f"  {t['id']}: no hidden set ({src}); left out", file=out)
             continue
-        shutil.copyfile(src, os.path.join(class_dir, "hidden", t["hidden"]))
+        if src != os.path.join(class_dir, "hidden", t["hidden"]):
+            shutil.copyfile(src, os.path.join(class_dir, "hidden", t["hidden"]))
         task = dict(t)
         n = hidden_count(src)
         if n is not None:

@@ -9,6 +9,7 @@
 //   tt grade      a lesson's checks on a student's file, in the page's wasm sandbox (grade.cpp, scripts/grade.mjs)
 //   tt pack-images  an image folder packed into a .ttds shard (pack_images.cpp)
 //   tt evaluate   a leaderboard submission scored on a hidden set, one JSON line (evaluate.cpp)
+//   tt compress   one optimized model: pruned, fine-tuned, int8 (classifiers; tinygpt's weights) (compress.cpp)
 // Exit codes: 0 success, 1 the command failed (a tt::Error, printed), 2 a bad command line (a message naming the
 // option; nothing ran). `tt grade` also returns 1 when the student's code fails its checks.
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "compress.h"
 #include "error.h"
 #include "evaluate.h"
 #include "grade.h"
@@ -285,6 +287,32 @@ int main(int argc, char** argv) {
         if (!ev_o->check_only && ev_o->data.empty()) throw CLI::ValidationError("--data", "is required to evaluate");
         exit_code = tt::cli::evaluate(*ev_o);
     });
+
+    auto cp_o = std::make_shared<RecipeOptions>();
+    auto cp_opt = std::make_shared<tt::OptimizeOptions>();
+    auto cp_recipe = std::make_shared<std::string>();
+    auto cp_file = std::make_shared<std::string>();
+    CLI::App* cp = app.add_subcommand("compress",
+                                      "one optimized model for tt evaluate and the leaderboard: a classifier "
+                                      "pruned, fine-tuned with its masks and int8-quantized; tinygpt's weights "
+                                      "pruned and rounded to int8 (saved as float)");
+    add_recipe(*cp, *cp_recipe);
+    add_weights_options(*cp, *cp_o);
+    add_data_options(*cp, *cp_o);
+    cp->add_option("--output", *cp_file, "the optimized .safetensors to write")->type_name("FILE")->required();
+    cp->add_option("--sparsity", cp_opt->sparsity, "fraction of the weights pruned (global magnitude)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cp->add_option("--finetune-steps", cp_opt->finetune_steps, "masked SGD steps after pruning (classifiers)")
+        ->type_name("N")
+        ->check(whole_number(0))
+        ->capture_default_str();
+    cp->add_option("--form", cp_opt->form, "fp32, int8, int8-tensor or int4")
+        ->check(CLI::IsMember({"fp32", "int8", "int8-tensor", "int4"}))
+        ->capture_default_str();
+    cp->add_option("--seed", cp_opt->seed, "the fine-tune's batches")->check(whole_number(0))->capture_default_str();
+    cp->callback(
+        [&, cp_o, cp_opt, cp_recipe, cp_file] { exit_code = tt::cli::compress(*cp_recipe, *cp_o, *cp_opt, *cp_file); });
 
     if (argc < 2) {
         std::fputs(app.help().c_str(), stderr);

@@ -75,6 +75,19 @@ double test_accuracy(nn::Module& net, const ImageDataset& test, int64_t count) {
     return n ? 100.0 * correct / static_cast<double>(n) : 0.0;
 }
 
+void finetune_pruned(nn::Module& net, const nn::PruningMasks& masks, const ImageDataset& train, int64_t offset,
+                     int64_t count, int64_t steps, int64_t batch_size, float lr, uint64_t seed) {
+    const int64_t n = first(train, count, offset);
+    TT_CHECK(n > 0 && batch_size > 0, "finetune_pruned: no training images, or batch_size " << batch_size);
+    Generator gen(seed);
+    optim::SGD opt(net.parameters(), {{"lr", lr}, {"momentum", 0.9}});
+    nn::CrossEntropyLoss loss;
+    net.train();
+    for (int64_t step = 0; step < steps; ++step)
+        optim::pruned_train_step(net, loss, opt, masks, {batch_of(train, draw(gen, offset, n, batch_size))});
+    net.eval();
+}
+
 std::vector<PrunePoint> prune_curve(const std::string& architecture, const StateDict& trained,
                                     const ImageDataset& train, const ImageDataset& test,
                                     const PruneCurveOptions& options) {
@@ -91,14 +104,8 @@ std::vector<PrunePoint> prune_curve(const std::string& architecture, const State
         p.sparse_bytes = sparse_bytes(*net);
         if (options.finetune_steps > 0) {
             TT_CHECK(n_train > 0, "prune_curve: fine-tuning needs training images");
-            Generator gen(options.seed);
-            optim::SGD opt(net->parameters(), {{"lr", options.lr}, {"momentum", 0.9}});
-            nn::CrossEntropyLoss loss;
-            net->train();
-            for (int64_t step = 0; step < options.finetune_steps; ++step)
-                optim::pruned_train_step(*net, loss, opt, masks,
-                                         {batch_of(train,
-                                                   draw(gen, options.train_offset, n_train, options.batch_size))});
+            finetune_pruned(*net, masks, train, options.train_offset, n_train, options.finetune_steps,
+                            options.batch_size, options.lr, options.seed);
             p.finetuned = test_accuracy(*net, test, options.test_count);
         }
         points.push_back(p);

@@ -15,6 +15,7 @@
 
 #include "datasets.h"
 #include "module.h"
+#include "prune.h"
 
 namespace tt {
 
@@ -59,6 +60,11 @@ struct DistillResult {
 
 DistillResult distill_compare(const std::string& teacher_architecture, const StateDict& teacher_weights,
                               const ImageDataset& train, const ImageDataset& test, const DistillOptions& options);
+
+// The fine-tune of a pruned net: `steps` SGD steps (momentum 0.9) on batches of `batch_size` images drawn, seeded,
+// from train images [offset, offset + count) (count -1: the rest), the masks applied again after every step.
+void finetune_pruned(nn::Module& net, const nn::PruningMasks& masks, const ImageDataset& train, int64_t offset,
+                     int64_t count, int64_t steps, int64_t batch_size, float lr, uint64_t seed);
 
 // Held-out accuracy in percent of net on the first `count` images (-1: all), batches of 256, eval mode.
 double test_accuracy(nn::Module& net, const ImageDataset& test, int64_t count = -1);
