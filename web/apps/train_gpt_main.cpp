@@ -3,6 +3,7 @@
 // chunk of steps per Run (web/js/milestones/tinygpt/own-train.mjs). Pause finishes the chunk; the next chunk starts
 // from the checkpoint the last one wrote.
 //   train_gpt <job.json> <corpus.txt> <out-checkpoint> [in-checkpoint]
+// Besides the checkpoint it writes <out-checkpoint>.weights: the weights alone in the asset's format (the download).
 // job.json: {config: {block_size, n_layer, n_head, n_embd, tie_weights}, options: {batch, lr, maxSteps, seed, ...},
 //            until: the step this chunk ends at, slice: steps per progress line, evalEvery, sampleEvery}
 // stdout: one JSON object per line, the page worker's messages: train-started, progress (one per slice),
@@ -19,6 +20,7 @@
 #include "gpt_asset.h"
 #include "gpt_trainer.h"
 #include "grad_mode.h"
+#include "safetensors.h"
 #include "tokenizer.h"
 
 namespace {
@@ -34,6 +36,13 @@ double number(const tt::Json& j, const char* key, double fallback) {
     if (!v || v->is_null()) return fallback;
     TT_CHECK(v->is_number(), "job: '" << key << "' must be a number");
     return v->as_number();
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    TT_CHECK(f, path << ": cannot write");
+    TT_CHECK(std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size(), path << ": short write");
+    std::fclose(f);
 }
 
 void emit(const tt::Json& line) { std::printf("%s\n", line.dump().c_str()); }
@@ -133,10 +142,9 @@ int main(int argc, char** argv) {
     // The checkpoint the next chunk (or a reload) resumes from, with the model's header: the reference engine opens
     // it too (TinyGPT.fromCheckpoint).
     const std::vector<uint8_t> bytes = trainer.save_checkpoint(tt::gpt_asset_metadata(config, vocab));
-    std::FILE* f = std::fopen(argv[3], "wb");
-    TT_CHECK(f, argv[3] << ": cannot write the checkpoint");
-    TT_CHECK(std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size(), argv[3] << ": short write");
-    std::fclose(f);
+    write_file(argv[3], bytes);
+    write_file(std::string(argv[3]) + ".weights",
+               tt::save_safetensors(model.state_dict(), tt::gpt_asset_metadata(config, vocab)));
     emit(tt::Json::object().set("type", "checkpoint").set("step", trainer.steps_done()).set("bytes", bytes.size()));
     emit(tt::Json::object().set("type", "chunk-done").set("step", trainer.steps_done()));
     return 0;
