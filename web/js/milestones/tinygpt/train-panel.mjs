@@ -100,6 +100,7 @@ export function trainPanel(reference, state) {
     }
     worker = engineChoice() === 'mine' ? own : reference;
     train.engine = engineChoice();
+    train.status = 'starting';
     $('train-own-error').hidden = true;
     $('train-own-status').textContent = '';
     train.losses = []; train.validation = []; train.samples = []; train.rates = [];
