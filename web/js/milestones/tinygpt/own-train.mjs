@@ -14,6 +14,9 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint-store.mjs';
 
 export const GPT_MODULES = Array.from({ length: 13 }, (_, i) => String(i + 2).padStart(2, '0'));  // 02-14
 const CHUNK_TIME_LIMIT_MS = 180000;
+// Per file, for the training program's build: 13 modules' files on a shared machine may each take longer than a
+// lesson Run's 60 s; a compile that never ends is still stopped.
+const COMPILE_TIME_LIMIT_MS = 180000;
 
 async function corpusText(corpus) {
   if (corpus.kind === 'own') return corpus.text;
@@ -84,6 +87,8 @@ export function ownTrainer() {
       last = performance.now();
       let r;
       if (!program) {
+        const session = pageSession(status);
+        session.compileTimeLimitMs = Math.max(session.compileTimeLimitMs, COMPILE_TIME_LIMIT_MS);
         r = await pageSession(status).buildAndRun({ ...common, program: { 'apps/train_gpt_main.cpp': source }, framework,
                                                     keepProgram: true, onStage: status });
         if (r.program) program = r.program;
