@@ -58,27 +58,6 @@ Tensor ids_tensor(const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
-                                               const std::map<std::string, std::string>& metadata) {
-    uint64_t n = 0;
-    TT_CHECK(file.size() >= 8, "with_safetensors_metadata: " << file.size() << " bytes is not a safetensors file");
-    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(file[size_t(i)]) << (8 * i);
-    TT_CHECK(n <= file.size() - 8,
-             "with_safetensors_metadata: the header claims " << n << " of " << file.size() - 8 << " bytes");
-    const Json old = parse_json(std::string(file.begin() + 8, file.begin() + 8 + long(n)), "safetensors header");
-    Json meta = Json::object(), header = Json::object();
-    for (const auto& [k, v] : metadata) meta.set(k, v);
-    header.set("__metadata__", meta);
-    for (const auto& [k, v] : old.members()) header.set(k, v);  // data_offsets are relative to the data: unchanged
-    std::string h = header.dump();
-    h.append((8 - h.size() % 8) % 8, ' ');
-    std::vector<uint8_t> out(8 + h.size());
-    for (int i = 0; i < 8; ++i) out[size_t(i)] = static_cast<uint8_t>(uint64_t(h.size()) >> (8 * i));
-    std::memcpy(out.data() + 8, h.data(), h.size());
-    out.insert(out.end(), file.begin() + 8 + long(n), file.end());
-    return out;
-}
-
 val bytes_to_js(const std::vector<uint8_t>& bytes) {
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), bytes.data()));
 }
@@ -116,11 +95,8 @@ TinyGPT* TinyGPT::create(const std::string& config, const std::string& vocab, do
 }
 
 std::string TinyGPT::vocab_of(const std::string& text) {
-    std::vector<uint32_t> cps = utf8_decode(text, "TinyGPT.vocabOf");
-    std::sort(cps.begin(), cps.end());
-    cps.erase(std::unique(cps.begin(), cps.end()), cps.end());
     std::string out;
-    for (uint32_t c : cps) utf8_append(out, c);
+    for (uint32_t c : char_vocab(text)) utf8_append(out, c);
     return out;
 }
 

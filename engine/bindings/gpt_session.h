@@ -16,33 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "adam.h"
 #include "gpt.h"
 #include "gpt_asset.h"
+#include "gpt_trainer.h"
 #include "json.h"
 #include "random.h"
 
 namespace tt::web {
 
-// The same safetensors file with `metadata` set in its header (a checkpoint, io/checkpoint.h, is written without it).
-std::vector<uint8_t> with_safetensors_metadata(const std::vector<uint8_t>& file,
-                                               const std::map<std::string, std::string>& metadata);
 emscripten::val bytes_to_js(const std::vector<uint8_t>& bytes);  // a Uint8Array copy
-
-struct TrainOptions {
-    int64_t batch = 16;
-    int64_t block = 0;  // 0: the model's block_size
-    double lr = 3e-3;
-    double weight_decay = 0.1;
-    int64_t warmup = 50;
-    int64_t max_steps = 2000;  // the cosine decays to lr / 10 at this step
-    double clip = 1.0;
-    uint64_t seed = 0;
-    double val_fraction = 0.1;
-    int64_t eval_windows = 32;
-    Json to_json() const;
-    static TrainOptions from_json(const Json& j, TrainOptions base);
-};
 
 class TinyGPT {
 public:
@@ -72,7 +54,7 @@ public:
     std::string set_corpus(const std::string& text, const std::string& options_json);  // -> JSON split summary
     emscripten::val step(int k);                                                       // {loss, tokensPerSec, step, lr}
     double evaluate();
-    double steps_done() const { return double(progress_step_); }
+    double steps_done() const { return trainer_ ? double(trainer_->steps_done()) : 0.0; }
     emscripten::val save_checkpoint();
     void load_checkpoint(const std::string& bytes);
 
@@ -80,8 +62,6 @@ private:
     std::map<std::string, std::string> metadata() const;
     void forward_next();  // the logits of the next position from `tokens_`
     void need_training() const;
-    std::vector<float> window_batch(const std::vector<int64_t>& ids, const std::vector<int64_t>& starts, int64_t T,
-                                    int offset) const;
 
     std::unique_ptr<GPT> model_;
     std::vector<uint32_t> vocab_;
@@ -95,12 +75,8 @@ private:
     Generator sample_gen_;
     std::vector<float> logits_;  // the next position's, when has_logits_
     bool has_logits_ = false;
-    // training
-    TrainOptions train_;
-    std::vector<int64_t> train_ids_, val_ids_;
-    std::unique_ptr<optim::AdamW> optimizer_;
-    Generator batch_gen_;
-    int64_t progress_step_ = 0;
+    // training (models/gpt_trainer.h: the same loop the student's build runs)
+    std::unique_ptr<GPTTrainer> trainer_;
 };
 
 }  // namespace tt::web

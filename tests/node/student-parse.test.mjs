@@ -93,3 +93,40 @@ test('results of a program (its own main(), no checks): ok is exit code 0 withou
   // a program's stderr is its own: "[tt]" lines there are not check events
   assert.deepEqual(run({ events: undefined, stderr: '[tt] {"event":"start","name":"x"}\n' }).checks, []);
 });
+
+// The runner's writable folder (wasi.mjs outputDir): a program's fopen("/out/x", "wb") + fwrite + fclose, as wasi-libc
+// issues them, land in `outputs`; the read-only files stay read-only; nothing outside /out can be created.
+test('wasi: files created under the writable folder are kept; the rest stays read-only', async () => {
+  const { createWasi } = await import('../../web/js/student/wasi.mjs');
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const outputs = {};
+  const wasi = createWasi({ files: { '/fixtures/in.txt': new Uint8Array([1, 2, 3]) }, outputDir: '/out', outputs, write: () => {} });
+  wasi.setMemory(memory);
+  const w = wasi.imports.wasi_snapshot_preview1;
+  const mem = new Uint8Array(memory.buffer), view = new DataView(memory.buffer);
+  const put = (ptr, text) => { const b = new TextEncoder().encode(text); mem.set(b, ptr); return b.length; };
+  const dirName = (fd) => { view.setUint32(900, 0, true); assert.equal(w.fd_prestat_get(fd, 900), 0); const n = view.getUint32(904, true); w.fd_prestat_dir_name(fd, 920, n); return new TextDecoder().decode(mem.slice(920, 920 + n)); };
+  assert.deepEqual([dirName(3), dirName(4)], ['/fixtures', '/out']);
+  const open = (dirFd, name, oflags) => { const n = put(100, name); const rc = w.path_open(dirFd, 0, 100, n, oflags, 0n, 0n, 0, 200); return rc === 0 ? view.getUint32(200, true) : -rc; };
+  const write = (fd, text) => { const n = put(300, text); view.setUint32(400, 300, true); view.setUint32(404, n, true); return w.fd_write(fd, 400, 1, 500); };
+  const fd = open(4, 'ckpt.bin', 1 | 8);  // O_CREAT | O_TRUNC
+  assert.ok(fd > 4);
+  assert.equal(write(fd, 'hello '), 0);
+  assert.equal(write(fd, 'world'), 0);
+  assert.equal(w.fd_close(fd), 0);
+  assert.equal(new TextDecoder().decode(outputs['/out/ckpt.bin'].data.subarray(0, outputs['/out/ckpt.bin'].size)), 'hello world');
+  // truncated when opened again with O_TRUNC; O_EXCL on an existing file is EEXIST; no O_CREAT on a new one is ENOENT
+  const again = open(4, 'ckpt.bin', 1 | 8);
+  assert.equal(write(again, 'x'), 0);
+  assert.equal(outputs['/out/ckpt.bin'].size, 1);
+  assert.equal(open(4, 'ckpt.bin', 1 | 4), -20);
+  assert.equal(open(4, 'missing.bin', 0), -44);
+  // the read-only folder refuses creation; a read-only file cannot be written
+  assert.equal(open(3, 'new.txt', 1), -76);
+  const ro = open(3, 'in.txt', 0);
+  assert.equal(write(ro, 'no'), 8);
+  // without an outputDir there is no /out at all
+  const plain = createWasi({ files: { '/fixtures/in.txt': new Uint8Array(1) }, write: () => {} });
+  plain.setMemory(memory);
+  assert.equal(plain.imports.wasi_snapshot_preview1.fd_prestat_get(4, 900), 8);
+});

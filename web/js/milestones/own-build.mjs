@@ -13,15 +13,16 @@ const SAMPLE_SECONDS = 0.02;
 // line of the build in progress.
 let session = null;
 let showStatus = () => {};
-function pageSession() {
+export function pageSession(onStatus = null) {
+  if (onStatus) showStatus = onStatus;
   session ??= createSession({ onProgress: (p) => showStatus(progressText(p)) });
   return session;
 }
 
-// The student's code of the modules 02-05 that have passed → {framework, own: ['02', ...]}
-export function studentFramework(state) {
+// The student's code of the modules (02-05 by default) that have passed → {framework, own: ['02', ...]}
+export function studentFramework(state, modules = OWN_MODULES) {
   const framework = {}, own = [];
-  for (const id of OWN_MODULES) {
+  for (const id of modules) {
     const m = state.modules[id];
     if (m?.passedAt && Object.keys(m.code ?? {}).length) {
       Object.assign(framework, m.code);
@@ -44,6 +45,23 @@ export function referenceRun(model, x, batch, classes) {
   return { predictions: argmaxRows(probs, classes), ms: model.timeForward(x, batch, SAMPLE_SECONDS) };
 }
 
+// A session result that did not run to a clean exit → {ok: false, stage, message} (the first compile error, or the
+// trap's message with the last lines of stderr); null when it did.
+export function failure(r) {
+  if (r.stage !== 'run') {
+    const d = r.diagnostics.find((e) => e.severity === 'error') ?? r.diagnostics[0];
+    const first = d ? `${d.file ?? 'linker'}${d.line ? `:${d.line}:${d.column}` : ''}: ${d.message}`
+      : (r.message ?? '').trim().split('\n').slice(0, 3).join('\n');
+    return { ok: false, stage: r.stage, message: first };
+  }
+  if (!r.ok) {
+    const why = r.problems.join('\n') || `${r.status}, exit code ${r.exitCode}`;
+    const err = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('\n');
+    return { ok: false, stage: 'run', message: `${why}${err ? `\n${err}` : ''}` };
+  }
+  return null;
+}
+
 // → {ok: true, predictions, ms, buildMs} or {ok: false, stage: 'unavailable'|'compile'|'link'|'run', message}
 export async function studentRun({ framework, card, x, batch, onStatus }) {
   showStatus = onStatus;
@@ -63,17 +81,8 @@ export async function studentRun({ framework, card, x, batch, onStatus }) {
   } catch (error) {
     return { ok: false, stage: 'compile', message: error.message };
   }
-  if (r.stage !== 'run') {
-    const d = r.diagnostics.find((e) => e.severity === 'error') ?? r.diagnostics[0];
-    const first = d ? `${d.file ?? 'linker'}${d.line ? `:${d.line}:${d.column}` : ''}: ${d.message}`
-      : (r.message ?? '').trim().split('\n').slice(0, 3).join('\n');
-    return { ok: false, stage: r.stage, message: first };
-  }
-  if (!r.ok) {
-    const why = r.problems.join('\n') || `${r.status}, exit code ${r.exitCode}`;
-    const err = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('\n');
-    return { ok: false, stage: 'run', message: `${why}${err ? `\n${err}` : ''}` };
-  }
+  const failed = failure(r);
+  if (failed) return failed;
   let out;
   try {
     out = JSON.parse(r.stdout.trim().split('\n').pop());

@@ -1,7 +1,8 @@
 // Runs one linked student program (a fresh worker per Run; the page terminates it at the time limit).
-//   in:  {type:'run', wasm: Uint8Array, args: [], files: {path: Uint8Array}, maxOutputBytes, doctest: bool}
+//   in:  {type:'run', wasm: Uint8Array, args: [], files: {path: Uint8Array}, maxOutputBytes, doctest: bool,
+//         outputDir?: '/out'}
 //   out: {type:'out', fd, text} (capped), {type:'event', event} (the listener's events, from the tt_results import),
-//        {type:'trap', trap}, {type:'done', exitCode, rounds, memoryBytes, dropped, rejected}
+//        {type:'trap', trap}, {type:'done', exitCode, rounds, memoryBytes, dropped, rejected, outFiles: {path: bytes}}
 // With doctest:true a trap does not end the run: the program is started again after the case that trapped
 // (doctest --first=N), so one crashing check does not hide the results of the others.
 import { createWasi, ProcExit } from './wasi.mjs';
@@ -33,7 +34,8 @@ function classify(error, stderrTail, memoryBytes, maxMemory) {
   return { kind: 'error', message: `the program stopped: ${msg}` };
 }
 
-async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, doctest = true, maxMemoryBytes = 1 << 30 }, post) {
+async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, doctest = true, maxMemoryBytes = 1 << 30, outputDir = null }, post) {
+  const outputs = {};  // the files written under outputDir, across the rounds
   const module = await WebAssembly.compile(wasm);
   const budget = { 1: maxOutputBytes, 2: maxOutputBytes };
   const dropped = { 1: 0, 2: 0 };
@@ -88,7 +90,7 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
     const argv = ['checks', ...(doctest ? ['--no-colors', `--first=${first}`] : []), ...args];
     const env = expectDone ? { TT_EXPECT_DONE: String(expectDone) } : {};
     expectDone = 0;
-    const wasi = createWasi({ args: argv, env, write, files });
+    const wasi = createWasi({ args: argv, env, write, files, outputDir, outputs });
     const instance = await WebAssembly.instantiate(module, { ...wasi.imports, tt_results: resultsImport });
     wasi.setMemory(instance.exports.memory);
     memory = instance.exports.memory;
@@ -131,7 +133,8 @@ async function run({ wasm, args = [], files = {}, maxOutputBytes = 256 * 1024, d
     break;
   }
   memoryBytes = Math.max(memoryBytes, 0);
-  post({ type: 'done', exitCode, rounds, memoryBytes, dropped, rejected });
+  const outFiles = Object.fromEntries(Object.entries(outputs).map(([p, f]) => [p, f.data.slice(0, f.size)]));
+  post({ type: 'done', exitCode, rounds, memoryBytes, dropped, rejected, outFiles });
 }
 
 const port = await workerPort(async (msg) => {

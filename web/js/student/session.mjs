@@ -22,6 +22,12 @@
 // is the tests' hook) ends the compiler worker: the result has stage 'compile' and message "compiling tensor.cpp took
 // longer than 60 s: …", and a fresh compiler starts at once for the next Run.
 //   raw         true: also return {raw: {build, run}}, the compiler's and the runner's own records
+//   outputDir   a writable folder for the Run ('/out'): the files the program wrote there are the result's outFiles
+//               ({"/out/checkpoint.safetensors": Uint8Array}; none when it trapped or did not finish)
+//   keepProgram true: the result also carries `program`, the linked wasm, for session.run (the next chunk of a long
+//               job runs the same build again without compiling or linking)
+// session.run(program, {runFiles, args, timeLimitMs, maxOutputBytes, onOutput, signal, outputDir}) → the same result
+// (stage 'run' or 'stopped') for a program kept from an earlier buildAndRun.
 // → one result, the same vocabulary from results.mjs through the pages to the progress store:
 //   {stage: 'compile'|'link'|'run'|'stopped'|'unavailable', ok,
 //    summary: {passed, failed, crashed, skipped, total}, checks: [results.mjs check], problems: [text],
@@ -147,6 +153,7 @@ export class StudentSession {
   async buildAndRun({
     files = {}, framework = {}, lesson = null, checks = {}, program = null, runFiles = {}, args = [],
     timeLimitMs = DEFAULT_TIME_LIMIT_MS, maxOutputBytes, onStage = () => {}, onOutput, signal = null, raw = false,
+    outputDir = null, keepProgram = false,
   } = {}) {
     if (program && (lesson || Object.keys(checks).length)) {
       throw new Error('buildAndRun: a program has its own main(); pass either program or lesson/checks, not both');
@@ -186,17 +193,36 @@ export class StudentSession {
       return raw ? { ...result, raw: { build: built, run: null } } : result;
     }
     onStage(program ? 'Running the program…' : 'Running the checks…');
-    const run = await runProgram(built.wasm, {
-      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: !program, onOutput, signal,
+    const run = await runProgram(program && keepProgram ? built.wasm.slice() : built.wasm, {
+      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: !program, onOutput, signal, outputDir,
       ...(maxOutputBytes ? { maxOutputBytes } : {}),
     });
-    const parsed = parseResults(run, { program: Boolean(program) });
-    const result = {
-      stage: run.status === 'stopped' ? 'stopped' : 'run', ...parsed, diagnostics: built.diagnostics, message: null,
-      status: run.status, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, traps: run.traps,
-      truncated: run.truncated, timings: { ...timings, run: run.timeMs, total: Math.round(performance.now() - t0) },
-    };
+    const result = this.#result(run, Boolean(program), built.diagnostics, timings, t0);
+    if (program && keepProgram) result.program = built.wasm;
     return raw ? { ...result, raw: { build: built, run } } : result;
+  }
+
+  // Runs a program kept from buildAndRun({program, keepProgram: true}) again (a fresh worker, as every Run).
+  async run(program, {
+    runFiles = {}, args = [], timeLimitMs = DEFAULT_TIME_LIMIT_MS, maxOutputBytes, onOutput, signal = null, outputDir = null,
+  } = {}) {
+    const t0 = performance.now();
+    const c = await this.compiler();
+    const run = await runProgram(program.slice(), {
+      timeLimitMs, args, files: { ...(await c.fixtures()), ...runFiles }, doctest: false, onOutput, signal, outputDir,
+      ...(maxOutputBytes ? { maxOutputBytes } : {}),
+    });
+    return this.#result(run, true, [], {}, t0);
+  }
+
+  #result(run, program, diagnostics, timings, t0) {
+    const parsed = parseResults(run, { program });
+    return {
+      stage: run.status === 'stopped' ? 'stopped' : 'run', ...parsed, diagnostics, message: null,
+      status: run.status, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, traps: run.traps,
+      truncated: run.truncated, outFiles: run.outFiles ?? {},
+      timings: { ...timings, run: run.timeMs, total: Math.round(performance.now() - t0) },
+    };
   }
 
   terminate() {

@@ -1,21 +1,29 @@
 // A small WASI (preview 1) shim: enough for doctest and printf-style programs, nothing touching the outside world.
 // stdout/stderr go to callbacks; stdin is empty; clocks and random are real. Files: read-only, in memory, given as
 // {"/fixtures/02_tensor.txt": Uint8Array}; each top-level folder is a preopened directory (fd 3, 4, …).
+// One writable folder (`outputDir`, e.g. "/out") may be added: files the program creates there are kept in memory, in
+// `outputs` ({"/out/checkpoint.safetensors": {data, size}}, shared by the instances of one Run), and handed back by
+// the runner; at most OUTPUT_LIMIT bytes in all.
 // Every other import answers ENOSYS, so an unexpected call fails inside the program instead of at instantiation.
 const ESUCCESS = 0, EBADF = 8, EINVAL = 28, ENOENT = 44, ENOSYS = 52, ENOTCAPABLE = 76;
 const FILETYPE_DIR = 3, FILETYPE_FILE = 4;
 const ALL_RIGHTS = 0x1fffffffn;
+const EEXIST = 20, EFBIG = 22;
+export const OUTPUT_LIMIT = 256 << 20;
 
 export class ProcExit extends Error {
   constructor(code) { super(`exit ${code}`); this.code = code; }
 }
 
-export function createWasi({ args = ['program'], env = {}, write, files = {} }) {
+export function createWasi({ args = ['program'], env = {}, write, files = {}, outputDir = null, outputs = {} }) {
   let memory = null;
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   // preopened directories: fd 3.. → "/fixtures"; open files: fd → {data, pos}
-  const preopens = [...new Set(Object.keys(files).map((p) => `/${p.split('/').filter(Boolean)[0]}`))];
+  const preopens = [...new Set([...Object.keys(files).map((p) => `/${p.split('/').filter(Boolean)[0]}`),
+                                 ...(outputDir ? [outputDir] : [])])];
+  const inOutput = (p) => outputDir && p.startsWith(`${outputDir}/`);
+  const outputBytes = () => Object.values(outputs).reduce((n, f) => n + f.size, 0);
   const dirFd = (fd) => (fd >= 3 && fd < 3 + preopens.length ? preopens[fd - 3] : null);
   const open = new Map();
   let nextFd = 3 + preopens.length;
@@ -57,6 +65,28 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
     return ESUCCESS;
   };
 
+  // A write into a file of the writable folder, at its position (the buffer doubles as it grows).
+  const writeOutput = (f, iovs, count, nwritten) => {
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const ptr = view().getUint32(iovs + 8 * i, true);
+      const len = view().getUint32(iovs + 8 * i + 4, true);
+      if (outputBytes() + len > OUTPUT_LIMIT) return EFBIG;
+      const end = f.pos + len, o = f.out;
+      if (end > o.data.length) {
+        const grown = new Uint8Array(Math.max(end, 2 * o.data.length, 4096));
+        grown.set(o.data.subarray(0, o.size));
+        o.data = grown;
+      }
+      o.data.set(bytes().subarray(ptr, ptr + len), f.pos);
+      f.pos = end;
+      o.size = Math.max(o.size, end);
+      total += len;
+    }
+    view().setUint32(nwritten, total, true);
+    return ESUCCESS;
+  };
+
   const imports = {
     args_get: (ptrs, buf) => putList(argBytes, ptrs, buf),
     args_sizes_get: (c, s) => sizes(argBytes, c, s),
@@ -69,6 +99,8 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
       return ESUCCESS;
     },
     fd_write: (fd, iovs, count, nwritten) => {
+      const f = open.get(fd);
+      if (f?.out) return writeOutput(f, iovs, count, nwritten);
       if (fd !== 1 && fd !== 2) return EBADF;
       let total = 0;
       for (let i = 0; i < count; i++) {
@@ -84,11 +116,12 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
       if (fd === 0) { view().setUint32(nread, 0, true); return ESUCCESS; }  // stdin is empty
       const f = open.get(fd);
       if (!f) return EBADF;
+      const data = f.out ? f.out.data.subarray(0, f.out.size) : f.data;
       let total = 0;
       for (let i = 0; i < count; i++) {
         const ptr = view().getUint32(iovs + 8 * i, true);
         const len = view().getUint32(iovs + 8 * i + 4, true);
-        const chunk = f.data.subarray(f.pos, Math.min(f.data.length, f.pos + len));
+        const chunk = data.subarray(f.pos, Math.min(data.length, f.pos + len));
         bytes().set(chunk, ptr);
         f.pos += chunk.length;
         total += chunk.length;
@@ -100,6 +133,18 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
     path_open: (fd, dirflags, pathPtr, pathLen, oflags, rightsBase, rightsInh, fdflags, fdOut) => {
       const p = resolve(fd, pathPtr, pathLen);
       if (p === null) return EBADF;
+      if (inOutput(p)) {
+        // the writable folder: create (1), exclusive (4), truncate (8) as POSIX does
+        if (p in outputs && oflags & 4) return EEXIST;
+        if (!(p in outputs)) {
+          if (!(oflags & 1)) return ENOENT;
+          outputs[p] = { data: new Uint8Array(0), size: 0 };
+        } else if (oflags & 8) outputs[p].size = 0;
+        const newFd = nextFd++;
+        open.set(newFd, { out: outputs[p], pos: 0 });
+        view().setUint32(fdOut, newFd, true);
+        return ESUCCESS;
+      }
       if (oflags & (1 | 4 | 8)) return ENOTCAPABLE;  // create, exclusive, truncate: the files are read-only
       if (!(p in files)) return ENOENT;
       const newFd = nextFd++;
@@ -110,13 +155,15 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
     path_filestat_get: (fd, flags, pathPtr, pathLen, out) => {
       const p = resolve(fd, pathPtr, pathLen);
       if (p === null) return EBADF;
-      if (!(p in files)) return ENOENT;
-      writeFilestat(out, FILETYPE_FILE, files[p].length);
+      if (inOutput(p) && p in outputs) writeFilestat(out, FILETYPE_FILE, outputs[p].size);
+      else if (p === outputDir) writeFilestat(out, FILETYPE_DIR, 0);
+      else if (!(p in files)) return ENOENT;
+      else writeFilestat(out, FILETYPE_FILE, files[p].length);
       return ESUCCESS;
     },
     fd_filestat_get: (fd, out) => {
       const f = open.get(fd);
-      if (f) writeFilestat(out, FILETYPE_FILE, f.data.length);
+      if (f) writeFilestat(out, FILETYPE_FILE, f.out ? f.out.size : f.data.length);
       else if (dirFd(fd)) writeFilestat(out, FILETYPE_DIR, 0);
       else if (fd <= 2) writeFilestat(out, 2, 0);
       else return EBADF;
@@ -125,7 +172,7 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
     fd_seek: (fd, offset, whence, out) => {
       const f = open.get(fd);
       if (!f) return fd <= 2 ? 70 : EBADF;  // ESPIPE for the standard streams
-      const base = whence === 0 ? 0 : whence === 1 ? f.pos : f.data.length;
+      const base = whence === 0 ? 0 : whence === 1 ? f.pos : f.out ? f.out.size : f.data.length;
       const pos = base + Number(offset);
       if (pos < 0) return EINVAL;
       f.pos = pos;
@@ -186,6 +233,7 @@ export function createWasi({ args = ['program'], env = {}, write, files = {} }) 
   return {
     imports: { wasi_snapshot_preview1: wasi },
     setMemory: (m) => { memory = m; },
+    outputs,
     EINVAL,
   };
 }

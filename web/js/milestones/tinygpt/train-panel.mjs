@@ -1,9 +1,11 @@
 // Training in the page: corpus (the packed Austen text when the site ships it, or the student's own text), model
 // size and learning rate, live train/validation loss (Chart.js), tokens/s, time left, a sample every other validation,
 // pause/resume/stop, a checkpoint in IndexedDB after every validation (offered again after a reload), and the
-// trained weights as a safetensors download.
+// trained weights as a safetensors download. "Train on": the reference engine's worker, or the student's own compiled
+// modules 02-14 (own-train.mjs), which answer the same messages with the same events, so the charts are the same.
 import { h } from '../../course/shell.mjs';
 import { loadCheckpoint } from './checkpoint-store.mjs';
+import { ownTrainer } from './own-train.mjs';
 
 const $ = (id) => document.getElementById(id);
 const num = (id) => Number($(id).value);
@@ -19,8 +21,20 @@ export function checkText(bytesOrString) {
   return text;
 }
 
-export function trainPanel(worker, state) {
+export function trainPanel(reference, state) {
   const train = (state.training = { losses: [], validation: [], samples: [], status: 'idle' });
+  const own = ownTrainer();
+  let worker = reference;  // the engine of the training under way
+  const engineChoice = () => document.querySelector('input[name="train-engine"]:checked')?.value ?? 'reference';
+  const on = (type, fn) => { reference.on(type, fn); own.on(type, fn); };
+  own.on('own-status', ({ text }) => { $('train-own-status').textContent = text; });
+  own.on('error', (e) => {
+    if (e.for !== 'train') return;
+    $('train-own-error').hidden = false;
+    $('train-own-error').textContent = e.message;
+    $('train-status').textContent = 'Training on your build failed.';
+    state.errors?.push(e);
+  });
   let fileText = '';  // the chosen file's text; the text box wins when it is not empty
   const chart = new Chart($('train-chart'), {
     type: 'line',
@@ -68,6 +82,7 @@ export function trainPanel(worker, state) {
     $('train-pause').disabled = !on;
     $('train-stop').disabled = !on;
     $('train-resume-saved').hidden = true;
+    for (const radio of document.querySelectorAll('input[name="train-engine"]')) radio.disabled = on;
   };
   function start(resume) {
     let corpus = { kind: 'austen', name: 'austen.txt' };
@@ -83,7 +98,12 @@ export function trainPanel(worker, state) {
       }
       corpus = { kind: 'own', name: 'your text', text: ownText };
     }
-    train.losses = []; train.validation = []; train.samples = [];
+    worker = engineChoice() === 'mine' ? own : reference;
+    train.engine = engineChoice();
+    train.status = 'starting';
+    $('train-own-error').hidden = true;
+    $('train-own-status').textContent = '';
+    train.losses = []; train.validation = []; train.samples = []; train.rates = [];
     chart.data.datasets[0].data = train.losses; chart.data.datasets[1].data = train.validation;
     $('train-samples').replaceChildren();
     running(true);
@@ -95,19 +115,20 @@ export function trainPanel(worker, state) {
   }
   $('train-start').onclick = () => start(false);
   $('train-resume-saved').onclick = () => start(true);
-  $('train-pause').onclick = () => worker.send({ type: train.status === 'paused' ? 'resume' : 'pause' });
+  $('train-pause').onclick = () => worker.send({ type: ['paused', 'pausing'].includes(train.status) ? 'resume' : 'pause' });
   $('train-stop').onclick = () => worker.send({ type: 'stop' });
   $('train-download').onclick = () => worker.send({ type: 'export' });
 
-  worker.on('train-started', (s) => {
+  on('train-started', (s) => {
     Object.assign(train, { status: 'running', split: s.split, startStep: s.step, resumed: s.resumed, t0: performance.now() });
     state.trainedVocab = s.vocab;  // the generate panel's bars for the trained model
     $('train-download').disabled = false;
     $('train-status').textContent = `${s.resumed ? 'resumed at step ' + s.step + ', ' : ''}${s.parameters.toLocaleString()} parameters, ` +
       `${s.split.train.toLocaleString()} training / ${s.split.validation.toLocaleString()} validation characters`;
   });
-  worker.on('progress', (p) => {
+  on('progress', (p) => {
     train.losses.push({ x: p.step, y: p.loss });
+    train.rates.push(p.tokensPerSec);
     train.step = p.step;
     const perStep = (performance.now() - train.t0) / Math.max(1, p.step - train.startStep);
     const left = ((p.maxSteps - p.step) * perStep) / 1000;
@@ -115,22 +136,22 @@ export function trainPanel(worker, state) {
       `${Math.round(p.tokensPerSec).toLocaleString()} tokens/s · ${Math.floor(left / 60)} min ${Math.round(left % 60)} s left`;
     chart.update('none');
   });
-  worker.on('validation', (v) => { train.validation.push({ x: v.step, y: v.loss }); chart.update('none'); });
-  worker.on('checkpoint', (c) => { train.checkpointStep = c.step; });
-  worker.on('sample', (s) => {
+  on('validation', (v) => { train.validation.push({ x: v.step, y: v.loss }); chart.update('none'); });
+  on('checkpoint', (c) => { train.checkpointStep = c.step; });
+  on('sample', (s) => {
     train.samples.push(s);
     $('train-samples').prepend(h('div', {}, h('strong', {}, `step ${s.step}: `), s.text));
   });
-  worker.on('train-state', (s) => {
+  on('train-state', (s) => {
     train.status = s.state;
-    $('train-pause').textContent = s.state === 'paused' ? 'Resume' : 'Pause';
+    $('train-pause').textContent = s.state === 'paused' ? 'Resume' : s.state === 'pausing' ? 'Pausing after this chunk…' : 'Pause';
     if (s.state === 'stopped' || s.state === 'finished') {
       running(false);
       $('train-status').textContent += ` — ${s.state} at step ${s.step}`;
     }
   });
-  worker.on('error', (e) => { if (e.for === 'train') { running(false); train.status = 'failed'; } });
-  worker.on('weights', ({ bytes }) => {
+  on('error', (e) => { if (e.for === 'train') { running(false); train.status = 'failed'; } });
+  on('weights', ({ bytes }) => {
     const a = h('a', { href: URL.createObjectURL(new Blob([bytes])), download: 'tinygpt-trained.safetensors' });
     a.click();
     state.downloadedBytes = bytes.length;
