@@ -105,8 +105,8 @@ for (const m of nativeDoc.models) {
   lines.push(`| ${m.name} | ${cell(f.ms_b1, q.ms_b1)} | ${cell(f.ms_b64, q.ms_b64)} | ` +
     (wf && wq ? `${cell(wf.ms_b1, wq.ms_b1)} | ${cell(wf.ms_b64, wq.ms_b64)} | ` : '- | - | ') + `${ort} |`);
 }
-lines.push('', 'TinyGPT has no quantized layers (its int8 / int4 rows below are weights quantized and dequantized again, run ' +
-  'by the float kernels), so it has no int8 latency to compare.');
+lines.push('', 'TinyGPT has no quantized layers (its int8 / int4 weights are quantized and dequantized again, then run by ' +
+  'the float kernels), so it has no int8 latency to compare.');
 if (ortPeer?.rows) {
   const f = ortPeer.rows[0];
   lines.push('', `Peer: onnxruntime-web ${ortPeer.version} (wasm SIMD, one thread, Node, CPU clock), the same MNIST MLP; int8 = ` +
