@@ -7,6 +7,7 @@
 #include "conv_layers.h"
 #include "error.h"
 #include "linear.h"
+#include "quant_packed.h"
 
 namespace tt::nn {
 
@@ -18,6 +19,13 @@ std::vector<float> expand_scales(const std::vector<float>& s, int64_t n, const c
              who << ": " << s.size() << " weight scales for " << n << " outputs (expected " << n << " or 1)");
     for (float v : s) TT_CHECK(std::isfinite(v) && v > 0, who << ": a weight scale is " << v << ", must be > 0");
     return s.size() == 1 ? std::vector<float>(static_cast<size_t>(n), s[0]) : s;
+}
+
+// The int8 weights as the packed GEMM reads them (quant_packed.h): rows padded to a multiple of 16.
+std::vector<int8_t> pack_weights(const std::vector<int8_t>& w, int64_t rows, int64_t cols) {
+    std::vector<int8_t> packed(static_cast<size_t>(rows) * qpack_k(int(cols)));
+    pack_s8_rows(w.data(), int(rows), int(cols), packed.data());
+    return packed;
 }
 
 void check_bias(const std::vector<float>& bias, int64_t n, const char* who) {
@@ -70,6 +78,7 @@ QuantizedLinear::QuantizedLinear(const Linear& from, bool per_channel)
     const Tensor w = from.weight.value.contiguous();
     quantize_weights(w.data(), int(out_features), int(in_features), per_channel, weight, weight_scale);
     scales_ = expand_scales(weight_scale, out_features, "QuantizedLinear");
+    packed_ = pack_weights(weight, out_features, in_features);
 }
 
 QuantizedLinear::QuantizedLinear(int64_t in, int64_t out, std::vector<int8_t> w, std::vector<float> s,
@@ -79,6 +88,7 @@ QuantizedLinear::QuantizedLinear(int64_t in, int64_t out, std::vector<int8_t> w,
              "QuantizedLinear: " << weight.size() << " weights for [" << out << ", " << in << "]");
     scales_ = expand_scales(weight_scale, out, "QuantizedLinear");
     check_bias(bias, out, "QuantizedLinear");
+    packed_ = pack_weights(weight, out, in);
 }
 
 Tensor QuantizedLinear::forward(const Tensor& x) {
@@ -88,10 +98,12 @@ Tensor QuantizedLinear::forward(const Tensor& x) {
     const Tensor x2 = x.reshape({-1, in_features}).contiguous();  // [B, in]
     const int B = int(x2.shape(0)), in = int(in_features), out = int(out_features);
     const QParams xp = input_qparams(x2);
-    std::vector<uint8_t> xq(static_cast<size_t>(B) * in);
-    quantize_uint8_simd(x2.data(), x2.numel(), xp, xq.data());
+    // quantized, centred on the zero point and widened in one pass: the rows qgemm_packed takes
+    const int Kp = qpack_k(in);
+    std::vector<int16_t> x16(static_cast<size_t>(B) * Kp);
+    quantize_pack_rows(x2.data(), B, in, xp, x16.data());
     std::vector<int32_t> acc(static_cast<size_t>(B) * out);
-    qgemm_u8s8(B, out, in, xq.data(), xp.zero_point, weight.data(), acc.data());
+    qgemm_packed(B, out, Kp, x16.data(), packed_.data(), acc.data());
     Tensor y({B, out_features});
     dequantize_acc(B, out, acc.data(), xp.scale, scales_.data(), bias.empty() ? nullptr : bias.data(), y.data());
     Shape y_shape = x.shape();
@@ -117,6 +129,7 @@ QuantizedConv2d::QuantizedConv2d(const Conv2d& from, bool per_channel)
     quantize_weights(w.data(), int(out_channels), int(in_channels * kernel_size * kernel_size), per_channel, weight,
                      weight_scale);
     scales_ = expand_scales(weight_scale, out_channels, "QuantizedConv2d");
+    packed_ = pack_weights(weight, out_channels, in_channels * kernel_size * kernel_size);
 }
 
 QuantizedConv2d::QuantizedConv2d(int64_t c, int64_t oc, int64_t k, int64_t s, int64_t p, int64_t d,
@@ -136,6 +149,7 @@ QuantizedConv2d::QuantizedConv2d(int64_t c, int64_t oc, int64_t k, int64_t s, in
                                  << "]");
     scales_ = expand_scales(weight_scale, oc, "QuantizedConv2d");
     check_bias(bias, oc, "QuantizedConv2d");
+    packed_ = pack_weights(weight, oc, c * k * k);
 }
 
 Tensor QuantizedConv2d::forward(const Tensor& x) {
@@ -149,25 +163,28 @@ Tensor QuantizedConv2d::forward(const Tensor& x) {
     g.validate("QuantizedConv2d");
     const Tensor xc = x.contiguous();
     const QParams xp = input_qparams(xc);
-    // The whole input quantized once; per image, each output pixel's receptive field becomes a row of taps
-    // (padding = the zero point, i.e. 0.0), so y^T [P, OC] = taps [P, CKK] x weight^T is the layout of qgemm_u8s8.
-    const int CKK = int(in_channels * kernel_size * kernel_size), P = g.out_h() * g.out_w(), OC = int(out_channels);
-    std::vector<uint8_t> xq(static_cast<size_t>(xc.numel())), taps(static_cast<size_t>(P) * CKK);
+    // The whole input quantized once; per image, each output pixel's receptive field becomes a packed row of taps
+    // (centred on the zero point, padding 0 = the quantized 0.0), and acc [OC, P] = weight [OC, Kp] x taps [P, Kp]^T
+    // is already the output's layout: the epilogue writes each channel's plane contiguously.
+    const int CKK = int(in_channels * kernel_size * kernel_size), Kp = qpack_k(CKK), P = g.out_h() * g.out_w();
+    const int OC = int(out_channels);
+    std::vector<uint8_t> xq(static_cast<size_t>(xc.numel()));
     quantize_uint8_simd(xc.data(), xc.numel(), xp, xq.data());
-    std::vector<int32_t> acc(static_cast<size_t>(P) * OC);
+    std::vector<int16_t> taps(static_cast<size_t>(P) * Kp);
+    std::vector<int32_t> acc(static_cast<size_t>(OC) * P);
     std::vector<float> s(scales_.size());
     for (size_t o = 0; o < s.size(); ++o) s[o] = xp.scale * scales_[o];  // as dequantize_acc: acc * (sx * sw) + b
     Tensor y({g.batch, out_channels, g.out_h(), g.out_w()});
     const int64_t image = int64_t(in_channels) * g.height * g.width;
     for (int b = 0; b < g.batch; ++b) {
-        im2col_rows_u8(g, xq.data() + b * image, static_cast<uint8_t>(xp.zero_point), taps.data());
-        qgemm_u8s8(P, OC, CKK, taps.data(), xp.zero_point, weight.data(), acc.data());
+        im2col_pack_u8(g, xq.data() + b * image, xp.zero_point, taps.data());
+        qgemm_packed(OC, P, Kp, packed_.data(), taps.data(), acc.data());
         float* out = y.data() + static_cast<int64_t>(b) * OC * P;
         for (int o = 0; o < OC; ++o) {
-            const float bo = bias.empty() ? 0.0f : bias[size_t(o)];
-            for (int p = 0; p < P; ++p)
-                out[static_cast<size_t>(o) * P + p] =
-                    static_cast<float>(acc[static_cast<size_t>(p) * OC + o]) * s[size_t(o)] + bo;
+            const float so = s[size_t(o)], bo = bias.empty() ? 0.0f : bias[size_t(o)];
+            const int32_t* a = acc.data() + static_cast<size_t>(o) * P;
+            float* yo = out + static_cast<size_t>(o) * P;
+            for (int p = 0; p < P; ++p) yo[p] = static_cast<float>(a[p]) * so + bo;
         }
     }
     return y;

@@ -57,7 +57,8 @@ public:
     std::vector<float> bias;          // [out] or empty
 
 private:
-    std::vector<float> scales_;  // weight_scale, one per output
+    std::vector<float> scales_;   // weight_scale, one per output
+    std::vector<int8_t> packed_;  // weight padded for qgemm_packed: [out, qpack_k(in)]
 };
 
 class QuantizedConv2d : public QuantizedModule {
@@ -79,6 +80,7 @@ public:
 
 private:
     std::vector<float> scales_;
+    std::vector<int8_t> packed_;  // weight padded for qgemm_packed: [OC, qpack_k(C * K * K)]
 };
 
 class Int4Linear : public QuantizedModule {
