@@ -12,6 +12,7 @@
 #include "quant.h"
 #include "quant_packed.h"
 #include "quantized.h"
+#include "test_values.h"
 #include "testing.h"
 
 using tt::QParams;
@@ -19,24 +20,8 @@ using tt::Tensor;
 
 namespace {
 
-std::vector<float> values(int64_t n, uint32_t seed, float lo, float hi) {  // an LCG: independent of tt's RNG
-    std::vector<float> v(static_cast<size_t>(n));
-    for (auto& x : v) {
-        seed = seed * 1664525u + 1013904223u;
-        x = lo + float(seed >> 8) / float(1 << 24) * (hi - lo);
-    }
-    return v;
-}
-
-template <class T>
-std::vector<T> random_ints(int64_t n, uint32_t seed, int lo, int hi) {  // in [lo, hi]
-    std::vector<T> v(static_cast<size_t>(n));
-    for (auto& x : v) {
-        seed = seed * 1664525u + 1013904223u;
-        x = static_cast<T>(lo + int((seed >> 8) % uint32_t(hi - lo + 1)));
-    }
-    return v;
-}
+using tt_testing::random_ints;
+using tt_testing::values;
 
 }  // namespace
 

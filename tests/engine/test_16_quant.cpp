@@ -18,31 +18,15 @@
 #include "quantized.h"
 #include "quantized_io.h"
 #include "safetensors.h"
+#include "test_values.h"
 #include "testing.h"
 
 using tt::Tensor;
 
 namespace {
 
-// Deterministic values in [lo, hi) (a 32-bit LCG): no dependence on the engine's own random module.
-std::vector<float> values(int64_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-    std::vector<float> v(static_cast<size_t>(n));
-    for (auto& x : v) {
-        seed = seed * 1664525u + 1013904223u;
-        x = lo + float(seed >> 8) / float(1 << 24) * (hi - lo);
-    }
-    return v;
-}
-
-template <class T>
-std::vector<T> random_ints(int64_t n, uint32_t seed, int lo, int hi) {  // in [lo, hi]
-    std::vector<T> v(static_cast<size_t>(n));
-    for (auto& x : v) {
-        seed = seed * 1664525u + 1013904223u;
-        x = static_cast<T>(lo + int((seed >> 8) % uint32_t(hi - lo + 1)));
-    }
-    return v;
-}
+using tt_testing::random_ints;
+using tt_testing::values;
 
 float max_abs(const float* a, int64_t n) {
     float m = 0.0f;
