@@ -1,6 +1,7 @@
-// The milestone-2 Trainer (trainer.h) from JS, and what the page shows of it: the layer table before training, the
-// evaluation with its confusion matrix, first-layer filters and feature maps, and the export for milestone 1 and
-// PyTorch (safetensors named like nn.Sequential's state_dict + a model card).
+// The milestone-2 Trainer (models/cnn_trainer.h, the loop the student's build runs too: web/apps/train_cnn_main.cpp)
+// from JS, and what the page shows of it: the layer table before training, the evaluation with its confusion matrix,
+// first-layer filters and feature maps, and the export for milestone 1 and PyTorch (safetensors named like
+// nn.Sequential's state_dict + a model card).
 //
 //     const t = new M.Trainer('conv:1:16:3:1 relu maxpool:2 flatten linear:3136:10', '1x28x28', {lr: 0.05});
 //     t.setPackedData('train', ttdsBytes, 'fashion-mnist-train.ttds', 2000);   // or setData(which, images, labels)
@@ -13,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "cnn_trainer.h"
 #include "error.h"
 #include "grad_mode.h"
 #include "guard.h"
 #include "json.h"
 #include "safetensors.h"
-#include "trainer.h"
 
 namespace tt::web {
 namespace {
@@ -36,36 +37,14 @@ val shape_of(const Shape& s) {
     return out;
 }
 
-template <typename T>
-T option(const val& o, const char* key, T fallback) {
-    if (o.isUndefined() || o.isNull()) return fallback;
-    const val v = o[key];
-    return v.isUndefined() || v.isNull() ? fallback : v.as<T>();
+// The options object as JSON, read by the same code as the student's build reads its job file (train_cnn_main.cpp).
+CNNTrainer* make_trainer(const std::string& architecture, const std::string& input_shape, val o) {
+    const std::string text =
+        o.isUndefined() || o.isNull() ? "{}" : val::global("JSON").call<std::string>("stringify", o);
+    return new CNNTrainer(architecture, input_shape, CNNTrainerOptions::from_json(parse_json(text, "Trainer options")));
 }
 
-Trainer* make_trainer(const std::string& architecture, const std::string& input_shape, val o) {
-    TrainerOptions t;
-    t.optimizer = option<std::string>(o, "optimizer", t.optimizer);
-    t.lr = option<double>(o, "lr", t.lr);
-    t.momentum = option<double>(o, "momentum", t.momentum);
-    t.weight_decay = option<double>(o, "weightDecay", t.weight_decay);
-    t.schedule = option<std::string>(o, "schedule", t.schedule);
-    t.step_epochs = option<int>(o, "stepEpochs", t.step_epochs);
-    t.gamma = option<double>(o, "gamma", t.gamma);
-    t.warmup = option<int>(o, "warmup", t.warmup);
-    t.batch_size = option<int>(o, "batchSize", t.batch_size);
-    t.epochs = option<int>(o, "epochs", t.epochs);
-    const double seed = option<double>(o, "seed", double(t.seed));
-    TT_CHECK(seed >= 0 && seed < 9007199254740992.0 && seed == double(uint64_t(seed)),
-             "Trainer: seed must be a non-negative integer, got " << seed);
-    t.seed = uint64_t(seed);
-    t.crop_padding = option<int>(o, "cropPadding", t.crop_padding);
-    t.flip = option<bool>(o, "flip", t.flip);
-    t.normalize = option<bool>(o, "normalize", t.normalize);
-    return new Trainer(architecture, input_shape, t);
-}
-
-void set_data(Trainer& t, const std::string& which, const std::string& images, const std::string& labels) {
+void set_data(CNNTrainer& t, const std::string& which, const std::string& images, const std::string& labels) {
     ImageDataset d;
     d.channels = t.shape.channels, d.height = t.shape.height, d.width = t.shape.width;
     d.count = int64_t(labels.size());
@@ -78,7 +57,7 @@ void set_data(Trainer& t, const std::string& which, const std::string& images, c
 }
 
 // A packed .ttds set (what the site ships), its first `limit` images (0: all).
-void set_packed_data(Trainer& t, const std::string& which, const std::string& bytes, const std::string& name,
+void set_packed_data(CNNTrainer& t, const std::string& which, const std::string& bytes, const std::string& name,
                      double limit) {
     ImageDataset d = parse_packed(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name);
     if (limit > 0 && int64_t(limit) < d.count) {
@@ -89,8 +68,8 @@ void set_packed_data(Trainer& t, const std::string& which, const std::string& by
     t.set_data(which, std::move(d));
 }
 
-val train_steps(Trainer& t, int k) {
-    const StepResult r = t.train_steps(k);
+val train_steps(CNNTrainer& t, int k) {
+    const CNNStepResult r = t.train_steps(k);
     val out = val::object();
     out.set("steps", r.steps);
     out.set("loss", r.loss);
@@ -104,8 +83,8 @@ val train_steps(Trainer& t, int k) {
     return out;
 }
 
-val evaluate(Trainer& t, const std::string& which, double start, double n) {
-    const EvalResult r = t.evaluate(which, int64_t(start), int64_t(n));
+val evaluate(CNNTrainer& t, const std::string& which, double start, double n) {
+    const CNNEvalResult r = t.evaluate(which, int64_t(start), int64_t(n));
     val out = val::object();
     out.set("loss", r.loss);
     out.set("correct", double(r.correct));
@@ -116,18 +95,18 @@ val evaluate(Trainer& t, const std::string& which, double start, double n) {
     return out;
 }
 
-val image_of(Trainer& t, const std::string& which, double i) {
+val image_of(CNNTrainer& t, const std::string& which, double i) {
     const ImageDataset& d = t.data(which);
     const uint8_t* p = d.image(int64_t(i));  // bounds-checked
     return bytes_of(std::vector<uint8_t>(p, p + d.image_size()));
 }
-int label_of(Trainer& t, const std::string& which, double i) { return t.data(which).label(int64_t(i)); }
-double count_of(Trainer& t, const std::string& which) { return double(t.data(which).count); }
+int label_of(CNNTrainer& t, const std::string& which, double i) { return t.data(which).label(int64_t(i)); }
+double count_of(CNNTrainer& t, const std::string& which) { return double(t.data(which).count); }
 
-val predict(Trainer& t, const std::string& which, double i) {
+val predict(CNNTrainer& t, const std::string& which, double i) {
     return typed("Float32Array", t.probabilities(t.data(which).image(int64_t(i))));
 }
-val predict_image(Trainer& t, const std::string& image) {
+val predict_image(CNNTrainer& t, const std::string& image) {
     TT_CHECK(int64_t(image.size()) == int64_t(t.shape.channels) * t.shape.height * t.shape.width,
              "Trainer.predictImage: " << image.size() << " bytes, the model takes " << t.shape.channels << "x"
                                       << t.shape.height << "x" << t.shape.width);
@@ -135,7 +114,7 @@ val predict_image(Trainer& t, const std::string& image) {
 }
 
 // The first layer with a 4-d weight (a Conv2d): its weights [OC, C, K, K].
-val filters(Trainer& t) {
+val filters(CNNTrainer& t) {
     for (const auto& child : t.net->children())
         for (const auto& p : child.second->named_parameters())
             if (p.first == "weight" && p.second->value.dim() == 4) {
@@ -149,7 +128,7 @@ val filters(Trainer& t) {
 }
 
 // One image through the layers up to the first Conv2d and the activation / norm right after it: [OC, H, W].
-val feature_maps(Trainer& t, const std::string& which, double i) {
+val feature_maps(CNNTrainer& t, const std::string& which, double i) {
     const int64_t index = int64_t(i);
     const ImageDataset& d = t.data(which);
     d.image(index);  // bounds check with a clear message
@@ -179,7 +158,7 @@ int64_t product(const Shape& s) {
 
 // Per layer of one example: output shape, parameters, forward FLOPs (multiply-adds count 2, as module 10's systems
 // panel counts them), feature-map bytes. A JSON string.
-std::string summary(Trainer& t) {
+std::string summary(CNNTrainer& t) {
     autograd::NoGrad no_grad;
     t.net->eval();
     Tensor x({1, t.shape.channels, t.shape.height, t.shape.width});
@@ -226,12 +205,12 @@ std::string summary(Trainer& t) {
     return s.dump();
 }
 
-val export_weights(Trainer& t) { return bytes_of(save_safetensors(t.net->state_dict())); }
+val export_weights(CNNTrainer& t) { return bytes_of(save_safetensors(t.net->state_dict())); }
 
 // The model card of assets/*.json (engine/cli/train.cpp) plus the normalisation; `extra` (a JSON object from the
 // page: name, classes, dataset, accuracy) is merged in last.
-std::string model_card(Trainer& t, const std::string& extra) {
-    const TrainerOptions& o = t.options;
+std::string model_card(CNNTrainer& t, const std::string& extra) {
+    const CNNTrainerOptions& o = t.options;
     Json mean = Json::array(), stddev = Json::array();
     for (int c = 0; c < t.shape.channels; c++) mean.push_back(t.mean[size_t(c)]), stddev.push_back(t.stddev[size_t(c)]);
     Json norm = Json::object(), training = Json::object(), data = Json::object(), card = Json::object();
@@ -271,22 +250,22 @@ std::string model_card(Trainer& t, const std::string& extra) {
     return card.dump(2) + "\n";
 }
 
-val save_checkpoint(Trainer& t) { return bytes_of(t.save_checkpoint()); }
-void load_checkpoint(Trainer& t, const std::string& bytes) {
+val save_checkpoint(CNNTrainer& t) { return bytes_of(t.save_checkpoint()); }
+void load_checkpoint(CNNTrainer& t, const std::string& bytes) {
     t.load_checkpoint(std::vector<uint8_t>(bytes.begin(), bytes.end()));
 }
-val normalization(Trainer& t) {
+val normalization(CNNTrainer& t) {
     val out = val::object();
     out.set("mean", typed("Float32Array", t.mean));
     out.set("std", typed("Float32Array", t.stddev));
     return out;
 }
-double step_of(Trainer& t) { return double(t.step()); }
-double epoch_of(Trainer& t) { return double(t.epoch()); }
-double steps_per_epoch(Trainer& t) { return double(t.steps_per_epoch()); }
-double total_steps(Trainer& t) { return double(t.total_steps()); }
-bool finished(Trainer& t) { return t.finished(); }
-int num_classes(Trainer& t) { return t.shape.classes; }
+double step_of(CNNTrainer& t) { return double(t.step()); }
+double epoch_of(CNNTrainer& t) { return double(t.epoch()); }
+double steps_per_epoch(CNNTrainer& t) { return double(t.steps_per_epoch()); }
+double total_steps(CNNTrainer& t) { return double(t.total_steps()); }
+bool finished(CNNTrainer& t) { return t.finished(); }
+int num_classes(CNNTrainer& t) { return t.shape.classes; }
 
 }  // namespace
 }  // namespace tt::web
@@ -294,7 +273,7 @@ int num_classes(Trainer& t) { return t.shape.classes; }
 EMSCRIPTEN_BINDINGS(tt_trainer) {
     using namespace emscripten;
     using namespace tt::web;
-    class_<Trainer>("Trainer")
+    class_<tt::CNNTrainer>("Trainer")
         .constructor(guard<&make_trainer>, allow_raw_pointers())
         .function("setData", guard<&set_data>)
         .function("setPackedData", guard<&set_packed_data>)

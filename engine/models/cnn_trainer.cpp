@@ -1,7 +1,7 @@
-// The training half of the milestone-2 Trainer (trainer.h): data, the seeded batches, one optimizer step at a time,
-// checkpoints. The step itself is the course's loop (module 09's train_step): zero_grad, loss(model(x), y).backward(),
+// Milestone 2 — CNN training (cnn_trainer.h): data, the seeded batches, one optimizer step at a time, checkpoints.
+// The step itself is the course's loop (module 09's train_step): zero_grad, loss(model(x), y).backward(),
 // optimizer.step() — written out here because the page also wants the step's training accuracy from its logits.
-#include "trainer.h"
+#include "cnn_trainer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +16,7 @@
 #include "safetensors.h"
 #include "sgd.h"
 
-namespace tt::web {
+namespace tt {
 namespace {
 
 ClassifierShape shape_of(const std::string& architecture, const std::string& input_shape) {
@@ -27,7 +27,7 @@ ClassifierShape shape_of(const std::string& architecture, const std::string& inp
     return check_architecture(architecture, c, h, w);
 }
 
-const TrainerOptions& checked(const TrainerOptions& o) {
+const CNNTrainerOptions& checked(const CNNTrainerOptions& o) {
     TT_CHECK(o.optimizer == "sgd" || o.optimizer == "adam" || o.optimizer == "adamw",
              "Trainer: optimizer '" << o.optimizer << "' is not one of sgd, adam, adamw");
     TT_CHECK(o.schedule == "constant" || o.schedule == "cosine" || o.schedule == "step",
@@ -48,7 +48,7 @@ const TrainerOptions& checked(const TrainerOptions& o) {
 }
 
 // Two param groups, as the recipes (engine/cli/train.cpp): weight decay on the weights, none on biases and norms.
-std::unique_ptr<optim::Optimizer> make_optimizer(nn::Module& net, const TrainerOptions& o) {
+std::unique_ptr<optim::Optimizer> make_optimizer(nn::Module& net, const CNNTrainerOptions& o) {
     optim::ParamGroup weights, others;
     for (nn::Parameter* p : net.parameters()) (p->value.dim() > 1 ? weights : others).params.push_back(p);
     others.set("weight_decay", 0.0);
@@ -66,7 +66,48 @@ std::unique_ptr<optim::Optimizer> make_optimizer(nn::Module& net, const TrainerO
 
 }  // namespace
 
-Trainer::Trainer(const std::string& architecture_text, const std::string& input_shape, const TrainerOptions& o)
+CNNTrainerOptions CNNTrainerOptions::from_json(const Json& j) {
+    TT_CHECK(j.is_object(), "Trainer: the options must be an object");
+    CNNTrainerOptions o;
+    auto number = [&](const char* key, double fallback) {
+        const Json* v = j.find(key);
+        if (!v || v->is_null()) return fallback;
+        TT_CHECK(v->is_number(), "Trainer: option '" << key << "' must be a number");
+        return v->as_number();
+    };
+    auto text = [&](const char* key, const std::string& fallback) {
+        const Json* v = j.find(key);
+        if (!v || v->is_null()) return fallback;
+        TT_CHECK(v->is_string(), "Trainer: option '" << key << "' must be a string");
+        return v->as_string();
+    };
+    auto flag = [&](const char* key, bool fallback) {
+        const Json* v = j.find(key);
+        if (!v || v->is_null()) return fallback;
+        TT_CHECK(v->is_bool(), "Trainer: option '" << key << "' must be true or false");
+        return v->as_bool();
+    };
+    o.optimizer = text("optimizer", o.optimizer);
+    o.lr = number("lr", o.lr);
+    o.momentum = number("momentum", o.momentum);
+    o.weight_decay = number("weightDecay", o.weight_decay);
+    o.schedule = text("schedule", o.schedule);
+    o.step_epochs = int(number("stepEpochs", o.step_epochs));
+    o.gamma = number("gamma", o.gamma);
+    o.warmup = int(number("warmup", o.warmup));
+    o.batch_size = int(number("batchSize", o.batch_size));
+    o.epochs = int(number("epochs", o.epochs));
+    const double seed = number("seed", double(o.seed));
+    TT_CHECK(seed >= 0 && seed < 9007199254740992.0 && seed == double(uint64_t(seed)),
+             "Trainer: seed must be a non-negative integer, got " << seed);
+    o.seed = uint64_t(seed);
+    o.crop_padding = int(number("cropPadding", o.crop_padding));
+    o.flip = flag("flip", o.flip);
+    o.normalize = flag("normalize", o.normalize);
+    return o;
+}
+
+CNNTrainer::CNNTrainer(const std::string& architecture_text, const std::string& input_shape, const CNNTrainerOptions& o)
     : architecture(architecture_text),
       shape(shape_of(architecture_text, input_shape)),
       options(checked(o)),
@@ -83,7 +124,7 @@ Trainer::Trainer(const std::string& architecture_text, const std::string& input_
     if (!steps.empty()) augment_ = std::make_shared<Compose>(steps);
 }
 
-void Trainer::set_data(const std::string& which, ImageDataset d) {
+void CNNTrainer::set_data(const std::string& which, ImageDataset d) {
     TT_CHECK(which == "train" || which == "validation",
              "Trainer.setData: which must be 'train' or 'validation', got '" << which << "'");
     TT_CHECK(d.channels == shape.channels && d.height == shape.height && d.width == shape.width,
@@ -123,7 +164,7 @@ void Trainer::set_data(const std::string& which, ImageDataset d) {
             std::make_unique<optim::StepLR>(*optimizer_, steps_per_epoch() * options.step_epochs, options.gamma);
 }
 
-const ImageDataset& Trainer::data(const std::string& which) const {
+const ImageDataset& CNNTrainer::data(const std::string& which) const {
     TT_CHECK(which == "train" || which == "validation",
              "Trainer: which must be 'train' or 'validation', got '" << which << "'");
     const ImageDataset& d = which == "train" ? train_ : validation_;
@@ -131,20 +172,20 @@ const ImageDataset& Trainer::data(const std::string& which) const {
     return d;
 }
 
-int64_t Trainer::steps_per_epoch() const {
+int64_t CNNTrainer::steps_per_epoch() const {
     TT_CHECK(train_.count > 0, "Trainer: no training set yet (call setData('train', ...) first)");
     return (train_.count + options.batch_size - 1) / options.batch_size;
 }
 
-int64_t Trainer::epoch() const { return train_.count ? step_ / steps_per_epoch() : 0; }
+int64_t CNNTrainer::epoch() const { return train_.count ? step_ / steps_per_epoch() : 0; }
 
-double Trainer::lr_at(int64_t t, double base) const {
+double CNNTrainer::lr_at(int64_t t, double base) const {
     double lr = schedule_ ? schedule_->lr_at(base, t) : base;
     if (t < options.warmup) lr *= double(t + 1) / double(options.warmup + 1);
     return lr;
 }
 
-Tensor Trainer::batch(const ImageDataset& d, const int64_t* indices, int64_t n, Generator* gen) const {
+Tensor CNNTrainer::batch(const ImageDataset& d, const int64_t* indices, int64_t n, Generator* gen) const {
     const int64_t size = d.image_size();
     std::vector<float> x(static_cast<size_t>(n * size));
     d.gather_float(indices, n, x.data());
@@ -167,21 +208,21 @@ Tensor Trainer::batch(const ImageDataset& d, const int64_t* indices, int64_t n, 
     return Tensor({n, shape.channels, shape.height, shape.width}, std::move(x));
 }
 
-void Trainer::start_epoch() {
+void CNNTrainer::start_epoch() {
     epoch_start_ = gen_.get_state();
     order_ = randperm(train_.count, gen_);
     batch_seed_ = (uint64_t(gen_.next_u32()) << 32) | gen_.next_u32();
     epoch_drawn_ = epoch();
 }
 
-GeneratorState Trainer::resume_state() const {
+GeneratorState CNNTrainer::resume_state() const {
     return train_.count && epoch_drawn_ == epoch() ? epoch_start_ : gen_.get_state();
 }
 
-StepResult Trainer::train_steps(int k) {
+CNNStepResult CNNTrainer::train_steps(int k) {
     TT_CHECK(k >= 1, "Trainer.trainSteps: k must be >= 1, got " << k);
     const int64_t spe = steps_per_epoch(), B = options.batch_size;
-    StepResult r;
+    CNNStepResult r;
     double loss_sum = 0;
     net->train();
     while (r.steps < k && !finished()) {
@@ -221,7 +262,7 @@ StepResult Trainer::train_steps(int k) {
     return r;
 }
 
-EvalResult Trainer::evaluate(const std::string& which, int64_t start, int64_t n) {
+CNNEvalResult CNNTrainer::evaluate(const std::string& which, int64_t start, int64_t n) {
     const ImageDataset& d = data(which);
     if (n < 0) n = d.count - start;
     TT_CHECK(start >= 0 && n >= 1 && start + n <= d.count,
@@ -229,7 +270,7 @@ EvalResult Trainer::evaluate(const std::string& which, int64_t start, int64_t n)
     autograd::NoGrad no_grad;
     net->eval();
     const int C = shape.classes;
-    EvalResult r;
+    CNNEvalResult r;
     r.confusion.assign(size_t(C * C), 0);
     double loss_sum = 0;
     std::vector<int64_t> idx;
@@ -255,7 +296,7 @@ EvalResult Trainer::evaluate(const std::string& which, int64_t start, int64_t n)
     return r;
 }
 
-std::vector<float> Trainer::probabilities(const uint8_t* image) {
+std::vector<float> CNNTrainer::probabilities(const uint8_t* image) {
     ImageDataset one;
     one.count = 1, one.channels = shape.channels, one.height = shape.height, one.width = shape.width;
     one.num_classes = shape.classes, one.labels = {0};
@@ -272,7 +313,7 @@ std::vector<float> Trainer::probabilities(const uint8_t* image) {
     return p;
 }
 
-std::vector<uint8_t> Trainer::save_checkpoint() {
+std::vector<uint8_t> CNNTrainer::save_checkpoint() {
     Generator saved;
     saved.set_state(resume_state());
     StateDict state = checkpoint_state_dict(*net, *optimizer_, saved, {epoch(), step_});
@@ -281,7 +322,7 @@ std::vector<uint8_t> Trainer::save_checkpoint() {
     return save_safetensors(state);
 }
 
-void Trainer::load_checkpoint(const std::vector<uint8_t>& bytes) {
+void CNNTrainer::load_checkpoint(const std::vector<uint8_t>& bytes) {
     const int64_t spe = steps_per_epoch();
     StateDict state = load_safetensors(bytes, "checkpoint");
     for (const char* key : {"norm.mean", "norm.std"})
@@ -302,4 +343,4 @@ void Trainer::load_checkpoint(const std::vector<uint8_t>& bytes) {
     epoch_drawn_ = -1;
 }
 
-}  // namespace tt::web
+}  // namespace tt

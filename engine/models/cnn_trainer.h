@@ -1,6 +1,7 @@
-// Milestone 2 in the browser: a classifier (models/classifier.h grammar) trained from JS a few batches at a time, so
-// the page's worker can post progress and take pause / stop messages between calls. trainer.cpp trains and
-// checkpoints, trainer_inspect.cpp looks inside (summary, evaluation, filters, feature maps, export) and binds it.
+// Milestone 2 — CNN training: a classifier (models/classifier.h grammar) trained a few batches at a time, so a caller
+// can report progress and take pause / stop between calls. One trainer for the CNN page's two engines: the reference
+// engine's binding (bindings/trainer_inspect.cpp, in the page's worker) and the program the page builds from the
+// student's own modules (web/apps/train_cnn_main.cpp), so the same seed gives both the same batches and schedule.
 //
 // Reproducible to the bit, and resumable from any step: epoch e's order and per-batch seeds come from the Generator
 // as it stood when epoch e began, and batch b's augmentation and dropout masks from Generator(batch_seed + b). A
@@ -15,6 +16,7 @@
 
 #include "classifier.h"
 #include "datasets.h"
+#include "json.h"
 #include "losses.h"
 #include "lr_scheduler.h"
 #include "optimizer.h"
@@ -22,9 +24,9 @@
 #include "sequential.h"
 #include "transforms.h"
 
-namespace tt::web {
+namespace tt {
 
-struct TrainerOptions {
+struct CNNTrainerOptions {
     std::string optimizer = "sgd";  // sgd | adam | adamw
     double lr = 0.05, momentum = 0.9, weight_decay = 1e-4;
     std::string schedule = "cosine";  // constant | cosine (to 0 over the run) | step (x gamma every step_epochs)
@@ -36,9 +38,11 @@ struct TrainerOptions {
     int crop_padding = 0;   // augmentation: RandomCrop(H, W, padding); 0: none
     bool flip = false;      // augmentation: RandomHorizontalFlip(0.5)
     bool normalize = true;  // per-channel mean / std of the training set; false: pixel / 255 only (milestone 1)
+    // From the page's camelCase keys (batchSize, weightDecay, cropPadding, ...); a missing key keeps the default.
+    static CNNTrainerOptions from_json(const Json& j);
 };
 
-struct StepResult {
+struct CNNStepResult {
     int steps = 0;    // batches trained by this call
     double loss = 0;  // their mean loss per sample
     int64_t correct = 0, samples = 0;
@@ -46,23 +50,23 @@ struct StepResult {
     bool epoch_end = false;  // the call stopped at the end of an epoch
 };
 
-struct EvalResult {
+struct CNNEvalResult {
     double loss = 0;
     int64_t correct = 0, count = 0;
     std::vector<int32_t> confusion;  // classes x classes, row = true class
     std::vector<int32_t> predicted;  // per image
 };
 
-class Trainer {
+class CNNTrainer {
 public:
-    Trainer(const std::string& architecture, const std::string& input_shape, const TrainerOptions& options);
+    CNNTrainer(const std::string& architecture, const std::string& input_shape, const CNNTrainerOptions& options);
 
     // which: "train" or "validation". Images N x C x H x W bytes; labels N bytes in [0, classes).
     void set_data(const std::string& which, ImageDataset data);
     const ImageDataset& data(const std::string& which) const;
 
-    StepResult train_steps(int k);  // up to k batches, stopping early at the end of an epoch
-    EvalResult evaluate(const std::string& which, int64_t start, int64_t n);
+    CNNStepResult train_steps(int k);  // up to k batches, stopping early at the end of an epoch
+    CNNEvalResult evaluate(const std::string& which, int64_t start, int64_t n);
     std::vector<float> probabilities(const uint8_t* image);  // softmax of one image (C x H x W bytes)
     // Images of d as the network's input [n, C, H, W]: augmented from gen (null: as they are), then normalised.
     Tensor batch(const ImageDataset& d, const int64_t* indices, int64_t n, Generator* gen) const;
@@ -78,7 +82,7 @@ public:
 
     const std::string architecture;
     const ClassifierShape shape;
-    const TrainerOptions options;
+    const CNNTrainerOptions options;
     std::shared_ptr<nn::Sequential> net;
     std::vector<float> mean, stddev;  // per channel (0 and 1 without normalisation)
 
@@ -101,4 +105,4 @@ private:
     int64_t epoch_drawn_ = -1;  // the epoch whose order_ is drawn
 };
 
-}  // namespace tt::web
+}  // namespace tt
