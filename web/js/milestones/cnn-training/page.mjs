@@ -1,7 +1,9 @@
 // Milestone 2 page (milestone-cnn-training.html): gated on modules 01-10 (gate.mjs). The form (controls.mjs) sets
-// up a run; the run trains in train-worker.mjs on the reference engine and reports progress, which charts.mjs
-// draws; every epoch's checkpoint goes to IndexedDB (checkpoint-store.mjs), so a reload can resume it. At the end:
-// confusion matrix and confused pairs (confusion.mjs), predictions (predictions.mjs), weights to download.
+// up a run; the run trains in train-worker.mjs on the reference engine — or, "Train on: your own compiled modules",
+// in the student's own build (own-train.mjs), one chunk of steps per Run — and reports progress, which charts.mjs
+// draws; every epoch's (own build: every chunk's) checkpoint goes to IndexedDB (checkpoint-store.mjs), so a reload
+// can resume it. At the end: confusion matrix and confused pairs (confusion.mjs), predictions (predictions.mjs),
+// weights to download — for an own-build run computed by the worker's reference engine from its final checkpoint.
 import { h } from '../../course/shell.mjs';
 import { openMilestone } from '../gate.mjs';
 import * as controls from './controls.mjs';
@@ -12,6 +14,7 @@ import { showFilters, showFeatureMaps, drawImage } from './filters.mjs';
 import { showConfusion, showPerClass, confusedPairs, showPairs } from './confusion.mjs';
 import { showPredictions, topK } from './predictions.mjs';
 import { pytorchScript } from './pytorch.mjs';
+import { ownTraining } from './own-train.mjs';
 
 const $ = (id) => document.getElementById(id);
 const setState = (state) => { document.body.dataset.state = state; };
@@ -30,6 +33,7 @@ function ask(message, reply, transfer = []) {
 let dataToken = 0;      // the latest data request (choosing a data set or picking files); earlier ones are ignored
 let choice = null;      // the data: {kind: 'bundled', name, classes, shape} | {kind: 'cached', key, data, classes, shape}
 let run = null;         // the run being trained: {setup, stepsPerEpoch, totalSteps}
+let own = null;         // while a run trains on the student's own build: its {pause, resume, stop}
 let lastInspect = -Infinity;  // when the filters and feature maps were last drawn
 const charts = trainingCharts($('loss-chart'), $('acc-chart'));
 
@@ -96,6 +100,7 @@ function dataStatus(text, isError = false) {
   $('data-status').classList.toggle('error', isError);
 }
 
+const engineChoice = () => document.querySelector('input[name="train-engine"]:checked')?.value ?? 'reference';
 const inputShape = () => (choice ? choice.shape.join('x') : '1x28x28');
 let summaryTimer = null;
 function updateSummary() {
@@ -131,7 +136,7 @@ function currentSetup() {
     dataset: $('dataset').value, dataKey: choice.kind === 'cached' ? choice.key : null,
     trainLimit: Number($('train-limit').value) || 0, validationLimit: Number($('validation-limit').value) || 0,
     architecture: controls.architectureOf($('layers').value), inputShape: inputShape(), options: controls.readOptions(),
-    classes: choice.classes, preset: $('preset').value, stem,
+    classes: choice.classes, preset: $('preset').value, stem, engine: engineChoice(),
   };
 }
 
@@ -144,6 +149,7 @@ async function startRun(setup, checkpoint = null, history = null) {
   delete document.body.dataset.savedEpoch;
   if (!checkpoint) await forgetRun().catch(() => {});  // a new run replaces the stored one
   $('resume-card').hidden = true;
+  $('own-status').textContent = '';
   const data = workerData(choice, setup.trainLimit, setup.validationLimit);
   const card = { name: setup.stem, weights: `${setup.stem}.safetensors`, classes: setup.classes, dataset: setup.dataset };
   const ready = await ask({ type: 'init', setup: { architecture: setup.architecture, inputShape: setup.inputShape,
@@ -156,16 +162,25 @@ async function startRun(setup, checkpoint = null, history = null) {
   $('pause').textContent = 'Pause';
   status(checkpoint ? `resumed at epoch ${ready.epoch}` : 'training');
   setState('training');
-  worker.postMessage({ type: 'start' });
+  document.body.dataset.engine = setup.engine ?? 'reference';
+  if (setup.engine === 'mine') own = ownTraining({ setup, data, classes: setup.classes, ready, checkpoint, post: onMessage });
+  else worker.postMessage({ type: 'start' });
+}
+
+// Pause, resume and stop go to the engine the run trains on.
+function control(type) {
+  if (own) own[type]();
+  else worker.postMessage({ type });
 }
 
 function togglePause() {
   const state = document.body.dataset.state;
-  if (state === 'training') { worker.postMessage({ type: 'pause' }); $('pause').textContent = 'Resume'; setState('pausing'); }
-  else if (state === 'paused' || state === 'pausing') { worker.postMessage({ type: 'resume' }); $('pause').textContent = 'Pause'; setState('training'); status('training'); }
+  if (state === 'training') { control('pause'); $('pause').textContent = 'Resume'; setState('pausing'); }
+  else if (state === 'paused' || state === 'pausing') { control('resume'); $('pause').textContent = 'Pause'; setState('training'); status('training'); }
 }
 
 function finishRun(state) {
+  own = null;
   $('pause').disabled = $('stop').disabled = true;
   controls.setFormDisabled(false);
   $('train').disabled = !choice;
@@ -190,10 +205,16 @@ async function onEpoch(m) {
   charts.add('validation', { x: m.epoch, loss: m.validation.loss, acc: m.validation.acc });
   document.body.dataset.epoch = String(m.epoch);
   status(`epoch ${m.epoch}: validation accuracy ${(100 * m.validation.acc).toFixed(2)}%`);
+  if (m.checkpoint) await onCheckpoint(m);  // the own build's comes after its chunk
+}
+
+async function onCheckpoint(m) {
   try {
     await saveRun({ setup: run.setup, epoch: m.epoch, step: m.step, totalSteps: run.totalSteps, checkpoint: m.checkpoint,
-      history: charts.until(m.epoch), imagesPerSec: run.imagesPerSec, savedAt: new Date().toISOString() });
+      history: charts.until(m.step / run.stepsPerEpoch), imagesPerSec: run.imagesPerSec, savedAt: new Date().toISOString() });
     document.body.dataset.savedEpoch = String(m.epoch);
+    document.body.dataset.savedStep = String(m.step);
+    window.ttCnn.saved.push(m.step);
   } catch (error) {
     status(error.message, true);
   }
@@ -258,8 +279,9 @@ async function offerResume() {
   if (!saved || saved.step >= saved.totalSteps) return;
   $('resume-card').hidden = false;
   $('resume-text').textContent = `${saved.setup.dataset}, ${saved.setup.architecture}: stopped after epoch ${saved.epoch} ` +
-    `(step ${saved.step} of ${saved.totalSteps}), saved ${new Date(saved.savedAt).toLocaleString()}.`;
-  $('resume-run').textContent = `Resume from epoch ${saved.epoch}`;
+    `(step ${saved.step} of ${saved.totalSteps}${saved.setup.engine === 'mine' ? ', on your own build' : ''}), ` +
+    `saved ${new Date(saved.savedAt).toLocaleString()}.`;
+  $('resume-run').textContent = `Resume from step ${saved.step}`;
   document.body.dataset.resumable = String(saved.epoch);
   $('resume-run').onclick = async () => {
     const s = saved.setup;
@@ -271,6 +293,7 @@ async function offerResume() {
       choice = { kind: 'cached', key: s.dataKey, data, classes: data.classes, shape: data.shape };
     }
     $('preset').value = s.preset;
+    document.querySelector(`input[name="train-engine"][value="${s.engine ?? 'reference'}"]`).checked = true;
     $('layers').value = controls.layersText(s.architecture);
     controls.writeOptions(s.options);
     $('train-limit').value = String(s.trainLimit);
@@ -286,7 +309,19 @@ function failed(error) {
   finishRun('failed-run');
 }
 
-worker.onmessage = ({ data: m }) => {
+// The worker's messages, and the same messages from an own-build run (own-train.mjs) with a few of its own.
+function onMessage(m) {
+  if (m.type === 'own-status') { $('own-status').textContent = m.text; return; }
+  if (m.type === 'checkpoint') {  // an own-build chunk: the worker shows its weights (filters, predictions)
+    worker.postMessage({ type: 'load', checkpoint: m.checkpoint.slice() });
+    return void onCheckpoint(m);
+  }
+  if (m.type === 'own-finished') {  // the worker's reference engine evaluates the final weights: 'done' follows
+    own = null;
+    worker.postMessage({ type: 'load', checkpoint: m.checkpoint });
+    worker.postMessage({ type: 'start' });
+    return;
+  }
   if (m.type === 'progress') return onProgress(m);
   if (m.type === 'epoch') return void onEpoch(m);
   if (m.type === 'paused') { status(`paused at step ${m.step}`); setState('paused'); return; }
@@ -303,7 +338,10 @@ worker.onmessage = ({ data: m }) => {
   }
   const w = waiting.get(m.type);
   if (w) { waiting.delete(m.type); w.resolve(m); }
-};
+}
+worker.onmessage = ({ data: m }) => onMessage(m);
+// For the tests: the charts' points and the run.
+window.ttCnn = { history: () => charts.history(), run: () => run, saved: [] /* steps of the checkpoints kept */ };
 worker.onerror = (e) => failed(new Error(e.message || 'the training worker failed to start'));
 
 async function main() {
@@ -327,7 +365,7 @@ async function main() {
   $('folder-size').onchange = () => { if ($('folder-files').files.length > 0) $('folder-files').onchange(); };
   $('train').onclick = () => startRun(currentSetup()).catch(failed);
   $('pause').onclick = togglePause;
-  $('stop').onclick = () => worker.postMessage({ type: 'stop' });
+  $('stop').onclick = () => control('stop');
   $('inspect').onclick = inspect;
   $('download').onclick = () => download().catch((error) => status(error.message, true));
   controls.onSpace(togglePause);

@@ -11,6 +11,8 @@
 //               {type: 'inspect', index}                           filters, feature maps and top-3 of one image
 //               {type: 'predict', indices}                         images, labels and probabilities
 //               {type: 'export'}                                   weights + model card
+//               {type: 'load', checkpoint}    the weights of a run trained on the student's own build (own-train.mjs),
+//                                             for the filters, predictions, evaluation and export
 // Messages out: ready, summary, progress {step, epoch, loss, acc, imagesPerSec, eta, lr}, epoch {epoch, validation,
 //               checkpoint}, paused, done {evaluation}, stopped, inspect, predict, export, error {message, during}.
 import { loadEngine } from '../../engine.mjs';
@@ -144,6 +146,7 @@ onmessage = async ({ data: message }) => {
       case 'inspect': inspect(message); break;
       case 'predict': predictions(message); break;
       case 'export': exportWeights(); break;
+      case 'load': if (state === 'idle') trainer.loadCheckpoint(message.checkpoint); break;
       default: throw new Error(`train worker: unknown message '${message.type}'`);
     }
   } catch (error) {
