@@ -1,7 +1,8 @@
 // The milestone-2 Trainer binding (engine/models/cnn_trainer.h, bound in engine/bindings/trainer_inspect.cpp) in node
-// on the web-reference engine: training lowers the loss; a checkpoint taken in the middle of an epoch resumes to the very bytes of an uninterrupted run (with
-// augmentation, dropout, BatchNorm and Adam, the parts that carry state or draw random numbers); the per-layer
-// summary, the evaluation and the exported weights agree with the rest of the engine; bad input gives clear errors.
+// on the web-reference engine: training lowers the loss; a checkpoint taken in the middle of an epoch resumes to the
+// very bytes of an uninterrupted run (with augmentation, dropout, BatchNorm and Adam, the parts that carry state or
+// draw random numbers); the per-layer summary, the evaluation and the exported weights agree with the rest of the
+// engine; bad input gives clear errors.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

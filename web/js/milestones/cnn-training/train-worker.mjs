@@ -1,7 +1,7 @@
 // Milestone 2's training worker: owns the engine's Trainer (engine/models/cnn_trainer.h, bound in
-// bindings/trainer_inspect.cpp) and trains it in slices of a few batches, so that pause / resume / stop messages are handled between two slices and the page stays responsive.
-// The reference engine comes in its threaded build when the page is cross-origin isolated (engine.mjs decides, as
-// for milestone 1).
+// bindings/trainer_inspect.cpp) and trains it in slices of a few batches, so that pause / resume / stop messages are
+// handled between two slices and the page stays responsive. The reference engine comes in its threaded build when the
+// page is cross-origin isolated (engine.mjs decides, as for milestone 1).
 //
 // Messages in:  {type: 'init', setup, checkpoint?}   setup = {architecture, inputShape, options, data, card}
 //                 data = {kind: 'bundled', name: 'fashion-mnist', trainLimit, validationLimit}
