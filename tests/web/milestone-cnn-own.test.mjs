@@ -77,9 +77,9 @@ test('milestone 2: training on the student\'s own build matches the reference en
   assert.deepEqual(mine.saved, [STEPS / 2, STEPS]);
   assert.equal(await page.getAttribute('body', 'data-saved-step'), String(STEPS));
   // the loss falls, and after each epoch the validation loss and accuracy agree with the reference engine's
-  const train = mine.history.train;
-  assert.equal(train.at(-1).x, EPOCHS);
-  assert.ok(train.at(-1).loss < train[0].loss - 0.3, `own-build loss went down: ${train[0].loss} -> ${train.at(-1).loss}`);
+  const points = mine.history.train;
+  assert.equal(points.at(-1).x, EPOCHS);
+  assert.ok(points.at(-1).loss < points[0].loss - 0.3, `own-build loss went down: ${points[0].loss} -> ${points.at(-1).loss}`);
   assert.deepEqual(mine.history.validation.map((p) => p.x), [1, 2]);
   assert.deepEqual(ref.history.validation.map((p) => p.x), [1, 2]);
   const diffs = mine.history.validation.map((p, i) => Math.abs(p.loss - ref.history.validation[i].loss));
