@@ -281,7 +281,8 @@ async function offerResume() {
   $('resume-text').textContent = `${saved.setup.dataset}, ${saved.setup.architecture}: stopped after epoch ${saved.epoch} ` +
     `(step ${saved.step} of ${saved.totalSteps}${saved.setup.engine === 'mine' ? ', on your own build' : ''}), ` +
     `saved ${new Date(saved.savedAt).toLocaleString()}.`;
-  $('resume-run').textContent = `Resume from step ${saved.step}`;
+  // the own build keeps a checkpoint per chunk, which may end inside an epoch
+  $('resume-run').textContent = saved.setup.engine === 'mine' ? `Resume from step ${saved.step}` : `Resume from epoch ${saved.epoch}`;
   document.body.dataset.resumable = String(saved.epoch);
   $('resume-run').onclick = async () => {
     const s = saved.setup;
