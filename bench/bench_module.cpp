@@ -37,16 +37,26 @@ void mlp_js(int batch, int n_in, int n_hidden, int n_out, uintptr_t x, uintptr_t
     tt::bench::mlp_forward(batch, n_in, n_hidden, n_out, f32(x), f32(w1), f32(b1), f32(w2), f32(b2), f32(h), f32(y));
 }
 
-// y = relu(conv2d(x, weight) + bias), NCHW, square kernel, stride 1: the engine's conv (im2col + sgemm) and an
-// in-place ReLU, as a Conv2d layer followed by ReLU runs in the engine.
+// y = relu(conv2d(x, weight) + bias), NCHW, square kernel, stride 1: the engine's conv (im2col + sgemm) with the
+// bias and ReLU in sgemm's epilogue (fused: what TF.js's fused conv2d does), or (fused = false) as a Conv2d layer
+// followed by a ReLU layer run in the engine: the conv with its bias, then a second pass over y for the ReLU.
 void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight, uintptr_t bias,
-                  uintptr_t y) {
+                  uintptr_t y, bool fused) {
     tt::Conv2dGeometry g;
     g.batch = n, g.in_channels = c, g.height = h, g.width = w;
     g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;
-    tt::conv2d_forward(g, f32(x), f32(weight), f32(bias), f32(y));
+    tt::conv2d_forward(g, f32(x), f32(weight), f32(bias), f32(y), fused);
+    if (fused) return;
     float* out = f32(y);
     for (int64_t i = 0; i < g.output_size(); ++i) out[i] = out[i] > 0.0f ? out[i] : 0.0f;
+}
+// The same layer's backward from a given dy: dweight and dbias accumulate (+=), dx (null: 0) is overwritten.
+void conv_backward_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight, uintptr_t dy,
+                      uintptr_t dx, uintptr_t dweight, uintptr_t dbias) {
+    tt::Conv2dGeometry g;
+    g.batch = n, g.in_channels = c, g.height = h, g.width = w;
+    g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;
+    tt::conv2d_backward(g, f32(x), f32(weight), f32(dy), dx ? f32(dx) : nullptr, f32(dweight), f32(dbias));
 }
 
 // The ceiling: the same work as a gemm micro-kernel with every operand already in registers or L1. A 4 x 2-vector
@@ -170,6 +180,7 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("matmulIkj", &ikj_js);
     function("mlpForward", &mlp_js);
     function("conv2dRelu", &conv_relu_js);
+    function("conv2dBackward", &conv_backward_js);
     function("simdPeak", &simd_peak);
     function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
 #if defined(TT_RELAXED_SIMD)
