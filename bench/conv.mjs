@@ -27,13 +27,18 @@ function heapArray(M, data) {
   return { ptr, read: () => M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + data.length) };
 }
 // Our forward on data copied into M's heap: { run (→ the output as a Float32Array), buffers, free }. fused: the
-// bias and ReLU in sgemm's epilogue; false: the conv, then a ReLU pass (nn.Conv2d then nn.ReLU, two ops).
+// bias and ReLU in conv_gemm's registers; false: the conv, then a ReLU pass (nn.Conv2d then nn.ReLU, two ops);
+// 'sgemm': the engine's conv before issue 13 (im2col, sgemm, a bias pass, a ReLU pass), for before/after.
 export const oursConv = (M, data, fused = true) => {
   const { N, C, H, W, OC, KS, pad } = CONV;
   const buffers = [...data, new Float32Array(N * OC * H * W)].map((d) => heapArray(M, d));
   const [X, Wt, B, Y] = buffers.map((b) => b.ptr);
   return {
-    run: () => { M.conv2dRelu(N, C, H, W, OC, KS, pad, X, Wt, B, Y, fused); return buffers[3].read(); },
+    run: () => {
+      if (fused === 'sgemm') M.conv2dReluSgemm(N, C, H, W, OC, KS, pad, X, Wt, B, Y);
+      else M.conv2dRelu(N, C, H, W, OC, KS, pad, X, Wt, B, Y, fused);
+      return buffers[3].read();
+    },
     buffers,
     free: () => { for (const b of buffers) M._free(b.ptr); },
   };
@@ -57,7 +62,7 @@ export const convFlops = () => 2 * CONV.N * CONV.OC * CONV.H * CONV.W * CONV.C *
 export async function convRow(M, extra = {}) {
   const { N, C, H, W, OC, KS, pad } = CONV;
   const [x, w, b] = convData(), us = oursConv(M, [x, w, b]), ours = us.run, back = oursConvBackward(M, [x, w]);
-  const twoPass = oursConv(M, [x, w, b], false);
+  const twoPass = oursConv(M, [x, w, b], false), before = oursConv(M, [x, w, b], 'sgemm');
   // NCHW → NHWC and OIHW → HWIO, by index
   const xNhwc = new Float32Array(x.length), wHwio = new Float32Array(w.length);
   for (let n = 0; n < N; ++n) for (let c = 0; c < C; ++c) for (let i = 0; i < H * W; ++i)
@@ -81,12 +86,14 @@ export async function convRow(M, extra = {}) {
     tfNchw[(n * OC + o) * H * W + i] = fromTf[(n * H * W + i) * OC + o];
   const diffs = [maxAbsDiff(check, tfNchw), maxAbsDiff(check, await onnx())];
   if (maxAbsDiff(check, twoPass.run()) !== 0) throw new Error('conv2d: the fused ReLU differs from the ReLU pass');
+  if (maxAbsDiff(check, before.run()) !== 0) throw new Error('conv2d: conv_gemm differs from im2col + sgemm');
   if (!(Math.max(...diffs) <= 1e-4)) throw new Error(`conv2d: results disagree (vs TF.js, ORT): ${diffs}`);
 
-  const t = await timeRotation({ ours, oursTwoPass: twoPass.run, tfjs, onnx, backward: back.withDx, backwardNoDx: back.withoutDx, ...extra });
+  const t = await timeRotation({ ours, oursTwoPass: twoPass.run, oursSgemm: before.run, tfjs, onnx, backward: back.withDx, backwardNoDx: back.withoutDx, ...extra });
   tx.dispose(); tw.dispose(); tb.dispose(); await session.release();
   us.free();
   twoPass.free();
+  before.free();
   back.free();
   return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: convFlops(), seconds: { ...t },
     wallSeconds: t.wall };
@@ -94,7 +101,8 @@ export async function convRow(M, extra = {}) {
 
 // One line for the unfused forward and one for the backward.
 export const convTwoPassLine = (s) => `conv2d then a ReLU pass (nn.Conv2d, nn.ReLU: two ops, ours): ` +
-  `${fmtMs(s.oursTwoPass)} ms = ${ratio(s.oursTwoPass, s.tfjs)}x TF.js's time (fused: ${ratio(s.ours, s.tfjs)}x).`;
+  `${fmtMs(s.oursTwoPass)} ms = ${ratio(s.oursTwoPass, s.tfjs)}x TF.js's time (fused: ${ratio(s.ours, s.tfjs)}x). ` +
+  `Before issue 13 (im2col, sgemm, a bias pass, a ReLU pass): ${fmtMs(s.oursSgemm)} ms = ${ratio(s.oursSgemm, s.tfjs)}x.`;
 // The backward: ms with and without dx, each as a multiple of our forward's time.
 export const convBackwardLine = (s) => `conv2d backward (same layer, ours; TF.js-wasm has no Conv2DBackpropFilter): ` +
   `with dx ${fmtMs(s.backward)} ms = ${ratio(s.backward, s.ours)}x our forward, without dx ${fmtMs(s.backwardNoDx)} ms = ` +
