@@ -98,6 +98,15 @@ void col2im(const Conv2dGeometry& g, const float* cols, float* image) {
 // small (bench/README.md).
 
 #if defined(TT_USE_XSIMD)
+// Packing buffers are per thread, reused across calls; plain statics in the student build (wasm32-wasip1 has no
+// threads and no __cxa_thread_atexit to destroy a thread_local vector: see gemm.cpp).
+#if defined(TT_STUDENT_BUILD)
+#define TT_CONV_SCRATCH static
+#else
+#define TT_CONV_SCRATCH static thread_local
+#endif
+using PackedFloats = std::vector<float, xsimd::aligned_allocator<float, 64>>;
+
 // Strips [s0, s1) of kNR columns of y, from the weight already in panels of kMR rows (k-major, as sgemm's pack_a).
 static void conv_gemm_strips(int OC, int P, int K, const float* a_panels, const float* cols, const float* bias,
                              bool relu, float* y, int s0, int s1) {
@@ -105,7 +114,7 @@ static void conv_gemm_strips(int OC, int P, int K, const float* a_panels, const 
     // cols in strips of kNR columns, k-major (as sgemm's pack_b), copied a row of cols at a time. Read in place,
     // a strip's K rows sit P floats apart: for P = 1024 that is 4 KiB, every row maps to the same L1 set, and
     // the 27 rows of a strip do not fit its 8 ways (measured natively: the kernel 35% slower than after the copy).
-    static thread_local std::vector<float, xsimd::aligned_allocator<float, 64>> b_panels;
+    TT_CONV_SCRATCH PackedFloats b_panels;
     b_panels.resize(size_t(s1 - s0) * K * kNR);
     for (int k = 0; k < K; k++)
         for (int s = s0; s < s1; s++)
@@ -135,7 +144,7 @@ static void conv_gemm_strips(int OC, int P, int K, const float* a_panels, const 
 
 void conv_gemm(int OC, int P, int K, const float* weight, const float* cols, const float* bias, bool relu, float* y) {
     using namespace gemm_detail;
-    static thread_local std::vector<float, xsimd::aligned_allocator<float, 64>> a_panels;
+    TT_CONV_SCRATCH PackedFloats a_panels;
     const int row_panels = (OC + kMR - 1) / kMR, strips = P / kNR;
     a_panels.assign(size_t(row_panels) * K * kMR, 0.0f);  // zero rows past OC
     for (int oc = 0; oc < OC; oc++)
