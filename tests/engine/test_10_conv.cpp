@@ -12,6 +12,7 @@
 #include "conv_layers.h"
 #include "gemm.h"
 #include "gradcheck.h"
+#include "parallel.h"
 #include "pool.h"
 #include "pool_layers.h"
 #include "testing.h"
@@ -111,6 +112,19 @@ TEST_CASE("10 conv_gemm: = sgemm_ref + bias + ReLU; for K <= 256 bit for bit sge
                     }
                 CHECK(y == y_two_pass);
             }
+}
+
+TEST_CASE("10 conv_gemm: two threads give one thread's bits") {
+    if (tt::max_threads() < 2) return;    // builds without threads: nothing to compare
+    const int OC = 13, P = 2056, K = 40;  // > 2 MFLOP (shared among threads), a row panel and columns left over
+    const auto w = random_values(int64_t(OC) * K, 17), cols = random_values(int64_t(K) * P, 18);
+    const auto bias = random_values(OC, 19);
+    std::vector<float> one(size_t(OC) * P), two(one.size());
+    tt::conv_gemm(OC, P, K, w.data(), cols.data(), bias.data(), true, one.data());
+    tt::set_num_threads(2);
+    tt::conv_gemm(OC, P, K, w.data(), cols.data(), bias.data(), true, two.data());
+    tt::set_num_threads(1);
+    CHECK(one == two);
 }
 
 TEST_CASE("10 conv_gemm: ReLU sends -0 and NaN to +0, as relu_forward does") {
