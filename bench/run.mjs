@@ -23,7 +23,8 @@ import v8 from 'node:v8';
 import { execFileSync } from 'node:child_process';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
-import { convReluModel, matmulModel } from './onnx.mjs';
+import { matmulModel } from './onnx.mjs';
+import { convBackwardLine, convTwoPassLine, convData, convFlops, convRow, oursConv } from './conv.mjs';
 import { relaxedSimd } from '../web/js/engine.mjs';
 import { trainStepMarkdown, trainStepSection } from './train-step.mjs';
 import { CLOCK, SAMPLE_SECONDS, args, fmtMs, loadOurs, loadPeers, maxAbsDiff, median, mlpPeers, outDir, peerVersions,
@@ -63,18 +64,6 @@ const mlpData = (batch) => [randomArray(batch * MLP[0], 15 + batch),            
 const oursMlp = (M, batch, data) => oursOn(M, [...data, new Float32Array(batch * MLP[1])], batch * MLP[2],
   (X, W1, B1, W2, B2, H, Y) => M.mlpForward(batch, ...MLP, X, W1, B1, W2, B2, H, Y));
 
-// conv2d 3x3 'same' + bias + ReLU on a batch of 64 RGB 32x32 images, 3 → 32 channels (NCHW)
-const CONV = { N: 64, C: 3, H: 32, W: 32, OC: 32, KS: 3, pad: 1 };
-const convData = () => {
-  const { N, C, H, W, OC, KS } = CONV;
-  return [randomArray(N * C * H * W, 21), randomArray(OC * C * KS * KS, 22).map((v) => v * 0.3),
-    randomArray(OC, 23).map((v) => v * 0.1)];
-};
-const oursConv = (M, data) => {
-  const { N, C, H, W, OC, KS, pad } = CONV;
-  return oursOn(M, data, N * OC * H * W, (X, Wt, B, Y) => M.conv2dRelu(N, C, H, W, OC, KS, pad, X, Wt, B, Y));
-};
-const convFlops = () => 2 * CONV.N * CONV.OC * CONV.H * CONV.W * CONV.C * CONV.KS * CONV.KS;
 const mlpFlops = (batch) => 2 * batch * (MLP[0] * MLP[1] + MLP[1] * MLP[2]);
 
 // The ceiling probe runs inside every row's rotation, so each row's "% of ceiling" compares with what the machine
@@ -144,40 +133,10 @@ async function mlpRow(M, probe, batch) {
     ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
 }
 
-// The conv, each engine in its own layout (ours and ORT NCHW; TF.js NHWC with HWIO filters, converted once, outside
-// the timing).
-async function convRow(M, probe) {
-  const { N, C, H, W, OC, KS, pad } = CONV;
-  const [x, w, b] = convData(), us = oursConv(M, [x, w, b]), ours = us.run;
-  // NCHW → NHWC and OIHW → HWIO, by index
-  const xNhwc = new Float32Array(x.length), wHwio = new Float32Array(w.length);
-  for (let n = 0; n < N; ++n) for (let c = 0; c < C; ++c) for (let i = 0; i < H * W; ++i)
-    xNhwc[(n * H * W + i) * C + c] = x[(n * C + c) * H * W + i];
-  for (let o = 0; o < OC; ++o) for (let c = 0; c < C; ++c) for (let k = 0; k < KS * KS; ++k)
-    wHwio[(k * C + c) * OC + o] = w[(o * C + c) * KS * KS + k];
-  const tx = tf.tensor4d(xNhwc, [N, H, W, C]), tw = tf.tensor4d(wHwio, [KS, KS, C, OC]), tb = tf.tensor1d(b);
-  const session = await ort.InferenceSession.create(convReluModel([N, C, H, W], w, b, OC, KS, pad),
-    { executionProviders: ['wasm'] });
-  const feeds = { x: new ort.Tensor('float32', x, [N, C, H, W]) };
-
-  const tfjs = () => {
-    const y = tf.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb, activation: 'relu' });
-    const out = y.dataSync();
-    y.dispose();
-    return out;
-  };
-  const onnx = async () => (await session.run(feeds)).y.data;
-  const check = ours(), fromTf = tfjs(), tfNchw = new Float32Array(check.length);
-  for (let n = 0; n < N; ++n) for (let o = 0; o < OC; ++o) for (let i = 0; i < H * W; ++i)
-    tfNchw[(n * OC + o) * H * W + i] = fromTf[(n * H * W + i) * OC + o];
-  const diffs = [maxAbsDiff(check, tfNchw), maxAbsDiff(check, await onnx())];
-  if (!(Math.max(...diffs) <= 1e-4)) throw new Error(`conv2d: results disagree (vs TF.js, ORT): ${diffs}`);
-
-  const t = await timeRotation({ ours, tfjs, onnx, probe });
-  tx.dispose(); tw.dispose(); tb.dispose(); await session.release();
-  us.free();
-  return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: convFlops(),
-    ceiling: probeGflops(M, t.probe), seconds: { ...t }, wallSeconds: t.wall };
+// The conv (bench/conv.mjs), with the ceiling probe in its rotation.
+async function convRowWithProbe(M, probe) {
+  const row = await convRow(M, { probe });
+  return { ...row, ceiling: probeGflops(M, row.seconds.probe) };
 }
 
 // ---- relaxed SIMD: tt_bench_relaxed (sgemm's kernels on f32x4.relaxed_madd) beside the simd128 build and TF.js ------
@@ -291,6 +250,8 @@ function markdown(r) {
     const s = row.seconds;
     lines.push(`| ${row.workload} | ${fmtMs(s.ours)} | ${fmtMs(s.tfjs)} | ${fmtMs(s.onnx)} | ${gflops(row.flops, s.ours)} | ${gflops(row.flops, s.tfjs)} | ${gflops(row.flops, s.onnx)} | ${ratio(s.ours, s.tfjs)} | ${ratio(s.ours, s.onnx)} | ${row.ceiling.toFixed(1)} | ${(100 * row.flops / s.ours / 1e9 / row.ceiling).toFixed(0)}% |`);
   }
+  const conv = r.rows.find((row) => row.seconds.backward);
+  if (conv) lines.push('', convTwoPassLine(conv.seconds), '', convBackwardLine(conv.seconds));
   lines.push('', '## The course\'s matmuls in wasm (module 15): the same arithmetic, different memory order', '');
   lines.push('| N | naive i-j-k ms | i-k-j ms | sgemm ms | naive GFLOP/s | i-k-j GFLOP/s | sgemm GFLOP/s | sgemm speed-up vs naive | vs i-k-j |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -362,7 +323,7 @@ for (const batch of [1, 64]) {
   rows.push(await mlpRow(M, probe, batch));
 }
 console.error('conv2d ...');
-rows.push(await convRow(M, probe));
+rows.push(await convRowWithProbe(M, probe));
 const trainStep = await trainStepSection(M);
 const ceiling = median(rows.map((r) => r.ceiling));
 let threads = null, threadsNote = null;

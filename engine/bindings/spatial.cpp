@@ -60,7 +60,7 @@ Tensor conv2d_with(const Tensor& x, const Tensor& weight, const Tensor& bias, in
     g.validate("conv2d");
     const Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias.contiguous();
     Tensor y({g.batch, g.out_channels, g.out_h(), g.out_w()});
-    (direct ? conv2d_forward_ref : conv2d_forward)(g, xc.data(), wc.data(), bc.data(), y.data());
+    (direct ? conv2d_forward_ref : conv2d_forward)(g, xc.data(), wc.data(), bc.data(), y.data(), false);
     return y;
 }
 

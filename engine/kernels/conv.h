@@ -29,9 +29,19 @@ struct Conv2dGeometry {
     void validate(const char* who) const;  // sizes positive, kernel fits the padded input
 };
 
-// y = conv2d(x, weight) + bias (bias may be null).
-void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y);
-void conv2d_forward_ref(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y);
+// y = conv2d(x, weight) + bias (bias may be null); relu: y = max(y, 0) as well, a Conv2d and a ReLU in one pass
+// (conv_gemm adds the bias and takes the max in registers, before y is stored).
+void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y,
+                    bool relu = false);
+void conv2d_forward_ref(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y,
+                        bool relu = false);
+
+// The forward's GEMM for one image: y (OC, P) = weight (OC, K) @ cols (K, P) + bias (may be null), then
+// max(y, 0) if relu. The same bits as sgemm followed by the bias and ReLU passes (conv.cpp says why it exists).
+void conv_gemm(int OC, int P, int K, const float* weight, const float* cols, const float* bias, bool relu, float* y);
+// sgemm_ref, then + bias, then ReLU: the unfused chain.
+void conv_gemm_ref(int OC, int P, int K, const float* weight, const float* cols, const float* bias, bool relu,
+                   float* y);
 
 // Given dy = dL/dy: dx = dL/dx (overwritten; may be null when x needs no gradient, e.g. the first layer),
 // dweight and dbias (ACCUMULATED: += , so gradients of several batches can add up; dbias may be null).

@@ -10,7 +10,9 @@
 #include "classifier.h"
 #include "conv.h"
 #include "conv_layers.h"
+#include "gemm.h"
 #include "gradcheck.h"
+#include "parallel.h"
 #include "pool.h"
 #include "pool_layers.h"
 #include "testing.h"
@@ -76,6 +78,85 @@ TEST_CASE("10 conv2d: im2col + sgemm forward matches the direct loops (strides, 
         tt::conv2d_forward_ref(g, x.data(), w.data(), b.data(), y_ref.data());
         CHECK(max_abs_diff(y, y_ref) < 1e-5f);
     }
+}
+
+TEST_CASE("10 conv_gemm: = sgemm_ref + bias + ReLU; for K <= 256 bit for bit sgemm and the two passes") {
+    struct Shape {
+        int OC, P, K;
+    };
+    // the milestone CNN's first layer; rows and columns past whole 4x8 tiles; one row; K = 1; K beyond one sgemm block
+    for (const Shape s : {Shape{32, 1024, 27}, Shape{5, 37, 27}, Shape{1, 9, 4}, Shape{6, 16, 1}, Shape{3, 13, 300}})
+        for (const bool with_bias : {true, false})
+            for (const bool relu : {true, false}) {
+                const auto w = random_values(int64_t(s.OC) * s.K, 11), cols = random_values(int64_t(s.K) * s.P, 12);
+                const auto bias = random_values(s.OC, 13);
+                const float* b = with_bias ? bias.data() : nullptr;
+                std::vector<float> y(size_t(s.OC) * s.P, 7.0f), y_ref(y.size()), y_two_pass(y.size());
+                tt::conv_gemm(s.OC, s.P, s.K, w.data(), cols.data(), b, relu, y.data());
+                tt::conv_gemm_ref(s.OC, s.P, s.K, w.data(), cols.data(), b, relu, y_ref.data());
+                const std::string where = "OC " + std::to_string(s.OC) + " P " + std::to_string(s.P) + " K " +
+                    std::to_string(s.K) + (with_bias ? " bias" : "") + (relu ? " relu" : "");
+                INFO(where);
+                CHECK(max_abs_diff(y, y_ref) < 1e-5f);
+                int negatives = 0;
+                for (float v : y) negatives += v < 0.0f;
+                CHECK((relu ? negatives == 0 : negatives > 0));
+                if (s.K > 256) continue;
+                tt::sgemm(false, false, s.OC, s.P, s.K, 1.0f, w.data(), s.K, cols.data(), s.P, 0.0f, y_two_pass.data(),
+                          s.P);
+                for (int oc = 0; oc < s.OC; oc++)
+                    for (int p = 0; p < s.P; p++) {
+                        float& v = y_two_pass[size_t(oc) * s.P + p];
+                        if (b) v += b[oc];
+                        if (relu) v = v > 0.0f ? v : 0.0f;
+                    }
+                CHECK(y == y_two_pass);
+            }
+}
+
+TEST_CASE("10 conv_gemm: two threads give one thread's bits") {
+    if (tt::max_threads() < 2) return;    // builds without threads: nothing to compare
+    const int OC = 13, P = 2056, K = 40;  // > 2 MFLOP (shared among threads), a row panel and columns left over
+    const auto w = random_values(int64_t(OC) * K, 17), cols = random_values(int64_t(K) * P, 18);
+    const auto bias = random_values(OC, 19);
+    std::vector<float> one(size_t(OC) * P), two(one.size());
+    tt::conv_gemm(OC, P, K, w.data(), cols.data(), bias.data(), true, one.data());
+    tt::set_num_threads(2);
+    tt::conv_gemm(OC, P, K, w.data(), cols.data(), bias.data(), true, two.data());
+    tt::set_num_threads(1);
+    CHECK(one == two);
+}
+
+TEST_CASE("10 conv_gemm: ReLU sends -0 and NaN to +0, as relu_forward does") {
+    const std::vector<float> w(4 * 2, 0.0f), cols(2 * 8, 1.0f);
+    const float nan = std::nanf("");
+    const std::vector<float> bias = {-0.0f, nan, -1.0f, 2.5f};
+    std::vector<float> y(4 * 8, 7.0f);
+    tt::conv_gemm(4, 8, 2, w.data(), cols.data(), bias.data(), true, y.data());
+    for (int p = 0; p < 8; p++) {
+        CHECK(y[size_t(p)] == 0.0f);
+        CHECK(!std::signbit(y[size_t(p)]));
+        CHECK(y[size_t(8 + p)] == 0.0f);
+        CHECK(y[size_t(16 + p)] == 0.0f);
+        CHECK(y[size_t(24 + p)] == 2.5f);
+    }
+}
+
+TEST_CASE("10 conv2d: relu = true is the forward then ReLU, as the direct loops with relu") {
+    const tt::Conv2dGeometry g = geometry(3, 3, 9, 7, 6, 3, 1, 1);
+    const auto x = random_values(g.input_size(), 14), w = random_values(g.weight_size(), 15);
+    const auto b = random_values(g.out_channels, 16);
+    std::vector<float> y(size_t(g.output_size())), y_relu(y.size()), y_ref(y.size());
+    tt::conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+    tt::conv2d_forward(g, x.data(), w.data(), b.data(), y_relu.data(), true);
+    tt::conv2d_forward_ref(g, x.data(), w.data(), b.data(), y_ref.data(), true);
+    CHECK(max_abs_diff(y_relu, y_ref) < 1e-5f);
+    int zeros = 0;
+    for (size_t i = 0; i < y.size(); i++) {
+        CHECK(y_relu[i] == (y[i] > 0.0f ? y[i] : 0.0f));
+        zeros += y[i] < 0.0f;
+    }
+    CHECK(zeros > 0);
 }
 
 TEST_CASE("10 conv2d: backward matches the direct loops, and both match finite differences") {
