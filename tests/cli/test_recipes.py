@@ -140,4 +140,16 @@ for name, bar in BARS.items():
               f"{name}: tt eval {correct}/{total} equals the model card {card['test_correct']}/{card['test_count']}")
         check(correct >= bar * total, f"{name}: {correct}/{total} clears the bar of {bar:.0%}")
 
+# 4. CIFAR-10's committed asset (trained on the JPEG copy, which tests never read): its card says so, and it runs on
+#    the committed gallery, 200 test images, 20 of each class interleaved, as milestone 1 shows them.
+card = json.load(open(os.path.join("assets", "cifar10-cnn.json")))
+check(card["data"]["source"].startswith("CIFAR-10 (JPEG copy)") and card["test_count"] == 10000,
+      f"cifar10-cnn: the card names the JPEG copy and its 10,000 test images ({card['data']['source']})")
+gallery = open(os.path.join("assets", "cifar10-gallery.ttds"), "rb").read()
+check(gallery[:4] == b"TTDS" and struct.unpack_from("<7I", gallery, 4) == (1, 200, 3, 32, 32, 10, 0) and
+      list(gallery[32:232]) == [i % 10 for i in range(200)], "cifar10-gallery.ttds: 200 images, classes interleaved")
+line = run("eval", "cifar10-cnn", "--cifar", os.path.join("assets", "cifar10-gallery.ttds"))
+m = re.search(r"test: (\d+)/200 = ", line)
+check(m is not None, f"cifar10-cnn: tt eval on the gallery ({line.strip()})")
+
 sys.exit(1 if failures else 0)

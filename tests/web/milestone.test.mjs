@@ -81,7 +81,8 @@ test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and ma
   await seed(['01', '02', '03', '04', '05']);
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
-  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready',
+    `the page failed: ${await page.textContent('main .error').catch(() => '')} ${browser.consoleErrors.join(' ')}`);
   assert.equal(await page.textContent('#env-simd-arch'), 'wasm');
 
   // XOR: the four points get 0, 1, 1, 0.
