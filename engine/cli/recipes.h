@@ -1,5 +1,5 @@
 // The training recipes of `tt train` / `tt eval`: every pretrained asset in assets/ is one of these, reproducible
-// bit for bit from its command (native build, single thread).
+// bit for bit from its command (native build, any number of threads: the GEMM splits output columns, never sums).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,7 @@ struct Recipe {
     int shift = 0;  // augmentation: random translations of up to +-shift pixels (0: none)
     unsigned long long seed = 1;
     std::vector<std::string> classes;
+    bool flip = false;  // augmentation: mirror half the images left to right (not for digits: a mirrored 7 is no 7)
 };
 
 const std::vector<Recipe>& recipes();
@@ -36,6 +37,7 @@ struct RecipeOptions {
     int64_t limit = -1;   // only the first `limit` images (train: training set, eval: test set); -1: all
     std::string weights;  // eval/predict: this .safetensors instead of <out>/<recipe>.safetensors
     bool quiet = false;   // train: accuracy only after the last epoch
+    int threads = 1;      // engine threads (set_num_threads); the weights are the same for any count
 };
 
 // The commands (train.cpp). Each returns the process exit code; errors are tt::Error.

@@ -22,10 +22,12 @@
 #include "datasets.h"
 #include "error.h"
 #include "grad_mode.h"
+#include "image_decode.h"
 #include "json.h"
 #include "losses.h"
 #include "lr_scheduler.h"
 #include "metrics.h"
+#include "parallel.h"
 #include "random.h"
 #include "recipes.h"
 #include "safetensors.h"
@@ -48,6 +50,18 @@ bool exists(const std::string& path) { return std::ifstream(path).good(); }
 ImageDataset load_split(const std::string& dataset, const std::string& split, const RecipeOptions& o) {
     if (dataset == "xor") return xor_set();
     if (dataset == "cifar10") {
+        // A packed shard (assets/cifar10-gallery.ttds): test images only, for eval and predict.
+        if (o.cifar_dir.size() > 5 && o.cifar_dir.compare(o.cifar_dir.size() - 5, 5, ".ttds") == 0) {
+            TT_CHECK(split == "test",
+                     o.cifar_dir << " is a packed set of test images: training needs CIFAR-10's "
+                                    "binary batches or an image folder with train/ and test/");
+            return read_packed(o.cifar_dir);
+        }
+        // An image folder with train/<class>/*.jpg and test/<class>/*.jpg (the JPEG copy, or a user's own export):
+        // classes sorted by name, which for CIFAR-10's ten is also its label order (airplane … truck).
+        if (std::filesystem::is_directory(o.cifar_dir + "/train") &&
+            std::filesystem::is_directory(o.cifar_dir + "/test"))
+            return read_image_folder(o.cifar_dir + "/" + split, ImageFolderOptions{});
         const std::string base = o.cifar_dir + "/";
         std::vector<std::string> files;
         if (split == "test") files = {base + "test_batch.bin"};
@@ -75,6 +89,17 @@ void shift_image(float* img, int C, int H, int W, int dy, int dx, std::vector<fl
                 const int sy = y - dy, sx = x - dx;
                 img[(c * H + y) * W + x] = (sy >= 0 && sy < H && sx >= 0 && sx < W) ? tmp[(c * H + sy) * W + sx] : 0.0f;
             }
+}
+
+// Mirror image left to right, in place on one (C, H, W) image: a cat facing left is still a cat.
+void flip_image(float* img, int C, int H, int W) {
+    for (int row = 0; row < C * H; row++) std::reverse(img + int64_t(row) * W, img + int64_t(row + 1) * W);
+}
+
+std::string augmentation(const Recipe& r) {
+    std::string text = r.shift ? "random shifts up to " + std::to_string(r.shift) + " px (zero fill)" : "";
+    if (r.flip) text += std::string(text.empty() ? "" : ", ") + "horizontal flips";
+    return text.empty() ? "none" : text;
 }
 
 // Images as [n, C, H, W] floats (pixel / 255) and their labels as the class indices the losses take ([n] floats).
@@ -180,6 +205,7 @@ void write_index(const std::string& dir) {
 
 int train(const std::string& recipe, const RecipeOptions& o) {
     Recipe r = recipe_named(recipe);
+    set_num_threads(o.threads);
     // The command recorded in the card names only what changes the weights (not --out, --data, --quiet).
     std::string command = "tt train " + r.name;
     if (o.epochs > 0) command += " --epochs " + std::to_string(o.epochs), r.epochs = o.epochs;
@@ -239,6 +265,9 @@ int train(const std::string& recipe, const RecipeOptions& o) {
                 shift_image(batch.input.data() + b * train.image_size(), train.channels, train.height, train.width, dy,
                             dx, tmp);
             }
+            for (int64_t b = 0; r.flip && b < n; b++)
+                if (below(data_gen, 2))
+                    flip_image(batch.input.data() + b * train.image_size(), train.channels, train.height, train.width);
             loss_sum += optim::train_step(*model.net, loss, sgd, {batch}) * double(n);
             schedule.step();
         }
@@ -271,6 +300,17 @@ int train(const std::string& recipe, const RecipeOptions& o) {
         .set("train_examples", train.count)
         .set("test_examples", test.count)
         .set("preprocessing", "pixel / 255");
+    // The card says where CIFAR-10's figures come from: the JPEG copy (../shared/data's cifar10-images/) scores about
+    // a point below the official files.
+    if (r.dataset == "cifar10") {
+        const std::string folder = std::filesystem::path(o.cifar_dir).filename().string();
+        data.set("source",
+                 !std::filesystem::is_directory(o.cifar_dir + "/train")
+                     ? std::string("CIFAR-10 (official binary batches)")
+                     : (folder == "cifar10-images" ? "CIFAR-10 (JPEG copy): image folder "
+                                                   : "CIFAR-10: image folder ") +
+                         folder);
+    }
     training.set("seed", r.seed)
         .set("epochs", r.epochs)
         .set("batch_size", r.batch_size)
@@ -280,7 +320,7 @@ int train(const std::string& recipe, const RecipeOptions& o) {
         .set("lr", r.lr)
         .set("lr_schedule", "cosine to 0, stepped every batch")
         .set("loss", "softmax cross-entropy")
-        .set("augmentation", r.shift ? "random shifts up to " + std::to_string(r.shift) + " px" : "none")
+        .set("augmentation", augmentation(r))
         .set("seconds", seconds)
         .set("cpu_seconds", std::round(cpu_seconds * 10.0) / 10.0);
     card.set("name", r.name)
@@ -297,7 +337,9 @@ int train(const std::string& recipe, const RecipeOptions& o) {
         .set("test_count", acc.total)
         .set("test_accuracy_percent", accuracy)
         .set("command", command)
-        .set("engine", "native, single thread");
+        .set("engine",
+             o.threads == 1 ? std::string("native, single thread")
+                            : "native, " + std::to_string(o.threads) + " threads");
     const std::string text = card.dump(2) + "\n";
     write_file(stem + ".json", text.data(), text.size());
     write_index(o.out_dir);

@@ -91,7 +91,9 @@ void add_data_options(CLI::App& cmd, RecipeOptions& o) {
     cmd.add_option("--data", o.data_dir, "folder of the packed MNIST / Fashion-MNIST sets")
         ->type_name("DIR")
         ->capture_default_str();
-    cmd.add_option("--cifar", o.cifar_dir, "folder of CIFAR-10's binary batches (datasets/download-cifar10.sh)")
+    cmd.add_option("--cifar", o.cifar_dir,
+                   "folder of CIFAR-10's binary batches (datasets/download-cifar10.sh), or an image folder with "
+                   "train/<class>/ and test/<class>/, or (eval, predict) a .ttds of test images")
         ->type_name("DIR")
         ->capture_default_str();
 }
@@ -140,6 +142,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_data_options(*train, *train_o);
     train->add_flag("--quiet", train_o->quiet, "report the test accuracy after the last epoch only");
+    train->add_option("-j,--threads", train_o->threads, "engine threads (the same weights for any count)")
+        ->type_name("N")
+        ->check(whole_number(1, 256))
+        ->capture_default_str();
     auto train_gpt = std::make_shared<tt::cli::GPTOptions>();
     CLI::Option* steps = train
                              ->add_option("--steps", train_gpt->steps,

@@ -33,7 +33,11 @@ import leaderboard_harness as H  # noqa: E402
 TT = os.path.realpath(sys.argv[1])
 N = 120  # records in the generated test batch: 60 for the site, 60 hidden
 RECORD = 3073
-ARCH = [("0", [16, 3, 3, 3]), ("3", [32, 16, 3, 3]), ("7", [64, 2048]), ("9", [10, 64])]  # cifar10-cnn's layers
+# cifar10-cnn's layers (engine/cli/recipes.cpp): (Sequential index, weight shape); 1-D shapes are BatchNorm2d's.
+ARCH = [("0", [16, 3, 3, 3]), ("1", [16]), ("4", [32, 16, 3, 3]), ("5", [32]), ("7", [32, 32, 3, 3]), ("8", [32]),
+        ("11", [64, 32, 3, 3]), ("12", [64]), ("14", [64, 64, 3, 3]), ("15", [64]), ("20", [10, 64])]
+ARCH_TEXT = ("conv:3:16:3:1 bn:16 relu maxpool:2 conv:16:32:3:1 bn:32 relu conv:32:32:3:1 bn:32 relu maxpool:2 "
+             "conv:32:64:3:1 bn:64 relu conv:64:64:3:1 bn:64 relu maxpool:2 avgpool:4 flatten linear:64:10")
 failures = []
 
 
@@ -71,26 +75,35 @@ def write_archive(path, members):
 
 
 def random_cnn(seed):
-    """cifar10-cnn's state dict (fp32 safetensors), uniform in +-1/sqrt(fan_in) like the engine's init."""
+    """cifar10-cnn's state dict (fp32 safetensors): weights uniform in +-sqrt(6/fan_in), BatchNorm's scale, shift and
+    running statistics near 1, 0, 0 and 1 (not quite the identity): a random net whose classes vary with the image."""
     import array
     rng = random.Random(seed)
     header, blobs, offset = {}, [], 0
+
+    def add(name, dims, values):
+        nonlocal offset
+        raw = array.array("f", values).tobytes()
+        header[name] = {"dtype": "F32", "shape": dims, "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+
     for layer, shape in ARCH:
-        fan_in = 1
-        for d in shape[1:]:
-            fan_in *= d
-        bound = fan_in ** -0.5
-        for name, dims in ((f"{layer}.weight", shape), (f"{layer}.bias", [shape[0]])):
-            count = 1
-            for d in dims:
-                count *= d
-            raw = array.array("f", (rng.uniform(-bound, bound) for _ in range(count))).tobytes()
-            header[name] = {"dtype": "F32", "shape": dims, "data_offsets": [offset, offset + len(raw)]}
-            blobs.append(raw)
-            offset += len(raw)
-    arch = ("conv:3:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:2048:64 relu "
-            "linear:64:10")
-    header["__metadata__"] = {"tt.arch": arch}
+        n = shape[0]
+        if len(shape) == 1:  # BatchNorm2d
+            add(f"{layer}.weight", shape, (rng.uniform(0.8, 1.2) for _ in range(n)))
+            add(f"{layer}.bias", shape, (rng.uniform(-0.05, 0.05) for _ in range(n)))
+            add(f"{layer}.running_mean", shape, (rng.uniform(-0.05, 0.05) for _ in range(n)))
+            add(f"{layer}.running_var", shape, (rng.uniform(0.8, 1.2) for _ in range(n)))
+            add(f"{layer}.num_batches_tracked", [], [0.0])
+            continue
+        count = 1
+        for d in shape:
+            count *= d
+        bound = (6 / (count // n)) ** 0.5  # Kaiming's for ReLU: the signal keeps its size through the 5 convs
+        add(f"{layer}.weight", shape, (rng.uniform(-bound, bound) for _ in range(count)))
+        add(f"{layer}.bias", [n], (rng.uniform(-0.05, 0.05) for _ in range(n)))
+    header["__metadata__"] = {"tt.arch": ARCH_TEXT}
     return H.write_safetensors(header, b"".join(blobs))
 
 

@@ -21,6 +21,29 @@ function nativePrediction(model, index) {
   return { label: Number(m[2]), predicted: Number(m[3]) };
 }
 
+// The native classes of the CIFAR-10 gallery's images (assets/cifar10-gallery.ttds), in the order of `indices`.
+function nativeCifarPredictions(indices) {
+  const out = execFileSync(nativeTt, ['predict', 'cifar10-cnn', '--cifar', 'assets/cifar10-gallery.ttds',
+    ...indices.map(String)], { cwd: repo, encoding: 'utf8' });
+  return out.trim().split('\n').map((line) => {
+    const m = /^(\d+) label (\d+) predicted (\d+)$/.exec(line);
+    assert.ok(m, `unexpected tt predict output: ${line}`);
+    return { index: Number(m[1]), label: Number(m[2]), predicted: Number(m[3]) };
+  });
+}
+
+// What the page's CIFAR-10 gallery shows: [index, predicted class name, correct?] per figure.
+const cifarFigures = (page) => page.$$eval('#cifar-gallery figure', (figures) => figures.map((f) =>
+  [Number(f.dataset.index), f.querySelector('figcaption').firstChild.textContent, f.className === 'right']));
+
+// The page's gallery equals the native engine's predictions for the same images.
+function assertSameAsNative(shown, what) {
+  const classes = card('cifar10-cnn').classes;
+  const native = nativeCifarPredictions(shown.map(([index]) => index));
+  assert.deepEqual(shown.map(([index, name, right]) => [index, name, right]),
+    native.map((n) => [n.index, classes[n.predicted], n.predicted === n.label]), what);
+}
+
 test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and match the native engine', async (t) => {
   const server = await startServer();
   t.after(() => server.close());
@@ -58,7 +81,8 @@ test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and ma
   await seed(['01', '02', '03', '04', '05']);
   await page.reload();
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
-  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready',
+    `the page failed: ${await page.textContent('main .error').catch(() => '')} ${browser.consoleErrors.join(' ')}`);
   assert.equal(await page.textContent('#env-simd-arch'), 'wasm');
 
   // XOR: the four points get 0, 1, 1, 0.
@@ -97,13 +121,36 @@ test('milestone 1: locked at first, then XOR, MNIST and Fashion-MNIST run and ma
   const diagonal = await page.$$eval('table.confusion tbody tr', (rows) => rows.map((r, i) => Number(r.cells[i + 1].textContent)));
   assert.equal(diagonal.reduce((a, b) => a + b, 0), fashion.test_correct);
 
-  // CIFAR-10: no weights in this build; the page says so in a student's terms, without the host's build commands.
+  // CIFAR-10: the committed model on the committed gallery (200 test images of the JPEG copy), 24 at a time, each
+  // image's class as the native engine gives it; the card's accuracy in the text.
+  const cifarCard = card('cifar10-cnn');
+  assert.equal(await page.getAttribute('body', 'data-cifar'), 'ready');
+  assert.match(await page.textContent('#cifar-body'),
+    new RegExp(`CIFAR-10 \\(JPEG copy\\): ${cifarCard.test_accuracy_percent}% of its 10,000 test images right\\. Here on 200 of them`));
+  const firstPage = await cifarFigures(page);
+  assert.deepEqual(firstPage.map(([index]) => index), [...Array(24).keys()]);
+  assertSameAsNative(firstPage, 'CIFAR-10 gallery, images 0-23');
+  await page.click('#cifar-next');
+  await page.waitForFunction(() => document.querySelector('#cifar-gallery figure').dataset.index === '24');
+  const secondPage = await cifarFigures(page);
+  assert.deepEqual(secondPage.map(([index]) => index), Array.from({ length: 24 }, (_, i) => 24 + i));
+  assertSameAsNative(secondPage, 'CIFAR-10 gallery, images 24-47');
+  await screenshot(page, 'milestone-inference');
+
+  // A copy of the course without the CIFAR-10 model says so in a student's terms, without the host's build commands.
+  await page.route('**/assets/index.json', async (route) => {
+    const response = await route.fetch();
+    const index = (await response.json()).filter((a) => a.name !== 'cifar10-cnn');
+    await route.fulfill({ response, json: index });
+  });
+  await page.reload();
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.cifar);
   assert.equal(await page.getAttribute('body', 'data-cifar'), 'absent');
   const cifar = await page.textContent('#cifar');
   assert.match(cifar, /no CIFAR-10 model[\s\S]*whoever hosts your course/);
   assert.doesNotMatch(cifar, /download-cifar10|tt train|make site/);
   assert.equal(await page.$('#cifar pre'), null);
-  await screenshot(page, 'milestone-inference');
   assert.deepEqual(browser.offsite, []);
   assert.deepEqual(browser.consoleErrors, []);
 });

@@ -23,5 +23,10 @@ export async function loadClassifier(M, name) {
 }
 
 export async function loadDataset(M, name) {
-  return new M.ImageDataset(await fetchBytes(`datasets/${name}.ttds`), `${name}.ttds`);
+  return loadDatasetFile(M, `datasets/${name}.ttds`);
+}
+
+// A packed set at a path of the site (assets/cifar10-gallery.ttds: images committed with the weights).
+export async function loadDatasetFile(M, path) {
+  return new M.ImageDataset(await fetchBytes(path), path.split('/').pop());
 }

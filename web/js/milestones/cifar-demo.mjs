@@ -1,5 +1,6 @@
-// The CIFAR-10 demo, when this build has the weights (the data set is not bundled: it needs a download, a native
-// training run and a site rebuild, which the README spells out for the course's host).
+// The CIFAR-10 demo, when this build has the weights: the model (trained natively, from the JPEG copy of CIFAR-10 or
+// the official files) on the 200 test images committed beside it (assets/cifar10-gallery.ttds), since the data set
+// itself is not bundled.
 import { h } from '../course/shell.mjs';
 import { showGallery } from './gallery.mjs';
 
@@ -14,9 +15,17 @@ export async function showCifar(M, index) {
     document.body.dataset.cifar = 'absent';
     return;
   }
-  body.replaceChildren(h('p', {}, 'A CNN trained natively on CIFAR-10, on its test images:'), h('div', { id: 'cifar-gallery', class: 'gallery' }));
+  const intro = h('p', {}, 'A CNN trained natively on CIFAR-10, on some of its test images:');
+  const more = h('button', { id: 'cifar-next', type: 'button' }, 'Next 24');
+  body.replaceChildren(intro, h('div', { id: 'cifar-gallery', class: 'gallery' }), more);
   try {
-    await showGallery(M, 'cifar10-cnn', 'cifar10-test', 'cifar-gallery');
+    const shown = await showGallery(M, 'cifar10-cnn', 'assets/cifar10-gallery.ttds', 'cifar-gallery');
+    const { card } = shown;
+    // source: "CIFAR-10 (JPEG copy): image folder …" (train.cpp); the part before the colon is for readers.
+    const source = (card.data.source ?? 'CIFAR-10').split(':')[0];
+    intro.textContent = `A CNN trained natively on ${source}: ${card.test_accuracy_percent}% of its ` +
+      `${card.test_count.toLocaleString('en')} test images right. Here on ${shown.data.count()} of them:`;
+    more.addEventListener('click', () => shown.next());
     document.body.dataset.cifar = 'ready';
   } catch (error) {
     body.append(h('p', { class: 'error' }, `CIFAR-10 test images are not in this site (${error.message}).`));

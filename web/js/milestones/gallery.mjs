@@ -1,7 +1,7 @@
 // An image classifier's gallery (24 test images with predicted and true classes) and its confusion matrix: shared by
 // the Fashion-MNIST and CIFAR-10 demos.
 import { h } from '../course/shell.mjs';
-import { loadClassifier, loadDataset } from './assets.mjs';
+import { loadClassifier, loadDataset, loadDatasetFile } from './assets.mjs';
 
 function imageCanvas(bytes, c, height, w) {
   const canvas = h('canvas', { width: String(w), height: String(height) });
@@ -36,11 +36,11 @@ export function confusionTable(confusion, classes) {
   return h('table', { class: 'confusion' }, h('thead', {}, header), h('tbody', {}, ...rows));
 }
 
-// The asset `name` on the data set `dataset`, its first 24 images shown in the element with id `containerId`;
-// next() pages on through the test set.
+// The asset `name` on the data set `dataset` (a name in datasets/, or a site path ending in .ttds), its first 24
+// images shown in the element with id `containerId`; next() pages on through the test set.
 export async function showGallery(M, name, dataset, containerId) {
   const { model, card } = await loadClassifier(M, name);
-  const data = await loadDataset(M, dataset);
+  const data = await (dataset.endsWith('.ttds') ? loadDatasetFile(M, dataset) : loadDataset(M, dataset));
   let start = 0;
   gallery(document.getElementById(containerId), model, data, card.classes, start);
   return { model, data, card, next: () => { start = (start + 24) % (data.count() - 24); gallery(document.getElementById(containerId), model, data, card.classes, start); } };
