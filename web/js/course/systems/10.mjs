@@ -2,10 +2,11 @@
 // measured forward time — and what im2col costs in memory and buys in time against the direct loops.
 import { timeIt, fmtTime, has, fmtFlops, missing } from './measure.mjs';
 
-// The recipes' architectures (engine/cli/recipes.cpp: `tt train fashion-cnn`, `tt train cifar10-cnn`).
+// The milestone CNNs: `tt train fashion-cnn`'s recipe (engine/cli/recipes.cpp) and milestone 2's small CIFAR preset
+// (web/js/milestones/cnn-training/controls.mjs; the cifar10-cnn recipe itself is a deeper BatchNorm network).
 export const NETWORKS = [
   { name: 'fashion-cnn', input: [1, 28, 28], architecture: 'conv:1:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:1568:64 relu linear:64:10' },
-  { name: 'cifar10-cnn', input: [3, 32, 32], architecture: 'conv:3:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:2048:64 relu linear:64:10' },
+  { name: 'small cifar CNN', input: [3, 32, 32], architecture: 'conv:3:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:2048:64 relu linear:64:10' },
 ];
 const BATCH = 32;
 const prod = (shape) => shape.reduce((a, b) => a * b, 1);

@@ -18,13 +18,13 @@ export const PRESETS = {
       options: { ...SGD, batchSize: 64, epochs: 10, cropPadding: 2 } },
   ],
   cifar10: [
-    { name: 'CNN (recipe cifar10-cnn)', architecture: CNN32,
+    { name: 'Small CNN (10 epochs)', architecture: CNN32,
       options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 64, epochs: 10, cropPadding: 2, flip: true } },
     { name: 'Wider CNN with BatchNorm', architecture: CNN32_WIDE,
       options: { ...SGD, lr: 0.05, weightDecay: 5e-4, batchSize: 128, epochs: 15, cropPadding: 4, flip: true, warmup: 100 } },
   ],
   folder: [
-    { name: 'CNN (like cifar10-cnn)', architecture: CNN32,
+    { name: 'Small CNN', architecture: CNN32,
       options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 32, epochs: 10, cropPadding: 2, flip: true } },
   ],
 };
