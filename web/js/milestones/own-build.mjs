@@ -91,3 +91,19 @@ export async function studentRun({ framework, card, x, batch, onStatus }) {
   }
   return { ok: true, predictions: out.predictions, ms: out.seconds * 1000, buildMs: r.timings.build };
 }
+
+// The stdout of a Run, line by line as it streams: one JSON message per line (the training programs' protocol).
+export function lineReader(onLine) {
+  let pending = '';
+  return (fd, text) => {
+    if (fd !== 1) return;
+    pending += text;
+    let nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!line.startsWith('{')) continue;
+      try { onLine(JSON.parse(line)); } catch { /* a line the program did not finish: the Run's result tells why */ }
+    }
+  };
+}

@@ -9,7 +9,7 @@
 // Stop ends it at once (the last chunk's checkpoint stays). A trap in the student's code (a failed TT_CHECK) ends
 // the run with its message.
 import { openStore } from '../../course/shell.mjs';
-import { failure, pageSession, studentFramework } from '../own-build.mjs';
+import { failure, lineReader, pageSession, studentFramework } from '../own-build.mjs';
 import { fetchBytes } from '../assets.mjs';
 
 export const CNN_MODULES = Array.from({ length: 9 }, (_, i) => String(i + 2).padStart(2, '0'));  // 02-10
@@ -48,22 +48,6 @@ async function runFilesOf(data, shape, classes) {
   }
   return { train: packTtds(data.train.images, data.train.labels, shape, classes),
     validation: packTtds(data.validation.images, data.validation.labels, shape, classes) };
-}
-
-// The stdout of a Run, line by line as it streams: one JSON message per line.
-function lineReader(onLine) {
-  let pending = '';
-  return (fd, text) => {
-    if (fd !== 1) return;
-    pending += text;
-    let nl;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      try { onLine(JSON.parse(line)); } catch { /* a line the program did not finish: the Run's result tells why */ }
-    }
-  };
 }
 
 // Starts training: post(message) gets the worker's messages plus {type: 'own-status', text}, {type: 'checkpoint',

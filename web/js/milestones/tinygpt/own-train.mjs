@@ -8,7 +8,7 @@
 // Pause lets the chunk under way finish; Stop ends it at once (the last chunk's checkpoint stays); a reload resumes
 // from the stored checkpoint. A trap in the student's code (a failed TT_CHECK) ends the training with its message.
 import { openStore } from '../../course/shell.mjs';
-import { failure, pageSession, studentFramework } from '../own-build.mjs';
+import { failure, lineReader, pageSession, studentFramework } from '../own-build.mjs';
 import { fetchBytes } from '../assets.mjs';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-store.mjs';
 
@@ -23,22 +23,6 @@ async function corpusText(corpus) {
   const response = await fetch(new URL(`../../../datasets/${corpus.name}`, import.meta.url));
   if (!response.ok) throw new Error(`${corpus.name}: HTTP ${response.status}`);
   return response.text();
-}
-
-// The stdout of a Run, line by line as it streams: one JSON message per line.
-function lineReader(onLine) {
-  let pending = '';
-  return (fd, text) => {
-    if (fd !== 1) return;
-    pending += text;
-    let nl;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      try { onLine(JSON.parse(line)); } catch { /* a line the program did not finish: the Run's result tells why */ }
-    }
-  };
 }
 
 export function ownTrainer() {
