@@ -97,6 +97,16 @@ void col2im(const Conv2dGeometry& g, const float* cols, float* image) {
 // shape): 3.8 ms for the forward with ReLU against 4.9 for im2col + sgemm + the passes; in wasm (V8) the gap is
 // small (bench/README.md).
 
+// The bias and the ReLU as a second pass over y (OC, P), after a plain GEMM: what conv_gemm fuses into its tiles.
+static void bias_relu_pass(int OC, int P, const float* bias, bool relu, float* y) {
+    for (int oc = 0; oc < OC; oc++)
+        for (int p = 0; p < P; p++) {
+            float& v = y[int64_t(oc) * P + p];
+            if (bias) v += bias[oc];
+            if (relu && !(v > 0.0f)) v = 0.0f;
+        }
+}
+
 #if defined(TT_USE_XSIMD)
 // Packing buffers are per thread, reused across calls; plain statics in the student build (wasm32-wasip1 has no
 // threads and no __cxa_thread_atexit to destroy a thread_local vector: see gemm.cpp).
@@ -173,24 +183,14 @@ void conv_gemm(int OC, int P, int K, const float* weight, const float* cols, con
 #else  // no xsimd (the in-browser student build): sgemm, then the bias and the ReLU in a second pass
 void conv_gemm(int OC, int P, int K, const float* weight, const float* cols, const float* bias, bool relu, float* y) {
     sgemm(false, false, OC, P, K, 1.0f, weight, K, cols, P, 0.0f, y, P);
-    for (int oc = 0; oc < OC; oc++)
-        for (int p = 0; p < P; p++) {
-            float& v = y[int64_t(oc) * P + p];
-            if (bias) v += bias[oc];
-            if (relu && !(v > 0.0f)) v = 0.0f;
-        }
+    bias_relu_pass(OC, P, bias, relu, y);
 }
 #endif
 
 void conv_gemm_ref(int OC, int P, int K, const float* weight, const float* cols, const float* bias, bool relu,
                    float* y) {
     sgemm_ref(false, false, OC, P, K, 1.0f, weight, K, cols, P, 0.0f, y, P);
-    for (int oc = 0; oc < OC; oc++)
-        for (int p = 0; p < P; p++) {
-            float& v = y[int64_t(oc) * P + p];
-            if (bias) v += bias[oc];
-            if (relu && !(v > 0.0f)) v = 0.0f;
-        }
+    bias_relu_pass(OC, P, bias, relu, y);
 }
 
 // ---- convolution: fast path -----------------------------------------------------------------------------------
