@@ -27,6 +27,7 @@ import io
 import os
 import posixpath
 import re
+import socket
 import sys
 import time
 import urllib.parse
@@ -156,6 +157,7 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        self.body_may_be_unread = False
         self.head_reader = _HeadDeadline(self.rfile.detach(), self.connection, self.timeout)
         self.rfile = io.BufferedReader(self.head_reader)
 
@@ -177,7 +179,34 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self.connection.settimeout(self.timeout)
         if ok and (self.headers.get("Content-Length", "0").strip() != "0" or "Transfer-Encoding" in self.headers):
             self.close_connection = True  # request bodies are never read, so the stream cannot carry another request
+            self.body_may_be_unread = True
         return ok
+
+    def finish(self):
+        super().finish()
+        if self.body_may_be_unread:
+            self.linger()
+
+    def linger(self, seconds=5.0, limit=16 << 20):
+        """Read and drop what is left of a request body after answering it (a 404, 401, 413...), then close.
+
+        Closing a socket with unread bytes in it makes the kernel send a reset, which can destroy the answer on its
+        way and fail the client's upload mid-send; so the server half-closes and lets the client finish, up to a
+        time and byte bound (a client still sending after those is cut off)."""
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            end, dropped = time.monotonic() + seconds, 0
+            while dropped < limit:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.connection.settimeout(left)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                dropped += len(chunk)
+        except OSError:  # the client went away or timed out: nothing more to protect
+            pass
 
     def end_headers(self):
         # Here rather than per response, so that errors carry them too (404, 416, the base class's 400/501): an
