@@ -24,7 +24,7 @@ const std::vector<Recipe>& recipes() {
          // global average of the 4x4 maps; flips and 4-px shifts stand in for the data it never saw.
          "conv:3:16:3:1 bn:16 relu maxpool:2 conv:16:32:3:1 bn:32 relu conv:32:32:3:1 bn:32 relu maxpool:2 "
          "conv:32:64:3:1 bn:64 relu conv:64:64:3:1 bn:64 relu maxpool:2 avgpool:4 flatten linear:64:10",
-         6,
+         20,
          64,
          0.05f,
          0.9f,
