@@ -10,10 +10,11 @@
 //   images/s       the reference engine in the page's worker (threaded when the page is cross-origin isolated, as
 //                  serve.py serves it), as the page shows it: training images per second of training.
 //
-//   node bench/cnn-training-page.mjs [--minutes=3] [--epochs=N] [--only=fashion|cifar] [--fashion-cap=10]
+//   node bench/cnn-training-page.mjs [--minutes=3] [--epochs=N] [--only=fashion|cifar] [--fashion-cap=10] [--preset=NAME]
 //     --minutes       CIFAR-10 training budget (default 3: a short check; the goal's budget is 20)
 //     --epochs        CIFAR-10 epochs, instead of what the calibration run fits in the budget (still stopped at 1.5x it)
 //     --fashion-cap   stop the Fashion-MNIST run after this many minutes if it has not finished (default 10)
+//     --preset        the image folder's preset whose name contains NAME (default 'recipe cifar10-cnn'; 'Small CNN')
 // Needs `make site` (build/site). The machine's load is printed with the table: figures on a shared, loaded
 // machine are slower than a student's laptop.
 import { execFileSync } from 'node:child_process';
@@ -32,6 +33,7 @@ const MINUTES = Number(opt('minutes', '3'));
 const FASHION_CAP = Number(opt('fashion-cap', '10'));
 const ONLY = opt('only', '');
 const EPOCHS = Number(opt('epochs', '0'));
+const PRESET = opt('preset', 'recipe cifar10-cnn');
 if (!(MINUTES > 0) || !(FASHION_CAP > 0) || !(EPOCHS >= 0)) throw new Error('--minutes, --fashion-cap and --epochs must be positive numbers');
 
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -91,7 +93,10 @@ async function cifar(page) {
     const status = await page.textContent('#data-status');
     if (await page.getAttribute('body', 'data-data') !== 'ready') throw new Error(`the folder was refused: ${status}`);
     log(`CIFAR-10 folder decoded in ${decodeSeconds.toFixed(0)} s: ${status}`);
-    await page.selectOption('#preset', '0');
+    const preset = await page.evaluate((name) => [...document.getElementById('preset').options]
+      .find((o) => o.textContent.includes(name))?.value, PRESET);
+    if (preset === undefined) throw new Error(`no preset of the image folder is named like '${PRESET}'`);
+    await page.selectOption('#preset', preset);
     const trainCount = Number(/(\d[\d,]*) training/.exec(status)[1].replace(/,/g, ''));
 
     // Calibration: 8,192 images for one epoch give the images/s the budget is split by (a load spike from other
@@ -109,7 +114,7 @@ async function cifar(page) {
     await page.fill('#validation-limit', '0');
     await page.fill('#epochs', String(epochs));
     const r = await train(page, MINUTES * 60 * 1.5 + 120);
-    return { name: `CIFAR-10 (JPEG copy) as an image folder, preset cifar10-cnn, ${MINUTES} min budget`,
+    return { name: `CIFAR-10 (JPEG copy) as an image folder, preset '${PRESET}', ${MINUTES} min budget`,
       data: `${status.split(', ')[2].replace(' validation images', ' held out of train/ (the accuracy is on these)')}`, ...r,
       note: `decoding the folder in the page: ${decodeSeconds.toFixed(0)} s (not in the wall time); per-epoch ` +
         `held-out acc ${r.curve.map(pct).join(' ')}`,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEngine } from './load-engine.mjs';
+import { PRESETS, fitArchitecture } from '../../web/js/milestones/cnn-training/controls.mjs';
 
 const siteDir = process.env.TT_SITE_DIR ?? path.resolve(import.meta.dirname, '../../build/site');
 const read = (name) => fs.readFileSync(path.join(siteDir, 'datasets', name));
@@ -83,6 +84,36 @@ test('training lowers the loss; evaluation, prediction and export agree with eac
   assert.ok(t.featureMaps('validation', 0).data.every((v) => v >= 0), 'after the ReLU that follows the conv');
   model.delete();
   t.delete();
+});
+
+// Milestone 2's presets are only strings in a page file: each must build in the engine, for every image size and
+// class count the page can hand it, and a preset named after a recipe must be that recipe's network.
+test("the page's presets build for their data; a recipe preset has its card's parameter count", () => {
+  const shapes = { 'fashion-mnist': [[1, 28, 28]], mnist: [[1, 28, 28]], cifar10: [[3, 32, 32]],
+    folder: [[3, 16, 16], [3, 32, 32], [3, 64, 64], [1, 32, 32]] };
+  const assets = path.resolve(import.meta.dirname, '../../assets');
+  let recipes = 0;
+  for (const [dataset, presets] of Object.entries(PRESETS)) {
+    for (const p of presets) {
+      for (const shape of shapes[dataset]) {
+        for (const classes of dataset === 'folder' ? [3, 10] : [10]) {
+          const arch = fitArchitecture(p.architecture, classes, shape);
+          const t = new M.Trainer(arch, shape.join('x'), p.options);
+          const s = JSON.parse(t.summary());
+          t.delete();
+          assert.deepEqual(s.layers.at(-1).output, [classes], `${dataset} / ${p.name} at ${shape.join('x')}`);
+          const recipe = /recipe ([\w-]+)/.exec(p.name)?.[1];
+          const card = recipe && JSON.parse(fs.readFileSync(path.join(assets, `${recipe}.json`), 'utf8'));
+          if (card && card.input_shape === shape.join('x') && card.classes.length === classes) {
+            assert.equal(arch, card.architecture, `${dataset} / ${p.name} is the recipe's network`);
+            assert.equal(s.parameters, card.parameters, `${dataset} / ${p.name}: parameters`);
+            recipes++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(recipes >= 4, `recipe presets checked against their cards: ${recipes}`);
 });
 
 test('summary: per-layer shapes, parameters and FLOPs of the fashion-cnn recipe', () => {

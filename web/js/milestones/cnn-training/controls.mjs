@@ -6,7 +6,11 @@ const CNN28 = 'conv:1:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatte
 const CNN32 = 'conv:3:16:3:1 relu maxpool:2 conv:16:32:3:1 relu maxpool:2 flatten linear:2048:64 relu linear:64:10';
 const CNN32_WIDE = 'conv:3:32:3:1 bn:32 relu conv:32:32:3:1 bn:32 relu maxpool:2 conv:32:64:3:1 bn:64 relu maxpool:2 ' +
   'conv:64:128:3:1 bn:128 relu maxpool:2 flatten dropout:0.25 linear:2048:10';
+// recipe cifar10-cnn: BatchNorm after every conv, one conv at 32x32, two at 16x16 and at 8x8, a global average pool.
+const CNN32_BN = 'conv:3:16:3:1 bn:16 relu maxpool:2 conv:16:32:3:1 bn:32 relu conv:32:32:3:1 bn:32 relu maxpool:2 ' +
+  'conv:32:64:3:1 bn:64 relu conv:64:64:3:1 bn:64 relu maxpool:2 avgpool:4 flatten linear:64:10';
 const SGD = { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', warmup: 0 };
+const CIFAR_RECIPE = { ...SGD, weightDecay: 5e-4, batchSize: 64, epochs: 12, cropPadding: 4, flip: true };
 export const PRESETS = {
   'fashion-mnist': [
     { name: 'CNN (recipe fashion-cnn)', architecture: CNN28, options: { ...SGD, batchSize: 64, epochs: 5 } },
@@ -20,12 +24,15 @@ export const PRESETS = {
   cifar10: [
     { name: 'Small CNN (10 epochs)', architecture: CNN32,
       options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 64, epochs: 10, cropPadding: 2, flip: true } },
+    { name: 'BatchNorm CNN (recipe cifar10-cnn)', architecture: CNN32_BN, options: CIFAR_RECIPE },
     { name: 'Wider CNN with BatchNorm', architecture: CNN32_WIDE,
       options: { ...SGD, lr: 0.05, weightDecay: 5e-4, batchSize: 128, epochs: 15, cropPadding: 4, flip: true, warmup: 100 } },
   ],
   folder: [
     { name: 'Small CNN', architecture: CNN32,
       options: { ...SGD, lr: 0.02, weightDecay: 5e-4, batchSize: 32, epochs: 10, cropPadding: 2, flip: true } },
+    // ~4x the small CNN's FLOPs per image; what the 20-minute CIFAR-10 run of bench/cnn-training-page.mjs trains
+    { name: 'BatchNorm CNN (recipe cifar10-cnn)', architecture: CNN32_BN, options: CIFAR_RECIPE },
   ],
 };
 const DEFAULTS = { cropPadding: 0, flip: false, normalize: true, seed: 1 };
