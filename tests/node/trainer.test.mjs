@@ -93,6 +93,7 @@ test("the page's presets build for their data; a recipe preset has its card's pa
     folder: [[3, 16, 16], [3, 32, 32], [3, 64, 64], [1, 32, 32]] };
   const assets = path.resolve(import.meta.dirname, '../../assets');
   let recipes = 0;
+  const globalPooled = new Map();
   for (const [dataset, presets] of Object.entries(PRESETS)) {
     for (const p of presets) {
       for (const shape of shapes[dataset]) {
@@ -102,6 +103,11 @@ test("the page's presets build for their data; a recipe preset has its card's pa
           const s = JSON.parse(t.summary());
           t.delete();
           assert.deepEqual(s.layers.at(-1).output, [classes], `${dataset} / ${p.name} at ${shape.join('x')}`);
+          if (/avgpool:\d+ flatten/.test(p.architecture)) {  // a global pool: the classifier is the same at any size
+            const key = `${dataset} / ${p.name}, ${shape[0]} channels, ${classes} classes`;
+            assert.equal(globalPooled.get(key) ?? s.parameters, s.parameters, `${key}: parameters at ${shape.join('x')}`);
+            globalPooled.set(key, s.parameters);
+          }
           const recipe = /recipe ([\w-]+)/.exec(p.name)?.[1];
           const card = recipe && JSON.parse(fs.readFileSync(path.join(assets, `${recipe}.json`), 'utf8'));
           if (card && card.input_shape === shape.join('x') && card.classes.length === classes) {

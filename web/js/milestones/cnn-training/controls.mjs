@@ -48,7 +48,8 @@ export const architectureOf = (text) => text.trim().split(/\s+/).filter(Boolean)
 
 // The preset made to fit the data: the last layer gives `classes` outputs (an image folder has its own number of
 // classes), the first conv takes the data's channels, and the first linear after flatten takes what the layers
-// before it make of a C x H x W image (an image folder may be resized to 16 or 64 pixels, not the preset's 32).
+// before it make of a C x H x W image (an image folder may be resized to 16 or 64 pixels, not the preset's 32); an
+// average pool just before flatten pools the whole map at any size.
 // Shapes follow engine/models/classifier.h: conv:C:OC:K:padding has stride 1, maxpool:K and avgpool:K stride K.
 export function fitArchitecture(architecture, classes, shape) {
   const layers = architecture.split(' ');
@@ -62,6 +63,10 @@ export function fitArchitecture(architecture, classes, shape) {
       if (i === 0) { f[1] = String(c); layers[0] = f.join(':'); }
       const [k, pad] = [Number(f[3]), Number(f[4])];
       [c, h, w] = [Number(f[2]), h + 2 * pad - k + 1, w + 2 * pad - k + 1];
+    } else if (f[0] === 'avgpool' && layers[i + 1] === 'flatten' && h === w && h > 0) {
+      // the global average pool before the classifier stays global: avgpool:4 at 32 px is avgpool:2 at 16, :8 at 64
+      layers[i] = `avgpool:${h}`;
+      [h, w] = [1, 1];
     } else if (f[0] === 'maxpool' || f[0] === 'avgpool') {
       [h, w] = [Math.floor(h / Number(f[1])), Math.floor(w / Number(f[1]))];
     } else if (f[0] === 'flatten') {
