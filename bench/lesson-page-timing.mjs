@@ -6,7 +6,8 @@
 //                                    tests do), Run pressed once the compiler is ready; timed from the click
 //   warm Run after a one-line edit   median of 3
 //   reload → first Run               the persistent object cache: nothing unchanged recompiles
-//   second visit → Run enabled       the browser closed and opened again on the same profile
+//   second visit → Run enabled       the browser closed and opened again on the same profile (its HTTP cache and
+//                                    compiled-code caches on, as a student's browser has them)
 // Each Run's own timings (window.ttLastRun.timings) say where the seconds went: compile (files compiled, files from
 // the cache), link, run.
 // usage: node bench/lesson-page-timing.mjs [01 02]     (needs the built site: make site; TT_SITE_DIR to use another)
@@ -39,7 +40,9 @@ async function openLesson(page, go) {
   await page.waitForFunction(() => /Compiler ready|unavailable/.test(document.getElementById('build-status').textContent), null, LONG);
   const status = await page.textContent('#build-status');
   if (!/Compiler ready/.test(status)) throw new Error(`the compiler did not load: ${status}`);
-  return { runEnabled, compilerReady: Date.now() - t0 };
+  const compilerReady = Date.now() - t0;
+  const info = await page.evaluate(() => window.ttSession.info);  // the compiler worker's own timings
+  return { runEnabled, compilerReady, info };
 }
 
 // Presses Run and waits for the results; → {ms (click → results), timings, ok}
@@ -66,7 +69,7 @@ async function measure(server, id) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-bench-profile-'));
   const row = { id, files: lesson.files.length };
   try {
-    let browser = await launchBrowser({ profile });
+    let browser = await launchBrowser({ profile, httpCache: true });
     try {
       const { page } = browser;
       row.open = await openLesson(page, () => page.goto(url));
@@ -84,7 +87,7 @@ async function measure(server, id) {
     } finally {
       await browser.close();
     }
-    browser = await launchBrowser({ profile });
+    browser = await launchBrowser({ profile, httpCache: true });
     try {
       row.second = await openLesson(browser.page, () => browser.page.goto(url));
       row.secondRun = await pressRun(browser.page);
@@ -130,7 +133,13 @@ const print = (row) => console.log(`| ${row.map((c, i) => (i ? c.padStart(widths
 print(table[0]);
 console.log(`|${widths.map((w, i) => (i ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
 table.slice(1).forEach(print);
-console.log('\nwhere the seconds go (the page\'s own timings of each Run):');
+console.log('\nwhere the seconds go (the compiler worker\'s load, from its start; then the page\'s own timings of each Run):');
+const loadTimes = (i) => `engine objects ${fmt(i.artifactsMs)} · compiler ${fmt(i.clangMs)} (side by side) · warm-up compile ${fmt(i.warmupMs)}`;
+for (const r of rows) {
+  for (const [name, open] of [['new visitor', r.open], ['reload', r.reloadOpen], ['second visit', r.second]]) {
+    console.log(`  lesson ${r.id} ${name.padEnd(13)} ${loadTimes(open.info)}`);
+  }
+}
 for (const r of rows) {
   for (const [name, run] of [['first Run', r.first], ['warm Run', r.warm], ['after reload', r.afterReload], ['second visit', r.secondRun]]) {
     console.log(`  lesson ${r.id} ${name.padEnd(13)} ${breakdown(run.timings)}`);

@@ -30,22 +30,28 @@ export async function startServer(root = siteDir, { isolate = true, args = [] } 
 
 // Launches headless Chromium with a fresh profile; resolves to { context, page, offsite, consoleErrors, close }.
 // profile: a profile folder to use (and keep) instead, e.g. a second visit with the first one's caches and storage.
-export async function launchBrowser({ viewport = { width: 1280, height: 800 }, profile: kept = null } = {}) {
+// httpCache: Playwright's request interception (which records `offsite`) turns the browser's HTTP cache off, and with
+// it the compiled-code cache of wasm and scripts: a benchmark of a second visit needs them, so with httpCache true
+// nothing is intercepted and Chromium's host resolver keeps the page offline instead (`offsite` stays empty).
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, profile: kept = null, httpCache = false } = {}) {
   const profile = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tt-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           ...(httpCache ? ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'] : [])],
   });
   const offsite = [];
-  await context.route('**/*', (route) => {
-    const { hostname } = new URL(route.request().url());
-    if (hostname === '127.0.0.1' || hostname === 'localhost') return route.continue();
-    offsite.push(route.request().url());
-    return route.abort();
-  });
+  if (!httpCache) {
+    await context.route('**/*', (route) => {
+      const { hostname } = new URL(route.request().url());
+      if (hostname === '127.0.0.1' || hostname === 'localhost') return route.continue();
+      offsite.push(route.request().url());
+      return route.abort();
+    });
+  }
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });

@@ -5,7 +5,7 @@ import { openStore, loadLessonIndex, h, formatDate, showEnvironment } from './sh
 import { courseState } from './unlocks.mjs';
 import { installSettings } from './settings.mjs';
 import { renderMarkdown } from './markdown.mjs';
-import { createEditor } from './editor.mjs';
+import { createEditor, loadMonaco } from './editor.mjs';
 import { createSession, progressText } from '../student/session.mjs';
 import { renderResults } from './results-view.mjs';
 import { renderWhere } from './where.mjs';
@@ -199,6 +199,7 @@ async function setUpEditor() {
 }
 
 async function main() {
+  loadMonaco().catch(() => {});  // the editor is what enables Run: fetch it while the lesson index loads (errors: below)
   installSettings(store, { button: $('open-settings'), onChanged: () => { if (known) renderHead(); } });
   const lessons = await loadLessonIndex();
   window.ttLessons = lessons;
@@ -226,10 +227,11 @@ async function main() {
     $('save-state').textContent = store.persistent ? 'saved in this browser' : 'not saved: storage is blocked';
   });
 
-  // Start the compiler download at once: its first load is the slow part of the visit. Run works as soon as the
-  // editor is there: a Run started before the compiler is ready waits for it (the status line says so).
+  // Run works as soon as the editor is there: a Run started before the compiler is ready waits for it (the status
+  // line says so). The compiler starts loading once the editor is up, not before: on two cores its wasm compile and
+  // Monaco's scripts slowed each other, and Run came 2 s later (5.1 s instead of 2.9 on a new visit) while the
+  // compiler was ready no sooner (bench/lesson-page-timing.mjs).
   window.ttSession = createSession({ onProgress: (p) => { if (!running) status(progressText(p)); } });
-  window.ttSession.compiler().catch(() => {});  // the download starts now; warmUp below reports a failure
   const edit = setUpEditor();
   // The warm-up compiles the checks and the student's saved files ahead (and keeps them across visits: the object
   // cache), so that the first Run only links.

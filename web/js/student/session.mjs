@@ -120,7 +120,7 @@ export class StudentSession {
   }
 
   // Loads the compiler; with a lesson id, compiles its checks (and `files`, e.g. the student's saved code) ahead of
-  // the first Run. → {clang, lessons, artifactsMs, warmupMs, totalMs, …, prepared: {path: ms}}
+  // the first Run. → {clang, lessons, artifactsMs, clangMs, warmupMs, totalMs, …, prepared: {path: ms}}
   async warmUp(lessonId = null, files = {}) {
     const c = await this.compiler();
     let prepared = {};
