@@ -41,7 +41,8 @@ async function openLesson(page, go) {
   const status = await page.textContent('#build-status');
   if (!/Compiler ready/.test(status)) throw new Error(`the compiler did not load: ${status}`);
   const compilerReady = Date.now() - t0;
-  const info = await page.evaluate(() => window.ttSession.info);  // the compiler worker's own timings
+  // the compiler worker's own timings, and the warm-up's exercise (a new visitor's cold compiler only)
+  const info = await page.evaluate(() => ({ ...window.ttSession.info, exercise: window.ttSession.prepared?.exercise }));
   return { runEnabled, compilerReady, info };
 }
 
@@ -134,7 +135,8 @@ print(table[0]);
 console.log(`|${widths.map((w, i) => (i ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
 table.slice(1).forEach(print);
 console.log('\nwhere the seconds go (the compiler worker\'s load, from its start; then the page\'s own timings of each Run):');
-const loadTimes = (i) => `engine objects ${fmt(i.artifactsMs)} · compiler ${fmt(i.clangMs)} (side by side) · warm-up compile ${fmt(i.warmupMs)}`;
+const loadTimes = (i) => `engine objects ${fmt(i.artifactsMs)} · compiler ${fmt(i.clangMs)} (side by side) · warm-up compile ${fmt(i.warmupMs)}`
+  + (i.exercise ? ` · exercise: compile ${fmt(i.exercise.compileMs)}, link ${fmt(i.exercise.linkMs)}` : ' · no exercise');
 for (const r of rows) {
   for (const [name, open] of [['new visitor', r.open], ['reload', r.reloadOpen], ['second visit', r.second]]) {
     console.log(`  lesson ${r.id} ${name.padEnd(13)} ${loadTimes(open.info)}`);

@@ -237,7 +237,7 @@ async function main() {
   // cache), so that the first Run only links.
   edit.then(() => {
     $('run').disabled = false;
-    return window.ttSession.warmUp(lesson.id, editor.values());
+    return window.ttSession.warmUp(lesson.id, editor.values(), { exercise: true });
   }).then(() => {
     compilerReady = true;
     if (running?.stage.startsWith('Run queued')) running.stage = 'Compiling…';

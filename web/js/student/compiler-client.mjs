@@ -142,11 +142,13 @@ export class CompilerClient {
 
   // Compiles the lesson's check files ahead of the first Run (call it when the lesson page opens), and the student's
   // current files if given (framework files too): the first Run then recompiles only what changed. → {path: ms}
-  async prepare(lesson, files = {}) {
+  // exercise: when the compiler's code is cold, also compile and link the last of `files` once more, uncached (the
+  // first Run then runs on optimized compiler code: toolchain.mjs exercise()); its timings come back as `exercise`.
+  async prepare(lesson, files = {}, { exercise = false } = {}) {
     await this.ready;
     const checks = this.lesson(lesson).checks.every((p) => this.info.checkObjects?.[p]) ? {} : await this.lessonChecks(lesson);
     const sources = { ...checks, ...files };
-    return this.request({ type: 'prepare', sources });
+    return this.request({ type: 'prepare', sources, exercise });
   }
 
   // A compile started ({phase: 'start', file}) or ended: the limit's timer runs in between.
