@@ -146,9 +146,13 @@ export class CompilerClient {
   // first Run then runs on optimized compiler code: toolchain.mjs exercise()); its timings come back as `exercise`.
   async prepare(lesson, files = {}, { exercise = false } = {}) {
     await this.ready;
-    const checks = this.lesson(lesson).checks.every((p) => this.info.checkObjects?.[p]) ? {} : await this.lessonChecks(lesson);
+    const l = this.lesson(lesson);
+    const prebuilt = l.checks.every((p) => this.info.checkObjects?.[p]);
+    const checks = prebuilt ? {} : await this.lessonChecks(lesson);
     const sources = { ...checks, ...files };
-    return this.request({ type: 'prepare', sources, exercise });
+    // the prebuilt check objects are loaded now, not by the first Run
+    const objects = prebuilt ? l.checks.map((p) => this.info.checkObjects[p]) : [];
+    return this.request({ type: 'prepare', sources, exercise, objects });
   }
 
   // A compile started ({phase: 'start', file}) or ended: the limit's timer runs in between.

@@ -3,8 +3,10 @@
 //   in:  {type:'init', studentBase, clangUrl}       out: {type:'progress', phase, done, total} …, {type:'ready', timings}
 //   in:  {type:'build', id, request}                out: {type:'build-progress', id, phase, done, total, file} …,
 //                                                        {type:'result', id, result} | {type:'error', id, message}
-//   in:  {type:'prepare', id, sources, exercise}    out: {type:'result', id, result: {path: ms}} (compile + cache;
-//                                                        exercise: also toolchain.exercise() when the compiler is cold)
+//   in:  {type:'prepare', id, sources, exercise, objects}
+//                                                   out: {type:'result', id, result: {path: ms}} (compile + cache;
+//                                                        objects: prebuilt objects to load now; exercise: also
+//                                                        toolchain.exercise() when the compiler is cold)
 //   after init, around each run of the compiler:    out: {type:'compiling', phase: 'start'|'end', file}
 import { Toolchain, loadArtifacts } from './toolchain.mjs';
 import { loadClang } from './clang-loader.mjs';
@@ -79,7 +81,9 @@ const port = await workerPort(async (msg) => {
   } else if (msg.type === 'prepare') {
     try {
       await initPromise;
+      const loaded = Promise.all((msg.objects ?? []).map((o) => toolchain.object(o))).catch(() => {});  // else: at Run
       const result = await serial(() => toolchain.prepare(msg.sources));
+      await loaded;
       // the student's file (an engine source), not a check file
       const file = Object.keys(msg.sources).findLast((p) => p in toolchain.manifest.objects);
       if (msg.exercise && cold && file) {

@@ -43,7 +43,8 @@ async function digest(text) {
 }
 
 export class Toolchain {
-  // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array}}
+  // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array},
+  //             load?: (relPath) → Promise<Uint8Array>, for the objects not loaded up front (see loadArtifacts)}
   // store: a persistent object cache ({get, put}, object-store.mjs) besides this visit's in-memory one, or null
   constructor(runClang, artifacts, { store = null, clangVersion = '' } = {}) {
     this.runClang = runClang;
@@ -52,6 +53,8 @@ export class Toolchain {
     this.packKey = digest(JSON.stringify([clangVersion, artifacts.manifest.clang ?? '', artifacts.headers]));
     this.manifest = artifacts.manifest;
     this.objects = artifacts.objects;
+    this.loadFile = artifacts.load ?? null;
+    this.loading = new Map();  // file → the one load under way of an object not loaded up front
     this.baseTree = {};
     for (const [p, text] of Object.entries(artifacts.headers)) put(this.baseTree, p, text);
     this.baseTree[this.manifest.pch.file] = artifacts.pch;
@@ -106,8 +109,25 @@ export class Toolchain {
   // so a file the student has not touched yet never compiles. → {object, output} or null
   async starterObject(path, source) {
     const pre = this.manifest.starterObjects?.[path];
-    if (!pre || !this.objects[pre.object] || pre.source !== await digest(source)) return null;
-    return { object: this.objects[pre.object], output: pre.output ?? '' };
+    if (!pre || pre.source !== await digest(source)) return null;
+    const object = await this.object(pre.object).catch(() => null);  // none: the file is compiled instead
+    return object ? { object, output: pre.output ?? '' } : null;
+  }
+
+  // A prebuilt object of the site (objects/…): the engine's are loaded up front, a lesson's checks and starters on
+  // first use. Rejects when the file cannot be loaded.
+  async object(file) {
+    if (this.objects[file]) return this.objects[file];
+    if (!this.loadFile) throw new Error(`no prebuilt object ${file}`);
+    if (!this.loading.has(file)) {
+      const loading = this.loadFile(file).then((bytes) => {
+        this.objects[file] = bytes;
+        return bytes;
+      });
+      loading.catch(() => this.loading.delete(file));  // a failed load is tried again next time
+      this.loading.set(file, loading);
+    }
+    return this.loading.get(file);
   }
 
   // Compiles files whose objects the next build() will reuse (a lesson's check files, right after page load), so the
@@ -199,7 +219,7 @@ export class Toolchain {
     for (const p of prebuiltChecks) {
       const obj = this.manifest.checkObjects?.[p];
       if (!obj) throw new Error(`build: no prebuilt object for the check file ${p}`);
-      compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: this.objects[obj] });
+      compiled.push({ name: p.split('/').pop().replace(/\.cpp$/, '.o'), bytes: await this.object(obj) });
       timings.cached.push(p);
     }
     const diagnostics = parseDiagnostics(output, { userFiles });
@@ -219,14 +239,15 @@ export class Toolchain {
   }
 }
 
-// Reads every artifact the manifest names, through `load(relPath) → Promise<Uint8Array>`.
+// Reads what every build needs, through `load(relPath) → Promise<Uint8Array>`: the manifest, the header pack, the PCH,
+// doctest's main and the engine's objects. The lessons' prebuilt check and starter objects (more than half of the
+// objects' bytes, and 90 requests) are left to Toolchain.object(), which loads each on first use.
 export async function loadArtifacts(load) {
   const text = async (p) => decoder.decode(await load(p));
   const manifest = JSON.parse(await text('manifest.json'));
-  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects), ...Object.values(manifest.checkObjects ?? {}),
-    ...Object.values(manifest.starterObjects ?? {}).map((s) => s.object)];
+  const objectFiles = [manifest.doctestMain, ...Object.values(manifest.objects)];
   const [headers, pch, ...objectBytes] = await Promise.all([
     text(manifest.headers).then(JSON.parse), load(manifest.pch.file), ...objectFiles.map(load)]);
   const objects = Object.fromEntries(objectFiles.map((f, i) => [f, objectBytes[i]]));
-  return { manifest, headers, pch, objects };
+  return { manifest, headers, pch, objects, load };
 }
