@@ -48,7 +48,7 @@ BatchSchedule schedule_batches(const std::vector<double>& arrivals, const Batche
     double free_at = -std::numeric_limits<double>::infinity();  // when the server finishes its current batch
     int64_t i = 0;                                              // the oldest request not yet in a batch
     while (i < n) {
-        Batch b;
+        RequestBatch b;
         b.first = i;
         // BEGIN SOLUTION the batch is ready at the earlier of: the oldest's arrival + max_wait, and the arrival of request i + max_batch - 1 (the queue is full; none if past the end); it starts at the later of that and free_at, takes every request arrived by its start (up to max_batch), and finishes service_ms(size) later
         const double deadline = arrivals[static_cast<size_t>(i)] + o.max_wait;
@@ -86,7 +86,7 @@ Tensor run_batches(nn::Module& model, const Tensor& inputs, const BatchSchedule&
              "run_batches: inputs must have one row per scheduled request (" << schedule.latency.size() << ")");
     autograd::NoGrad no_grad;
     Tensor out;
-    for (const Batch& b : schedule.batches) {
+    for (const RequestBatch& b : schedule.batches) {
         Tensor y = model.forward(inputs.slice(0, b.first, b.first + b.size).contiguous());
         if (!out.defined()) {
             Shape shape = y.shape();

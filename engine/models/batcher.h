@@ -27,13 +27,15 @@ struct BatcherOptions {
     double max_wait = 5.0;  // ms the oldest queued request may wait before its batch starts, >= 0
 };
 
-struct Batch {
+// (Not `Batch`: that is the DataLoader's tt::Batch. Two classes of one name in one namespace break the one-definition
+// rule once both are linked into one program.)
+struct RequestBatch {
     double start = 0, finish = 0;  // ms on the simulated clock
     int64_t first = 0, size = 0;   // the requests first .. first + size - 1 (arrival order)
 };
 
 struct BatchSchedule {
-    std::vector<Batch> batches;
+    std::vector<RequestBatch> batches;
     std::vector<double> latency;                // per request: its batch's finish - its arrival, ms
     double first_arrival = 0;                   // ms
     double throughput() const;                  // requests per second: count / (last finish - first arrival)

@@ -312,7 +312,7 @@ TEST_CASE("17 batcher: batches close at the wait limit, and a busy server delays
     const tt::BatchSchedule s =
         tt::schedule_batches(arrivals, {4, 5.0}, [](int64_t b) { return 10.0 + static_cast<double>(b); });
     std::vector<std::vector<double>> got;
-    for (const tt::Batch& b : s.batches)
+    for (const tt::RequestBatch& b : s.batches)
         got.push_back({b.start, b.finish, static_cast<double>(b.first), static_cast<double>(b.size)});
     // 0: ready at 0 + 5 (not full), takes the 3 arrived by then. 1: full when 23 arrives (its deadline 25 is later).
     // 2: request 7's deadline is 29 but the server is busy until 37; by then only it has arrived. 3: waits for 48.

@@ -33,6 +33,29 @@ test('header basenames are unique (includes name a header by basename)', () => {
   assert.ok(seen.size > 20, `${seen.size} headers found`);
 });
 
+// Two different classes of one name in one namespace are one name in the linked program: their inline members and
+// template instances (std::vector<tt::Batch>'s) share symbols, and the linker keeps one — the one-definition rule
+// broken without a diagnostic. (models/batcher.h had a tt::Batch beside data/dataloader.h's; now tt::RequestBatch.)
+test('no two engine headers define a class of the same name in the same namespace', () => {
+  const defined = new Map();  // "tt::Batch" → header
+  let count = 0;
+  for (const h of engineFiles('.h')) {
+    const namespaces = [];
+    for (const line of fs.readFileSync(path.join(ROOT, h), 'utf8').split('\n')) {
+      const open = /^namespace ([\w:]+) \{/.exec(line);
+      if (open) namespaces.push(open[1]);
+      else if (/^\}\s*\/\/ namespace/.test(line)) namespaces.pop();
+      const type = /^(?:struct|class) (\w+)\b(?!\s*;)/.exec(line);  // at the namespace's level; not a declaration
+      if (!type) continue;
+      const name = `${namespaces.join('::')}::${type[1]}`;
+      assert.ok(!defined.has(name), `${name} is defined in ${defined.get(name)} and in ${h}`);
+      defined.set(name, h);
+      count++;
+    }
+  }
+  assert.ok(defined.has('tt::Batch') && defined.has('tt::RequestBatch') && count > 50, `${count} classes found`);
+});
+
 test(`every engine source file is at most ${LINE_BUDGET} lines`, () => {
   const all = [...engineFiles(['.h', '.cpp']), ...['bindings', 'cli'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'engine', d))
     .filter((f) => /\.(h|cpp)$/.test(f)).map((f) => `engine/${d}/${f}`))];
