@@ -55,8 +55,11 @@ async function init({ studentBase, clangUrl }, post) {
   const runClang = (argv, tree, opts = {}) => clang.runClang(argv, tree, opts);
   toolchain = new Toolchain(runClang, artifacts, { store: await openObjectStore(), clangVersion: clang.version });
   // Warm-up: a tiny compile with the PCH, so the student's first Run does not pay for instantiating the compiler.
+  // Never from the object cache (it would be, from the second visit on): it must run the compiler, and its time
+  // tells whether the compiler's code is cold.
   post({ type: 'progress', phase: 'warmup', done: 0, total: 1 });
-  const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n');
+  const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n',
+    { cache: false });
   if (!warm.ok) throw new Error(`compiler warm-up failed:\n${warm.output}`);
   cold = warm.ms > COLD_WARMUP_MS;
   post({ type: 'progress', phase: 'warmup', done: 1, total: 1 });

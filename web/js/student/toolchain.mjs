@@ -69,7 +69,8 @@ export class Toolchain {
     return [...m.compileFlags, ...m.studentFlags, ...(pch ? m.pch.flag : [])];
   }
 
-  // cache: false compiles even what is cached, and keeps nothing (exercise() below). → {ok, object, output, ms, cached}
+  // cache: false compiles even what is cached, and keeps nothing (the worker's warm-up, exercise() below).
+  // → {ok, object, output, ms, cached}
   async compile(path, source, { pch = true, cache = true } = {}) {
     const flags = this.compileFlags({ pch });
     const t0 = performance.now();
