@@ -15,10 +15,10 @@ import { makeLoader, workerPort } from './worker-port.mjs';
 
 let toolchain = null;
 let initPromise = null;
-// Whether the compiler's machine code is still V8's baseline code: the warm-up compile says so by its time (3-4 s
-// on a new visit here, 0.1-0.2 s when the browser had the compiled code cached).
+// Whether the compiler's machine code is still V8's baseline code: the warm-up compile says so by its time (2.7-3.0 s
+// on a new visit here, 0.65-1.5 s when the browser had the compiled code cached: bench/README.md).
 let cold = false;
-const COLD_WARMUP_MS = 1000;
+const COLD_WARMUP_MS = 2000;
 // One compile at a time: a Run queued while the page's warm-up still prepares the checks waits its turn (and then
 // finds the checks' objects cached) instead of running the compiler twice over at once.
 let queue = Promise.resolve();
