@@ -50,6 +50,20 @@ void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t
     float* out = f32(y);
     for (int64_t i = 0; i < g.output_size(); ++i) out[i] = out[i] > 0.0f ? out[i] : 0.0f;
 }
+// The im2col route for any shape (conv2d_forward's loop, which conv2d_direct replaces for a tiny K): per image
+// im2col, then conv_gemm with the bias and ReLU in its tiles.
+void conv_relu_gemm_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
+                       uintptr_t bias, uintptr_t y) {
+    tt::Conv2dGeometry g;
+    g.batch = n, g.in_channels = c, g.height = h, g.width = w;
+    g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;
+    const int K = c * ks * ks, P = g.out_h() * g.out_w();
+    std::vector<float> cols(size_t(K) * P);
+    for (int i = 0; i < n; i++) {
+        tt::im2col(g, f32(x) + int64_t(i) * c * h * w, cols.data());
+        tt::conv_gemm(oc, P, K, f32(weight), cols.data(), f32(bias), true, f32(y) + int64_t(i) * oc * P);
+    }
+}
 // The conv as the engine ran it before conv_gemm (issue 13), kept to measure the change in the same process: per
 // image im2col, then sgemm (which packs cols into its panels), then the bias pass, then the ReLU pass.
 void conv_relu_sgemm_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
@@ -201,6 +215,7 @@ EMSCRIPTEN_BINDINGS(tt_bench) {
     function("conv2dRelu", &conv_relu_js);
     function("conv2dBackward", &conv_backward_js);
     function("conv2dReluSgemm", &conv_relu_sgemm_js);
+    function("conv2dReluGemm", &conv_relu_gemm_js);
     function("simdPeak", &simd_peak);
     function("simdPeakFlopsPerIteration", &simd_peak_flops_per_iteration);
 #if defined(TT_RELAXED_SIMD)

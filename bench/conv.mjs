@@ -1,16 +1,19 @@
 // The conv row of bench/run.mjs, and alone (issue 13's speed goal for Module 10's conv):
-//   node bench/conv.mjs [--quick] [--clock=wall]   (after cmake --build build/wasm --target tt_bench)
+//   node bench/conv.mjs [--quick] [--clock=wall]   (after cmake --build build/wasm --target tt_bench tt_bench_relaxed)
 // conv2d 3x3 'same' + bias + ReLU on a batch of 64 RGB 32x32 images, 3 → 32 channels: ours (tt_bench's conv2dRelu),
 // TF.js-wasm (fused conv2d + bias + relu) and onnxruntime-web (Conv + Relu), results cross-checked, then timed in
 // one rotation with our backward of the same layer (with dx, and without: a first layer needs no dx). TF.js-wasm
 // has no Conv2DBackpropFilter kernel, so the backward is compared with our own forward (goal: within 2.5x).
-// Alone it writes build/bench/conv.md and conv.json.
+// Alone it also times the relaxed-SIMD build's forward (tt_bench_relaxed: the same kernel on f32x4.relaxed_madd) in the
+// same rotation, where node validates relaxed SIMD, and writes build/bench/conv.md and conv.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
+import { relaxedSimd } from '../web/js/engine.mjs';
 import { convReluModel } from './onnx.mjs';
 import { CLOCK, fmtMs, loadOurs, loadPeers, maxAbsDiff, outDir, peerVersions, randomArray, ratio, steadyStateWasm,
   timeRotation } from './common.mjs';
@@ -27,8 +30,10 @@ function heapArray(M, data) {
   return { ptr, read: () => M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + data.length) };
 }
 // Our forward on data copied into M's heap: { run (→ the output as a Float32Array), buffers, free }. fused: the
-// bias and ReLU in conv_gemm's registers; false: the conv, then a ReLU pass (nn.Conv2d then nn.ReLU, two ops);
-// 'sgemm': the engine's conv before issue 13 (im2col, sgemm, a bias pass, a ReLU pass), for before/after.
+// engine's conv2d_forward with the bias and ReLU in its registers (for this layer, K = 27, the direct kernel of
+// conv_direct.h); false: the conv, then a ReLU pass (nn.Conv2d then nn.ReLU, two ops); 'gemm': im2col + conv_gemm,
+// the route of every shape the direct kernel does not take; 'sgemm': the engine's conv before issue 13 (im2col,
+// sgemm, a bias pass, a ReLU pass), for before/after.
 export const oursConv = (M, data, fused = true) => {
   const { N, C, H, W, OC, KS, pad } = CONV;
   const buffers = [...data, new Float32Array(N * OC * H * W)].map((d) => heapArray(M, d));
@@ -36,6 +41,7 @@ export const oursConv = (M, data, fused = true) => {
   return {
     run: () => {
       if (fused === 'sgemm') M.conv2dReluSgemm(N, C, H, W, OC, KS, pad, X, Wt, B, Y);
+      else if (fused === 'gemm') M.conv2dReluGemm(N, C, H, W, OC, KS, pad, X, Wt, B, Y);
       else M.conv2dRelu(N, C, H, W, OC, KS, pad, X, Wt, B, Y, fused);
       return buffers[3].read();
     },
@@ -63,6 +69,7 @@ export async function convRow(M, extra = {}) {
   const { N, C, H, W, OC, KS, pad } = CONV;
   const [x, w, b] = convData(), us = oursConv(M, [x, w, b]), ours = us.run, back = oursConvBackward(M, [x, w]);
   const twoPass = oursConv(M, [x, w, b], false), before = oursConv(M, [x, w, b], 'sgemm');
+  const gemm = oursConv(M, [x, w, b], 'gemm');
   // NCHW → NHWC and OIHW → HWIO, by index
   const xNhwc = new Float32Array(x.length), wHwio = new Float32Array(w.length);
   for (let n = 0; n < N; ++n) for (let c = 0; c < C; ++c) for (let i = 0; i < H * W; ++i)
@@ -86,14 +93,16 @@ export async function convRow(M, extra = {}) {
     tfNchw[(n * OC + o) * H * W + i] = fromTf[(n * H * W + i) * OC + o];
   const diffs = [maxAbsDiff(check, tfNchw), maxAbsDiff(check, await onnx())];
   if (maxAbsDiff(check, twoPass.run()) !== 0) throw new Error('conv2d: the fused ReLU differs from the ReLU pass');
-  if (maxAbsDiff(check, before.run()) !== 0) throw new Error('conv2d: conv_gemm differs from im2col + sgemm');
+  if (maxAbsDiff(check, before.run()) !== 0) throw new Error('conv2d: the forward differs from im2col + sgemm');
+  if (maxAbsDiff(check, gemm.run()) !== 0) throw new Error('conv2d: the forward differs from im2col + conv_gemm');
   if (!(Math.max(...diffs) <= 1e-4)) throw new Error(`conv2d: results disagree (vs TF.js, ORT): ${diffs}`);
 
-  const t = await timeRotation({ ours, oursTwoPass: twoPass.run, oursSgemm: before.run, tfjs, onnx, backward: back.withDx, backwardNoDx: back.withoutDx, ...extra });
+  const t = await timeRotation({ ours, oursTwoPass: twoPass.run, oursSgemm: before.run, oursGemm: gemm.run, tfjs, onnx, backward: back.withDx, backwardNoDx: back.withoutDx, ...extra });
   tx.dispose(); tw.dispose(); tb.dispose(); await session.release();
   us.free();
   twoPass.free();
   before.free();
+  gemm.free();
   back.free();
   return { workload: `conv2d 64x3x32x32 → 32, 3x3 same + ReLU`, flops: convFlops(), seconds: { ...t },
     wallSeconds: t.wall };
@@ -102,17 +111,32 @@ export async function convRow(M, extra = {}) {
 // One line for the unfused forward and one for the backward.
 export const convTwoPassLine = (s) => `conv2d then a ReLU pass (nn.Conv2d, nn.ReLU: two ops, ours): ` +
   `${fmtMs(s.oursTwoPass)} ms = ${ratio(s.oursTwoPass, s.tfjs)}x TF.js's time (fused: ${ratio(s.ours, s.tfjs)}x). ` +
-  `Before issue 13 (im2col, sgemm, a bias pass, a ReLU pass): ${fmtMs(s.oursSgemm)} ms = ${ratio(s.oursSgemm, s.tfjs)}x.`;
+  `im2col + conv_gemm (the route of shapes the direct kernel does not take): ${fmtMs(s.oursGemm)} ms = ` +
+  `${ratio(s.oursGemm, s.tfjs)}x. Before issue 13 (im2col, sgemm, a bias pass, a ReLU pass): ${fmtMs(s.oursSgemm)} ` +
+  `ms = ${ratio(s.oursSgemm, s.tfjs)}x.`;
 // The backward: ms with and without dx, each as a multiple of our forward's time.
 export const convBackwardLine = (s) => `conv2d backward (same layer, ours; TF.js-wasm has no Conv2DBackpropFilter): ` +
   `with dx ${fmtMs(s.backward)} ms = ${ratio(s.backward, s.ours)}x our forward, without dx ${fmtMs(s.backwardNoDx)} ms = ` +
   `${ratio(s.backwardNoDx, s.ours)}x (goal: <= 2.5x).`;
 
+// The relaxed build's forward on the same data, for convRow's rotation: checked against the simd128 build first
+// (fused multiply-adds round once where simd128 rounds twice: differences in the last bits only).
+async function relaxedConv(M) {
+  if (!relaxedSimd()) return { extra: {}, note: `node ${process.versions.node} does not validate relaxed SIMD` };
+  const R = await loadOurs('tt_bench_relaxed'), data = convData();
+  const simd = oursConv(M, data), relaxed = oursConv(R, data), diff = maxAbsDiff(simd.run(), relaxed.run());
+  simd.free();
+  if (!(diff <= 1e-4)) throw new Error(`conv2d: the relaxed build differs from simd128 by ${diff}`);
+  return { extra: { relaxed: relaxed.run }, diff };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   steadyStateWasm();
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');  // node 20: behind a flag (before any wasm compiles)
   const M = await loadOurs();
   await loadPeers();
-  const row = await convRow(M);
+  const relaxed = await relaxedConv(M);
+  const row = await convRow(M, relaxed.extra);
   const r = { date: new Date().toISOString(), node: process.versions.node, loadavg: os.loadavg(), clock: CLOCK,
     versions: peerVersions(), row };
   const s = row.seconds, gf = (sec) => (row.flops / sec / 1e9).toFixed(1);
@@ -121,7 +145,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   '| workload | ours ms | TF.js ms | ORT ms | ours GFLOP/s | TF.js GFLOP/s | ours/TF.js | ours/ORT |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
   `| ${row.workload} | ${fmtMs(s.ours)} | ${fmtMs(s.tfjs)} | ${fmtMs(s.onnx)} | ${gf(s.ours)} | ${gf(s.tfjs)} | ` +
-    `${ratio(s.ours, s.tfjs)} | ${ratio(s.ours, s.onnx)} |`, '', convTwoPassLine(s), '', convBackwardLine(s), ''].join('\n');
+    `${ratio(s.ours, s.tfjs)} | ${ratio(s.ours, s.onnx)} |`, '', convTwoPassLine(s), '', convBackwardLine(s), '',
+  s.relaxed ? `Relaxed-SIMD build (tt_bench_relaxed: the same kernel on f32x4.relaxed_madd, max |diff| vs simd128 ` +
+    `${relaxed.diff.toExponential(1)}): ${fmtMs(s.relaxed)} ms = ${ratio(s.relaxed, s.tfjs)}x TF.js's time, ` +
+    `${gf(s.relaxed)} GFLOP/s.` : `Relaxed-SIMD build: not run (${relaxed.note}).`, ''].join('\n');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'conv.json'), JSON.stringify(r, null, 2));
   fs.writeFileSync(path.join(outDir, 'conv.md'), md);
