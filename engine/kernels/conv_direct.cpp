@@ -64,16 +64,21 @@ void direct_rows(const Conv2dGeometry& g, const float* xp, int Hp, int Wp, const
                     wr = batch(wk[3]);
                     a30 = madd(wr, in0, a30), a31 = madd(wr, in1, a31);
                 }
-                const batch acc[kRows][kVecs] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
-                for (int r = 0; r < rows; r++) {  // + bias, ReLU and one store: as conv_gemm's tile epilogue
-                    float* out = y + (int64_t(oc0 + r) * OH + oh) * OW + ow0;
-                    for (int j = 0; j < kVecs; j++) {
-                        batch v = acc[r][j];
-                        if (bias) v = v + batch(bias[oc0 + r]);
-                        if (relu) v = xsimd::select(v > zero, v, zero);  // NaN and -0 give +0, as conv_gemm
-                        v.store_unaligned(out + j * kBatch);
-                    }
-                }
+                // + bias, ReLU and one store, as conv_gemm's tile epilogue; rows past OC are dropped
+                float* out = y + (int64_t(oc0) * OH + oh) * OW + ow0;
+                const int64_t plane_out = int64_t(OH) * OW;
+                auto store = [&](int r, batch v0, batch v1) {
+                    if (r >= rows) return;
+                    if (bias) v0 = v0 + batch(bias[oc0 + r]), v1 = v1 + batch(bias[oc0 + r]);
+                    if (relu)  // NaN and -0 give +0, as conv_gemm
+                        v0 = xsimd::select(v0 > zero, v0, zero), v1 = xsimd::select(v1 > zero, v1, zero);
+                    v0.store_unaligned(out + r * plane_out);
+                    v1.store_unaligned(out + r * plane_out + kBatch);
+                };
+                store(0, a00, a01);
+                store(1, a10, a11);
+                store(2, a20, a21);
+                store(3, a30, a31);
                 if (ow0 + kCols >= OW) break;
             }
     }
