@@ -2,11 +2,12 @@
 // - exercise(): the lesson page's extra compile and link while a new visitor reads (the compiler's code is still V8's
 //   baseline code then). It must run the compiler for real even when the file's object is cached, link the result in
 //   place of that file's reference object, and leave no trace in either object cache.
+// - coldCompiler(): when the page runs that exercise (a first visit, or a warm-up well slower than this browser's best).
 // - the lessons' prebuilt check and starter objects, loaded on first use (loadArtifacts loads only what every build
 //   needs): each is loaded once, a failed load is retried, and a starter whose object cannot be loaded is compiled.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Toolchain } from '../../web/js/student/toolchain.mjs';
+import { COLD_WARMUP_RATIO, Toolchain, coldCompiler } from '../../web/js/student/toolchain.mjs';
 
 const bytes = (text) => new TextEncoder().encode(text);
 
@@ -118,4 +119,16 @@ test('a starter file takes its prebuilt object when it loads, and is compiled wh
       assert.deepEqual(calls.map((c) => c.kind), ['compile']);
     }
   }
+});
+
+test('coldCompiler(): cold on a first visit, or when the warm-up is well slower than the best one seen', () => {
+  assert.equal(coldCompiler(1260, null), true);   // no warm-up recorded yet: a first visit
+  assert.equal(coldCompiler(580, undefined), true);
+  assert.equal(coldCompiler(580, 0), true);       // a broken record counts as none
+  assert.equal(coldCompiler(1260, 580), true);    // Intel: code cache lost (a new visitor's time)
+  assert.equal(coldCompiler(600, 580), false);    // from the code cache
+  assert.equal(coldCompiler(2800, 1500), true);   // AMD: cold against the slowest cached warm-up seen there
+  assert.equal(coldCompiler(1500, 650), true);
+  assert.equal(coldCompiler(COLD_WARMUP_RATIO * 580, 580), false);  // the limit itself is not cold
+  assert.equal(coldCompiler(COLD_WARMUP_RATIO * 580 + 1, 580), true);
 });

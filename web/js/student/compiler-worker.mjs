@@ -8,17 +8,16 @@
 //                                                        objects: prebuilt objects to load now; exercise: also
 //                                                        toolchain.exercise() when the compiler is cold)
 //   after init, around each run of the compiler:    out: {type:'compiling', phase: 'start'|'end', file}
-import { Toolchain, loadArtifacts } from './toolchain.mjs';
+import { Toolchain, coldCompiler, loadArtifacts } from './toolchain.mjs';
 import { loadClang } from './clang-loader.mjs';
 import { openObjectStore } from './object-store.mjs';
 import { makeLoader, workerPort } from './worker-port.mjs';
 
 let toolchain = null;
 let initPromise = null;
-// Whether the compiler's machine code is still V8's baseline code: the warm-up compile says so by its time (2.7-3.0 s
-// on a new visit here, 0.65-1.5 s when the browser had the compiled code cached: bench/README.md).
+// Whether the compiler's machine code is still V8's baseline code: the warm-up compile says so by its time against
+// this browser's fastest warm-up of the same compiler (toolchain.mjs coldCompiler; kept in the object store).
 let cold = false;
-const COLD_WARMUP_MS = 2000;
 // One compile at a time: a Run queued while the page's warm-up still prepares the checks waits its turn (and then
 // finds the checks' objects cached) instead of running the compiler twice over at once.
 let queue = Promise.resolve();
@@ -53,7 +52,8 @@ async function init({ studentBase, clangUrl }, post) {
   ]);
   const tClang = performance.now();
   const runClang = (argv, tree, opts = {}) => clang.runClang(argv, tree, opts);
-  toolchain = new Toolchain(runClang, artifacts, { store: await openObjectStore(), clangVersion: clang.version });
+  const store = await openObjectStore();
+  toolchain = new Toolchain(runClang, artifacts, { store, clangVersion: clang.version });
   // Warm-up: a tiny compile with the PCH, so the student's first Run does not pay for instantiating the compiler.
   // Never from the object cache (it would be, from the second visit on): it must run the compiler, and its time
   // tells whether the compiler's code is cold.
@@ -61,7 +61,9 @@ async function init({ studentBase, clangUrl }, post) {
   const warm = await toolchain.compile('warmup/warmup.cpp', '#include "error.h"\nint tt_warmup() { return 1; }\n',
     { cache: false });
   if (!warm.ok) throw new Error(`compiler warm-up failed:\n${warm.output}`);
-  cold = warm.ms > COLD_WARMUP_MS;
+  const bestKey = `warmup-best-ms:${clang.version}`, best = (await store?.getValue(bestKey)) ?? null;
+  cold = coldCompiler(warm.ms, best);
+  if (best == null || warm.ms < best) await store?.putValue(bestKey, Math.round(warm.ms));
   post({ type: 'progress', phase: 'warmup', done: 1, total: 1 });
   // From now on every compile is announced, so the page can end one that runs past its time limit: a compile runs
   // synchronously in this worker, which cannot interrupt itself.

@@ -5,6 +5,7 @@
 //
 //   const store = await openObjectStore();   // null where IndexedDB is missing (Node) or refused (private mode)
 //   await store.get(key) → {object, output} | null;   await store.put(key, {object, output})
+//   await store.getValue(key) → value | null;          await store.putValue(key, value)   (small values)
 //
 // Bounded: past MAX_ENTRIES the least recently written quarter goes. Every failure degrades to "not cached": the
 // cache can cost a compile, never a Run.
@@ -44,6 +45,19 @@ export async function openObjectStore() {
         await request(tx('readwrite').put({ object: object.slice().buffer, output, at: Date.now() }, key));
         if (++writes % 20 === 1) await this.trim();
       } catch { /* quota or a closed database: the object is simply not kept */ }
+    },
+    // Small values beside the objects (the compiler worker's best warm-up time), evicted and failing the same way.
+    async getValue(key) {
+      try {
+        return (await request(tx('readonly').get(key)))?.value ?? null;
+      } catch {
+        return null;
+      }
+    },
+    async putValue(key, value) {
+      try {
+        await request(tx('readwrite').put({ value, at: Date.now() }, key));
+      } catch { /* not kept: the next visit counts as a first one */ }
     },
     async trim() {
       const store = tx('readwrite');

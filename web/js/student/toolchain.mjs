@@ -42,6 +42,13 @@ async function digest(text) {
   return Array.from(new Uint8Array(hash).slice(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// Whether a warm-up compile of `ms` ran on the compiler's baseline code, given the fastest warm-up this browser has
+// recorded for the same compiler (null: none yet, a first visit). From the browser's code cache a warm-up runs 2-3x
+// faster than cold: Intel 0.56-0.61 s against 1.26-1.42, AMD 0.65-1.5 against 2.7-3.0 (bench/README.md). A fixed
+// limit in seconds fits one machine only; a ratio to this browser's own best fits any.
+export const COLD_WARMUP_RATIO = 1.6;
+export const coldCompiler = (ms, best) => !(best > 0) || ms > COLD_WARMUP_RATIO * best;
+
 export class Toolchain {
   // artifacts: {manifest, headers: {"include/x.h": text}, pch: Uint8Array, objects: {"objects/x.o": Uint8Array},
   //             load?: (relPath) → Promise<Uint8Array>, for the objects not loaded up front (see loadArtifacts)}
