@@ -3,11 +3,15 @@
 //     const bn = new M.BatchNorm2d(16, 1e-5, 0.1);  const pool = new M.MaxPool2d(2, 2, 0);
 // and the layers of a one-line classifier architecture (models/classifier.h) as separate modules, so a page can time
 // each layer on its own: M.classifierLayers('conv:1:16:3:1 relu maxpool:2 …', seed) → [Module, …]; and
-// M.conv2dWith(x, weight, bias, stride, padding, dilation, direct) runs the im2col kernel or the direct loops.
+// M.conv2dWith(x, weight, bias, stride, padding, dilation, route) runs one route of the convolution: 'im2col'
+// (im2col + conv_gemm, image by image), 'loops' (the direct loops, conv2d_forward_ref) or 'engine' (conv2d_forward,
+// which takes the direct kernel of conv_direct.h where it applies).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "batchnorm2d.h"
 #include "classifier.h"
@@ -46,9 +50,11 @@ std::shared_ptr<nn::BatchNorm2d> make_batchnorm(int channels, float eps, float m
 }
 std::shared_ptr<nn::Dropout> make_dropout(float p) { return std::make_shared<nn::Dropout>(p); }
 
-// One convolution through the im2col + sgemm kernel or its direct-loop twin (conv.h), for timing the two.
+// One convolution through one route (above), for timing them against each other.
 Tensor conv2d_with(const Tensor& x, const Tensor& weight, const Tensor& bias, int stride, int padding, int dilation,
-                   bool direct) {
+                   const std::string& route) {
+    TT_CHECK(route == "im2col" || route == "loops" || route == "engine",
+             "conv2d: route must be 'im2col', 'loops' or 'engine', got '" << route << "'");
     TT_CHECK(x.dim() == 4 && weight.dim() == 4 && x.shape(1) == weight.shape(1) &&
                  bias.shape() == Shape{weight.shape(0)},
              "conv2d: x [B, C, H, W], weight [OC, C, KH, KW] and bias [OC] do not fit: "
@@ -60,7 +66,19 @@ Tensor conv2d_with(const Tensor& x, const Tensor& weight, const Tensor& bias, in
     g.validate("conv2d");
     const Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias.contiguous();
     Tensor y({g.batch, g.out_channels, g.out_h(), g.out_w()});
-    (direct ? conv2d_forward_ref : conv2d_forward)(g, xc.data(), wc.data(), bc.data(), y.data(), false);
+    if (route == "loops") {
+        conv2d_forward_ref(g, xc.data(), wc.data(), bc.data(), y.data());
+    } else if (route == "engine") {
+        conv2d_forward(g, xc.data(), wc.data(), bc.data(), y.data());
+    } else {
+        const int K = g.in_channels * g.kernel_h * g.kernel_w, P = g.out_h() * g.out_w();
+        std::vector<float> cols(size_t(K) * P);
+        for (int n = 0; n < g.batch; n++) {
+            im2col(g, xc.data() + int64_t(n) * g.in_channels * g.height * g.width, cols.data());
+            conv_gemm(g.out_channels, P, K, wc.data(), cols.data(), bc.data(), false,
+                      y.data() + int64_t(n) * g.out_channels * P);
+        }
+    }
     return y;
 }
 

@@ -37,8 +37,25 @@ test('10: the milestone CNNs layer by layer, and im2col against the direct loops
   const versus = r.tables[2];
   assert.equal(versus.rows.length, 4);
   for (const row of versus.rows) assert.ok(parseFloat(row[5]) > 0, `speedup of ${row[0]}`);
+  assert.deepEqual(versus.rows.map((row) => row[6].replace(/^.*\((.*)\)$/, '$1')),
+    ['direct kernel', 'im2col + sgemm', 'direct kernel', 'im2col + sgemm']);
   assert.equal(versus.rows[1][2], M.formatBytes(4 * 16 * 9 * 14 * 14));
   assert.equal(live(), before, 'every tensor made for the panel is deleted');
+});
+
+test('10: the three routes of conv2dWith compute the same convolution', () => {
+  for (const [c, oc, size, pad] of [[3, 16, 12, 1], [16, 8, 9, 0]]) {  // the direct kernel's shape, and im2col's
+    const x = M.randn([2, c, size, size], 7), w = M.randn([oc, c, 3, 3], 8), b = M.randn([oc], 9);
+    const [im2col, loops, engine] = ['im2col', 'loops', 'engine'].map((route) => {
+      const y = M.conv2dWith(x, w, b, 1, pad, 1, route), values = y.toArray();
+      y.delete();
+      return values;
+    });
+    assert.deepEqual(engine, im2col, `${c} channels: the engine's route gives im2col's bits`);
+    const worst = Math.max(...loops.map((v, i) => Math.abs(v - im2col[i])));
+    assert.ok(worst < 1e-4, `${c} channels: the direct loops differ by ${worst}`);
+    for (const t of [x, w, b]) t.delete();
+  }
 });
 
 test('10: the spatial bindings check their arguments', () => {
@@ -46,6 +63,7 @@ test('10: the spatial bindings check their arguments', () => {
   assert.throws(() => new M.MaxPool2d(2, 2, 2), /MaxPool2d: bad configuration/);
   assert.throws(() => M.classifierLayers('conv:1:4:3:1 softmax', 1), /unknown layer 'softmax'/);
   const x = M.randn([1, 1, 2, 2], 1), w = M.randn([1, 1, 3, 3], 2), b = M.randn([1], 3);
-  assert.throws(() => M.conv2dWith(x, w, b, 1, 0, 1, false), /kernel 3x3 is larger than the padded input 2x2/);
+  assert.throws(() => M.conv2dWith(x, w, b, 1, 0, 1, 'im2col'), /kernel 3x3 is larger than the padded input 2x2/);
+  assert.throws(() => M.conv2dWith(x, w, b, 1, 1, 1, 'fast'), /route must be 'im2col', 'loops' or 'engine', got 'fast'/);
   for (const t of [x, w, b]) t.delete();
 });
