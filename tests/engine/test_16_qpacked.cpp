@@ -77,8 +77,12 @@ TEST_CASE("16 qpacked: the packed im2col equals im2col_rows_u8 packed, for strid
     struct Geo {
         int C, H, W, K, stride, pad, dil;
     };
-    for (const Geo s : {Geo{1, 28, 28, 3, 1, 1, 1}, Geo{3, 7, 5, 3, 2, 1, 1}, Geo{2, 9, 11, 3, 1, 2, 2},
-                        Geo{5, 6, 6, 1, 1, 0, 1}, Geo{2, 5, 4, 5, 1, 2, 1}, Geo{1, 4, 9, 2, 3, 0, 1}}) {
+    for (const Geo s :
+         {Geo{1, 28, 28, 3, 1, 1, 1}, Geo{3, 7, 5, 3, 2, 1, 1}, Geo{2, 9, 11, 3, 1, 2, 2}, Geo{5, 6, 6, 1, 1, 0, 1},
+          Geo{2, 5, 4, 5, 1, 2, 1}, Geo{1, 4, 9, 2, 3, 0, 1},
+          // stride 1 (the 8-lane route): C*K*K = Kp (no row padding: a row's last store runs into
+          // the next row), K = 7, one output pixel only, and K = 9 (wider than 8 lanes: tap by tap)
+          Geo{16, 6, 7, 3, 1, 1, 1}, Geo{3, 5, 9, 7, 1, 3, 1}, Geo{2, 3, 3, 3, 1, 0, 1}, Geo{1, 10, 10, 9, 1, 0, 1}}) {
         tt::Conv2dGeometry g;
         g.batch = 1, g.in_channels = s.C, g.height = s.H, g.width = s.W, g.out_channels = 1;
         g.kernel_h = g.kernel_w = s.K, g.stride = s.stride, g.padding = s.pad, g.dilation = s.dil;
