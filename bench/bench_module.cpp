@@ -44,16 +44,6 @@ tt::Conv2dGeometry square_conv(int n, int c, int h, int w, int oc, int ks, int p
     g.out_channels = oc, g.kernel_h = g.kernel_w = ks, g.padding = pad;
     return g;
 }
-// The im2col routes: per image, its columns (K, P), then gemm(image, cols, K, P).
-template <class Gemm>
-void per_image_cols(const tt::Conv2dGeometry& g, const float* x, Gemm gemm) {
-    const int K = g.in_channels * g.kernel_h * g.kernel_w, P = g.out_h() * g.out_w();
-    std::vector<float> cols(size_t(K) * P);
-    for (int i = 0; i < g.batch; i++) {
-        tt::im2col(g, x + int64_t(i) * g.in_channels * g.height * g.width, cols.data());
-        gemm(i, cols.data(), K, P);
-    }
-}
 // y = relu(conv2d(x, weight) + bias): the engine's conv (im2col + sgemm) with the
 // bias and ReLU in sgemm's epilogue (fused: what TF.js's fused conv2d does), or (fused = false) as a Conv2d layer
 // followed by a ReLU layer run in the engine: the conv with its bias, then a second pass over y for the ReLU.
@@ -65,26 +55,26 @@ void conv_relu_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t
     float* out = f32(y);
     for (int64_t i = 0; i < g.output_size(); ++i) out[i] = out[i] > 0.0f ? out[i] : 0.0f;
 }
-// The im2col route for any shape (conv2d_forward's loop, which conv2d_direct replaces for a tiny K): per image
-// im2col, then conv_gemm with the bias and ReLU in its tiles.
+// The im2col route for any shape (which conv2d_direct replaces for a tiny K): per image im2col, then conv_gemm with
+// the bias and ReLU in its tiles.
 void conv_relu_gemm_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
                        uintptr_t bias, uintptr_t y) {
-    const tt::Conv2dGeometry g = square_conv(n, c, h, w, oc, ks, pad);
-    per_image_cols(g, f32(x), [&](int i, const float* cols, int K, int P) {
-        tt::conv_gemm(oc, P, K, f32(weight), cols, f32(bias), true, f32(y) + int64_t(i) * oc * P);
-    });
+    tt::conv2d_forward_im2col(square_conv(n, c, h, w, oc, ks, pad), f32(x), f32(weight), f32(bias), f32(y), true);
 }
 // The conv as the engine ran it before conv_gemm (issue 13), kept to measure the change in the same process: per
 // image im2col, then sgemm (which packs cols into its panels), then the bias pass, then the ReLU pass.
 void conv_relu_sgemm_js(int n, int c, int h, int w, int oc, int ks, int pad, uintptr_t x, uintptr_t weight,
                         uintptr_t bias, uintptr_t y) {
     const tt::Conv2dGeometry g = square_conv(n, c, h, w, oc, ks, pad);
-    per_image_cols(g, f32(x), [&](int i, const float* cols, int K, int P) {
+    const int K = c * ks * ks, P = g.out_h() * g.out_w();
+    std::vector<float> cols(size_t(K) * P);
+    for (int i = 0; i < n; i++) {
+        tt::im2col(g, f32(x) + int64_t(i) * c * h * w, cols.data());
         float* yn = f32(y) + int64_t(i) * oc * P;
-        tt::sgemm(false, false, oc, P, K, 1.0f, f32(weight), K, cols, P, 0.0f, yn, P);
+        tt::sgemm(false, false, oc, P, K, 1.0f, f32(weight), K, cols.data(), P, 0.0f, yn, P);
         for (int o = 0; o < oc; o++)
             for (int p = 0; p < P; p++) yn[int64_t(o) * P + p] += f32(bias)[o];
-    });
+    }
     float* out = f32(y);
     for (int64_t i = 0; i < g.output_size(); ++i) out[i] = out[i] > 0.0f ? out[i] : 0.0f;
 }

@@ -4,14 +4,13 @@
 // and the layers of a one-line classifier architecture (models/classifier.h) as separate modules, so a page can time
 // each layer on its own: M.classifierLayers('conv:1:16:3:1 relu maxpool:2 …', seed) → [Module, …]; and
 // M.conv2dWith(x, weight, bias, stride, padding, dilation, route) runs one route of the convolution: 'im2col'
-// (im2col + conv_gemm, image by image), 'loops' (the direct loops, conv2d_forward_ref) or 'engine' (conv2d_forward,
+// (conv2d_forward_im2col: im2col + conv_gemm, image by image), 'loops' (the direct loops, conv2d_forward_ref) or 'engine' (conv2d_forward,
 // which takes the direct kernel of conv_direct.h where it applies).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "batchnorm2d.h"
 #include "classifier.h"
@@ -71,13 +70,7 @@ Tensor conv2d_with(const Tensor& x, const Tensor& weight, const Tensor& bias, in
     } else if (route == "engine") {
         conv2d_forward(g, xc.data(), wc.data(), bc.data(), y.data());
     } else {
-        const int K = g.in_channels * g.kernel_h * g.kernel_w, P = g.out_h() * g.out_w();
-        std::vector<float> cols(size_t(K) * P);
-        for (int n = 0; n < g.batch; n++) {
-            im2col(g, xc.data() + int64_t(n) * g.in_channels * g.height * g.width, cols.data());
-            conv_gemm(g.out_channels, P, K, wc.data(), cols.data(), bc.data(), false,
-                      y.data() + int64_t(n) * g.out_channels * P);
-        }
+        conv2d_forward_im2col(g, xc.data(), wc.data(), bc.data(), y.data());
     }
     return y;
 }

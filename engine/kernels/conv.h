@@ -30,9 +30,13 @@ struct Conv2dGeometry {
 };
 
 // y = conv2d(x, weight) + bias (bias may be null); relu: y = max(y, 0) as well, a Conv2d and a ReLU in one pass
-// (conv_gemm adds the bias and takes the max in registers, before y is stored).
+// (conv_gemm adds the bias and takes the max in registers, before y is stored). The engine's entry: a tiny receptive
+// field takes conv2d_direct (conv_direct.h, the same bits), everything else conv2d_forward_im2col.
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y,
                     bool relu = false);
+// The general route, image by image: im2col, then one conv_gemm.
+void conv2d_forward_im2col(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y,
+                           bool relu = false);
 void conv2d_forward_ref(const Conv2dGeometry& g, const float* x, const float* weight, const float* bias, float* y,
                         bool relu = false);
 

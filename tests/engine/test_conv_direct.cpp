@@ -31,16 +31,11 @@ tt::Conv2dGeometry geometry(int N, int C, int H, int W, int OC, int KH, int KW, 
     return g;
 }
 
-// conv2d_forward's own loop, whatever conv2d_forward dispatches to: im2col, then conv_gemm, image by image.
+// im2col + conv_gemm, whatever conv2d_forward dispatches to.
 std::vector<float> im2col_route(const tt::Conv2dGeometry& g, const std::vector<float>& x, const std::vector<float>& w,
                                 const float* bias, bool relu) {
-    const int K = g.in_channels * g.kernel_h * g.kernel_w, P = g.out_h() * g.out_w();
-    std::vector<float> cols(size_t(K) * P), y(size_t(g.output_size()));
-    for (int n = 0; n < g.batch; n++) {
-        tt::im2col(g, x.data() + int64_t(n) * g.in_channels * g.height * g.width, cols.data());
-        tt::conv_gemm(g.out_channels, P, K, w.data(), cols.data(), bias, relu,
-                      y.data() + int64_t(n) * g.out_channels * P);
-    }
+    std::vector<float> y(size_t(g.output_size()));
+    tt::conv2d_forward_im2col(g, x.data(), w.data(), bias, y.data(), relu);
     return y;
 }
 
