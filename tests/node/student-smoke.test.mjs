@@ -361,3 +361,23 @@ test('a compile past the time limit ends the compiler with a message naming the 
     limited.terminate();
   }
 });
+
+test('a Run queued behind a compile ahead that runs past the limit goes to the fresh compiler and passes', async () => {
+  const limited = createSession();
+  // 5 s for the first compile (the runaway text, compiled ahead), then room for a loaded machine
+  let limits = 0;
+  Object.defineProperty(limited, 'compileTimeLimitMs', { get: () => (limits++ === 0 ? 5000 : 60_000), set() {} });
+  try {
+    await limited.warmUp();
+    const first = await limited.compiler();
+    const ahead = limited.compileAhead({ 'student/slow.cpp': `${SLOW_TO_COMPILE}int main() { return slow_total() > 0 ? 0 : 1; }\n` });
+    const run = limited.buildAndRun({ program: { 'student/main.cpp': '#include <cstdio>\nint main() { std::puts("fixed"); }\n' } });
+    assert.equal(await ahead, null, 'the compile ahead ran past the limit');
+    const r = await run;
+    assert.equal(r.ok, true, r.message ?? JSON.stringify(r.diagnostics));
+    assert.equal(r.stdout, 'fixed\n');
+    assert.notEqual(await limited.compiler(), first);
+  } finally {
+    limited.terminate();
+  }
+});

@@ -132,3 +132,43 @@ test('coldCompiler(): cold on a first visit, or when the warm-up is well slower 
   assert.equal(coldCompiler(COLD_WARMUP_RATIO * 580, 580), false);  // the limit itself is not cold
   assert.equal(coldCompiler(COLD_WARMUP_RATIO * 580 + 1, 580), true);
 });
+
+// ahead(): the lesson page compiles the student's files a moment after each edit, so that the Run only links.
+test('ahead() compiles into the caches a build reads, and reports each file\'s diagnostics', async () => {
+  const { toolchain, calls, stored } = fakeToolchain();
+  const failing = toolchain.runClang;
+  toolchain.runClang = async (argv, tree, opts) => {
+    const path = argv[argv.indexOf('-c') + 1];
+    const source = argv.includes('-c') ? path.split('/').reduce((node, part) => node[part], tree) : '';
+    if (source.includes('= ;')) {
+      calls.push({ kind: 'compile', path, source });
+      opts.stderr(bytes(`${path}:2:9: error: expected expression\n`));
+      throw Object.assign(new Error('exit 1'), { code: 1 });
+    }
+    return failing(argv, tree, opts);
+  };
+  const good = 'int a() { return 1; }\n', bad = 'int a() { return 1; }\nint b = ;\n';
+  const r = await toolchain.ahead({ 'engine/core/a.cpp': good, 'engine/core/b.cpp': bad });
+  assert.deepEqual(Object.keys(r), ['engine/core/a.cpp', 'engine/core/b.cpp']);
+  assert.equal(r['engine/core/a.cpp'].ok, true);
+  assert.deepEqual(r['engine/core/a.cpp'].diagnostics, []);
+  assert.equal(r['engine/core/b.cpp'].ok, false);
+  assert.deepEqual(r['engine/core/b.cpp'].diagnostics.map((d) => [d.file, d.line, d.column, d.severity, d.message]),
+    [['engine/core/b.cpp', 2, 9, 'error', 'expected expression']]);
+  assert.equal(stored.size, 1, 'only the object that compiled is kept across visits');
+
+  // The Run that follows compiles nothing: the good file from the cache, the failing one's errors from this visit's
+  // memory, so the Run shows them at once.
+  calls.length = 0;
+  const built = await toolchain.build({ files: { 'engine/core/a.cpp': good, 'engine/core/b.cpp': bad } });
+  assert.equal(calls.length, 0, JSON.stringify(calls));
+  assert.equal(built.ok, false);
+  assert.equal(built.stage, 'compile');
+  assert.deepEqual(built.timings.cached, ['engine/core/a.cpp', 'engine/core/b.cpp']);
+  assert.deepEqual(built.diagnostics.map((d) => [d.file, d.line]), [['engine/core/b.cpp', 2]]);
+  // fixed: compiled and linked in place of its reference object
+  const fixed = await toolchain.build({ files: { 'engine/core/a.cpp': good, 'engine/core/b.cpp': 'int b = 2;\n' } });
+  assert.equal(fixed.ok, true);
+  assert.deepEqual(calls.map((c) => c.kind), ['compile', 'link']);
+  assert.deepEqual(calls[1].objects, ['main', 'object of engine/core/a.cpp', 'object of engine/core/b.cpp']);
+});

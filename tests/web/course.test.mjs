@@ -184,7 +184,7 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
     assert.ok(todoLines.includes(Number(link.split(':')[1])), `${link} is not a TT_TODO line (${todoLines})`);
     await page.click('.check.fail .trap-link');
     assert.equal(await page.evaluate(() => window.ttEditor.editor.getPosition().lineNumber), Number(link.split(':')[1]));
-    const todoMarkers = await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' })
+    const todoMarkers = await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'checks' })
       .filter((m) => m.severity === 2).map((m) => m.startLineNumber));  // info markers: the TT_TODOs reached
     assert.ok(todoMarkers.length >= 1 && todoMarkers.every((l) => todoLines.includes(l)), `markers ${todoMarkers}`);
 
@@ -212,6 +212,26 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
       failed.join('\n') + await page.textContent('#results'));
     await page.screenshot({ path: path.join(repo, 'build/screenshots/lesson-01-failing-check.png') });
     assert.deepEqual(await page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' }).filter((m) => m.severity === 8)), []);
+
+    // Compiled as the student types: a moment after an edit its compile error is on its line without a Run, and
+    // once fixed the Run only links (the object compiled ahead).
+    const errorMarkers = () => page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'clang' })
+      .filter((m) => m.severity === 8).map((m) => m.startLineNumber));
+    const typo = `${reference}\nint typo = ;\n`;
+    await setCode(typo);
+    await page.waitForFunction(() => window.monaco.editor.getModelMarkers({ owner: 'clang' }).some((m) => m.severity === 8),
+      null, { timeout: 120_000 });
+    assert.deepEqual(await errorMarkers(), [typo.split('\n').indexOf('int typo = ;') + 1]);
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), null, 'no Run was made');
+    const fixedCode = `${reference}\n// fixed\n`;
+    await setCode(fixedCode);
+    await page.evaluate(() => window.ttAhead.settled());
+    assert.deepEqual(await errorMarkers(), [], 'the marker goes once the file compiles');
+    await page.click('#run');
+    await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
+    const ahead = await page.evaluate(() => window.ttLastRun.timings);
+    assert.ok(ahead.cached.includes('engine/core/profile.cpp'), `compiled again at Run: ${JSON.stringify(ahead)}`);
+    assert.equal(await page.getAttribute('#results', 'data-outcome'), 'pass', await page.textContent('#results'));
 
     // Solve it: the reference engine file, through Monaco's API; run with Ctrl+Enter in the editor.
     await page.evaluate((text) => {

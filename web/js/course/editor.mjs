@@ -58,11 +58,15 @@ export async function createEditor(element, { files, onChange, onRun }) {
     value(path) { return models.get(path).getValue(); },
     values() { return Object.fromEntries([...models].map(([p, m]) => [p, m.getValue()])); },
     setValue(path, text) { models.get(path).setValue(text); },
-    // diagnostics: [{file, line, column, severity, message}] — only the student's files get markers
-    setDiagnostics(diagnostics) {
-      for (const [path, model] of models) {
+    // diagnostics: [{file, line, column, severity, message}] — only the student's files get markers. owner: 'clang'
+    // (the compiler's, from a Run or a compile ahead) or 'checks' (where a Run's checks stopped), each replaced on
+    // its own; paths: the files whose markers are replaced (all by default).
+    setDiagnostics(diagnostics, { owner = 'clang', paths = [...models.keys()] } = {}) {
+      for (const path of paths) {
+        const model = models.get(path);
+        if (!model) continue;
         const mine = diagnostics.filter((d) => d.file && (d.file === path || path.endsWith(d.file) || d.file.endsWith(path)));
-        monaco.editor.setModelMarkers(model, 'clang', mine.map((d) => ({
+        monaco.editor.setModelMarkers(model, owner, mine.map((d) => ({
           severity: SEVERITY[d.severity] ?? 8,
           message: d.message,
           startLineNumber: d.line || 1,

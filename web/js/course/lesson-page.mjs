@@ -9,6 +9,7 @@ import { createEditor, loadMonaco } from './editor.mjs';
 import { createSession, progressText } from '../student/session.mjs';
 import { renderResults } from './results-view.mjs';
 import { renderWhere } from './where.mjs';
+import { compileAhead } from './compile-ahead.mjs';
 import { measureSystems, ownBuildMeasure, renderSystems } from './systems.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,7 @@ let known = false;  // the module id is one of the course's (renderHead needs it
 let editor = null;
 let running = null;  // the Run under way: {controller, started, stage}
 let compilerReady = false;
+let ahead = null;  // compile-ahead.mjs: the student's files compiled a moment after each edit
 
 function status(text) { const el = $('build-status'); el.textContent = text; el.title = text; }
 
@@ -90,6 +92,7 @@ async function run() {
   const settings = store.settings();
   const unlockedBefore = unlockedMilestones();
   const files = editor.values();
+  ahead?.ran(files);
   // "My framework": the student's files from the modules before this one replace the reference ones too.
   const earlier = {};
   const mine = [];  // the earlier modules whose files are the student's in this Run (the results say which)
@@ -105,7 +108,8 @@ async function run() {
     });
     clearInterval(ticker);
     window.ttLastRun = result;  // for the end-to-end tests and the console
-    editor.setDiagnostics([...result.diagnostics, ...trapMarkers(result)]);
+    editor.setDiagnostics(result.diagnostics);
+    editor.setDiagnostics(trapMarkers(result), { owner: 'checks' });
     if (result.stage !== 'unavailable' && result.stage !== 'stopped') store.recordRun(moduleId, result);
     showResult(result, { fresh: true, builtOn: { setting: settings.buildOn, mine: mine.sort() }, unlockedBefore });
     renderHead();
@@ -161,6 +165,7 @@ async function setUpEditor() {
     onChange: (path, text) => {
       store.setCode(moduleId, path, text);
       $('save-state').textContent = 'editing…';
+      ahead?.edited();
     },
     onRun: run,
   });
@@ -192,6 +197,7 @@ async function setUpEditor() {
     editor.setValue(path, starters[path]);
     store.resetCode(moduleId, path);
     editor.setDiagnostics([]);
+    editor.setDiagnostics([], { owner: 'checks' });
     status(`${path.split('/').pop()} reset to the starter`);
   });
   $('run').addEventListener('click', runOrStop);
@@ -232,6 +238,19 @@ async function main() {
   // Monaco's scripts slowed each other, and Run came 2 s later (5.1 s instead of 2.9 on a new visit) while the
   // compiler was ready no sooner (bench/lesson-page-timing.mjs).
   window.ttSession = createSession({ onProgress: (p) => { if (!running) status(progressText(p)); } });
+  // A compile error shows on its line a moment after the typing stops, and Run then only links.
+  ahead = compileAhead({
+    compile: (files) => window.ttSession.compileAhead(files),
+    files: () => editor.values(),
+    busy: () => Boolean(running),
+    onResult: (result, sent) => {
+      // markers only on files unchanged since: on newer text they would point at the wrong lines
+      const now = editor.values();
+      const current = Object.keys(result).filter((p) => now[p] === sent[p]);
+      editor.setDiagnostics(current.flatMap((p) => result[p].diagnostics), { paths: current });
+    },
+  });
+  window.ttAhead = ahead;  // for the end-to-end tests and the benchmark
   const edit = setUpEditor();
   // The warm-up compiles the checks and the student's saved files ahead (and keeps them across visits: the object
   // cache), so that the first Run only links.

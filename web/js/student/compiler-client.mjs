@@ -4,6 +4,7 @@
 //   const compiler = createCompiler({onProgress: ({phase, done, total}) => …});
 //   await compiler.ready;                       // artifacts + compiler loaded, warm-up compile done
 //   compiler.prepare('01_setup', files);        // optional: compile checks (+ files) before the first Run
+//   compiler.compileAhead(files);               // optional: the edited files, while the student types
 //   const r = await compiler.build({files: {'engine/core/profile.cpp': text}, lesson: '01_setup'});
 //   // r = {ok, stage, diagnostics: [{file, line, column, severity, message, notes}], output, wasm, timings}
 //   const run = await runProgram(r.wasm, {files: await compiler.fixtures()});   // the fixtures the checks read
@@ -19,9 +20,11 @@
 // Compile time limit (compileTimeLimitMs, per file, default 60 s; a number of ms, or a function giving it when a compile
 // starts, so that its owner may change it between Runs): a compile runs synchronously inside the worker,
 // so a file that takes too long (a runaway template or constexpr recursion, a huge file) is ended by terminating
-// the worker. Every request still pending then rejects with an Error whose code is 'compile-timeout' (file, limitMs),
-// "compiling tensor.cpp took longer than 60 s: …", onExpired(error) is called, and this client is spent: the owner
-// (session.mjs) starts a fresh one.
+// the worker. The request whose compile that was (the oldest pending: the worker serves them in order) rejects with
+// an Error whose code is 'compile-timeout' (file, limitMs), "compiling tensor.cpp took longer than 60 s: …"; those
+// queued behind it never started, and reject with code 'compiler-restarted' (their owner sends them again, e.g. a Run
+// of fixed code waiting behind a compile ahead of the runaway text); onExpired(error) is called, and this client is
+// spent: the owner (session.mjs) starts a fresh one.
 //
 // Works in a page (module Worker) and in Node (worker_threads; studentBase/clangUrl default to the repo's files).
 import { makeLoader, startWorker } from './worker-port.mjs';
@@ -155,6 +158,14 @@ export class CompilerClient {
     return this.request({ type: 'prepare', sources, exercise, objects });
   }
 
+  // Compiles the student's files now, into the same caches a build reads (the lesson page calls it a moment after
+  // each edit): the next build finds them compiled. One compile at a time in the worker, so a build sent meanwhile
+  // waits for it, then reuses its object. → {path: {ok, cached, ms, diagnostics}}
+  async compileAhead(files) {
+    await this.ready;
+    return this.request({ type: 'ahead', sources: files });
+  }
+
   // A compile started ({phase: 'start', file}) or ended: the limit's timer runs in between.
   watch({ phase, file }) {
     clearTimeout(this.watchdog);
@@ -171,7 +182,9 @@ export class CompilerClient {
       + `recursion that never stops, a very large file); the limit is ${limit} per file.`),
     { code: 'compile-timeout', file, limitMs });
     this.terminate();
-    for (const p of this.pending.values()) p.reject(this.expired);
+    const restarted = Object.assign(new Error(`the compiler was restarted (compiling ${name} ran past ${limit}) before `
+      + 'this request started'), { code: 'compiler-restarted' });
+    [...this.pending.values()].forEach((p, i) => p.reject(i === 0 ? this.expired : restarted));
     this.pending.clear();
     this.onExpired(this.expired);
   }

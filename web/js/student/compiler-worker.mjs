@@ -7,6 +7,8 @@
 //                                                   out: {type:'result', id, result: {path: ms}} (compile + cache;
 //                                                        objects: prebuilt objects to load now; exercise: also
 //                                                        toolchain.exercise() when the compiler is cold)
+//   in:  {type:'ahead', id, sources}              out: {type:'result', id, result: {path: {ok, cached, ms, diagnostics}}}
+//                                                        (the student's files compiled as they are edited)
 //   after init, around each run of the compiler:    out: {type:'compiling', phase: 'start'|'end', file}
 import { Toolchain, coldCompiler, loadArtifacts } from './toolchain.mjs';
 import { loadClang } from './clang-loader.mjs';
@@ -96,6 +98,13 @@ const port = await workerPort(async (msg) => {
         result.exercise = await serial(() => toolchain.exercise(file, msg.sources[file]));
       }
       port.post({ type: 'result', id: msg.id, result });
+    } catch (e) {
+      port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
+    }
+  } else if (msg.type === 'ahead') {
+    try {
+      await initPromise;
+      port.post({ type: 'result', id: msg.id, result: await serial(() => toolchain.ahead(msg.sources)) });
     } catch (e) {
       port.post({ type: 'error', id: msg.id, message: String(e?.message ?? e) });
     }

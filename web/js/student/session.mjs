@@ -4,6 +4,7 @@
 //
 //   const session = createSession({onProgress: (p) => status(progressText(p))});
 //   await session.warmUp('01_setup');          // compiler loaded, the lesson's checks compiled ahead (optional)
+//   await session.compileAhead(files);         // the student's edited files, compiled while they read (optional)
 //   const r = await session.buildAndRun({lesson: '01_setup', files: {'engine/core/profile.cpp': text}});
 //
 // buildAndRun request (what to build: `lesson` and/or `checks`, or `program`):
@@ -142,6 +143,20 @@ export class StudentSession {
     return { ...this.info, prepared };
   }
 
+  // Compiles the student's files as they stand (the lesson page: a moment after the typing stops), so that the next
+  // Run only links them; a Run pressed meanwhile waits for this compile and reuses it.
+  // → {path: {ok, cached, ms, diagnostics}} (diagnostics as a Run's), or null when the compile ran past the time limit
+  // (the next Run reports it).
+  async compileAhead(files) {
+    const c = await this.compiler();
+    try {
+      return await c.compileAhead(files);
+    } catch (error) {
+      if (error.code === 'compile-timeout') return null;
+      throw error;
+    }
+  }
+
   // The manifest's lessons ([{id, files, checks, starters, missing, …}]), once the compiler is ready.
   async lessons() {
     await this.compiler();
@@ -169,21 +184,27 @@ export class StudentSession {
       message: 'Stopped: you pressed Stop.', timings: { total: Math.round(performance.now() - t0) },
     });
     let c;
-    try {
-      c = await untilAborted(this.compiler(), signal);
-    } catch (error) {
-      return noRun('unavailable', { message: `The in-browser compiler did not load: ${error.message}` });
-    }
-    if (!c) return stopped();
-    onStage('Compiling…');
     let built;
-    try {
-      built = await untilAborted(c.build({
-        files, framework, lesson, checks: program ?? checks, program: Boolean(program), onProgress: (p) => onStage(buildStageText(p)),
-      }), signal);
-    } catch (error) {
-      if (error.code !== 'compile-timeout') throw error;
-      return noRun('compile', { message: error.message, timings: { total: Math.round(performance.now() - t0) } });
+    // A build queued behind another request whose compile ran past the limit (a compile ahead of runaway text the
+    // student has since fixed) never started: it goes to the fresh compiler.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        c = await untilAborted(this.compiler(), signal);
+      } catch (error) {
+        return noRun('unavailable', { message: `The in-browser compiler did not load: ${error.message}` });
+      }
+      if (!c) return stopped();
+      onStage('Compiling…');
+      try {
+        built = await untilAborted(c.build({
+          files, framework, lesson, checks: program ?? checks, program: Boolean(program), onProgress: (p) => onStage(buildStageText(p)),
+        }), signal);
+        break;
+      } catch (error) {
+        if (error.code === 'compiler-restarted' && attempt < 3) continue;
+        if (error.code !== 'compile-timeout' && error.code !== 'compiler-restarted') throw error;
+        return noRun('compile', { message: error.message, timings: { total: Math.round(performance.now() - t0) } });
+      }
     }
     if (!built) return stopped();
     const timings = { ...built.timings, build: built.timings.total };

@@ -88,7 +88,7 @@ export class Toolchain {
       if (hit) this.objectCache.set(key, hit);
     }
     if (!hit && cache && pch) hit = await this.starterObject(path, source);
-    if (hit) return { ok: true, object: hit.object, output: hit.output, ms: performance.now() - t0, cached: true };
+    if (hit) return { ok: !hit.failed, object: hit.object, output: hit.output, ms: performance.now() - t0, cached: true };
     const tree = { ...this.baseTree };
     put(tree, path, source);
     let output = '';
@@ -100,17 +100,24 @@ export class Toolchain {
       const object = get(out, 'out.o');
       const ms = performance.now() - t0;
       if (cache) {
-        if (this.objectCache.size > 64) this.objectCache.clear();
-        this.objectCache.set(key, { object, output });
+        this.remember(key, { object, output });
         await this.store?.put(key, { object, output });
       }
       return { ok: true, object, output, ms, cached: false };
     } catch (e) {
       if (e?.code === undefined) throw e;  // not a compiler exit: a bug or a load failure
+      // Kept for this visit only: a Run right after a compile ahead (ahead() below) shows its errors at once.
+      if (cache) this.remember(key, { object: null, output, failed: true });
       return { ok: false, object: null, output, ms: performance.now() - t0, cached: false };
     } finally {
       this.onCompile?.({ phase: 'end', path });
     }
+  }
+
+  // This visit's objects (bounded: compiling as the student types makes one per pause)
+  remember(key, entry) {
+    if (this.objectCache.size > 64) this.objectCache.clear();
+    this.objectCache.set(key, entry);
   }
 
   // A lesson file still exactly as its starter: the object prebuilt with the page's own flags (prebuild-student.mjs),
@@ -141,9 +148,19 @@ export class Toolchain {
   // Compiles files whose objects the next build() will reuse (a lesson's check files, right after page load), so the
   // first Run compiles only the student's file. → {path: ms}
   async prepare(sources) {
-    const ms = {};
-    for (const [p, text] of Object.entries(sources)) ms[p] = Math.round((await this.compile(p, text)).ms);
-    return ms;
+    const ahead = await this.ahead(sources);
+    return Object.fromEntries(Object.entries(ahead).map(([p, r]) => [p, r.ms]));
+  }
+
+  // The student's files compiled as they are edited (the lesson page, a moment after the typing stops), so that the
+  // Run finds their objects in the cache and only links. → {path: {ok, cached, ms, diagnostics}}
+  async ahead(sources) {
+    const out = {};
+    for (const [p, text] of Object.entries(sources)) {
+      const r = await this.compile(p, text);
+      out[p] = { ok: r.ok, cached: r.cached, ms: Math.round(r.ms), diagnostics: parseDiagnostics(r.output, { userFiles: [p] }) };
+    }
+    return out;
   }
 
   // A compiler whose machine code did not come from the browser's cache runs its first compiles on V8's baseline
