@@ -223,10 +223,12 @@ test('lesson 01 solved through the editor: checks pass, the map updates, reload 
       null, { timeout: 120_000 });
     assert.deepEqual(await errorMarkers(), [typo.split('\n').indexOf('int typo = ;') + 1]);
     assert.equal(await page.getAttribute('#results', 'data-outcome'), null, 'no Run was made');
+    assert.equal(await page.textContent('#build-status'), 'Does not compile: 1 error, marked in the editor');
     const fixedCode = `${reference}\n// fixed\n`;
     await setCode(fixedCode);
     await page.evaluate(() => window.ttAhead.settled());
     assert.deepEqual(await errorMarkers(), [], 'the marker goes once the file compiles');
+    assert.equal(await page.textContent('#build-status'), 'Your code compiles: Run checks it');
     await page.click('#run');
     await page.waitForSelector('#results[data-outcome]', { timeout: 120_000 });
     const ahead = await page.evaluate(() => window.ttLastRun.timings);

@@ -248,6 +248,12 @@ async function main() {
       const now = editor.values();
       const current = Object.keys(result).filter((p) => now[p] === sent[p]);
       editor.setDiagnostics(current.flatMap((p) => result[p].diagnostics), { paths: current });
+      // the last Run's status is out of date once the code has changed: say whether the code as it stands compiles
+      if (running || !compilerReady || current.length < Object.keys(result).length) return;
+      const errors = Object.values(result).flatMap((r) => r.diagnostics).filter((d) => d.severity === 'error').length;
+      const failed = Object.values(result).some((r) => !r.ok);
+      status(!failed ? 'Your code compiles: Run checks it'
+        : `Does not compile: ${errors || 'an'} error${errors === 1 || !errors ? '' : 's'}, marked in the editor`);
     },
   });
   window.ttAhead = ahead;  // for the end-to-end tests and the benchmark
