@@ -84,13 +84,23 @@ void sgemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
 
 namespace gemm_detail {
 
-#if defined(TT_GEMM_KC) && defined(TT_GEMM_MC) && defined(TT_GEMM_NC)  // for trying other blockings in bench/
-constexpr int kKC = TT_GEMM_KC, kMC = TT_GEMM_MC, kNC = TT_GEMM_NC;
-#else
-constexpr int kKC = 256;   // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
-constexpr int kMC = 96;    // rows of A per block: MC x KC floats = 96 KiB, fits L2
-constexpr int kNC = 2048;  // columns of B per block: KC x NC floats = 2 MiB
+// Each can be set on its own with -DTT_GEMM_KC=.. / _MC / _NC, to try other blockings (bench/README.md); the
+// relaxed-SIMD build sets a smaller MC and NC (CMakeLists.txt, ttkernels_relaxed, says why). An MC that is a multiple
+// of MR (NC: of NR) only moves whole tiles between blocks, so C's bits stay the same; KC moves the cuts in the sums
+// over K, so it changes them.
+#if !defined(TT_GEMM_KC)
+#define TT_GEMM_KC 256
 #endif
+#if !defined(TT_GEMM_MC)
+#define TT_GEMM_MC 96
+#endif
+#if !defined(TT_GEMM_NC)
+#define TT_GEMM_NC 2048
+#endif
+constexpr int kKC = TT_GEMM_KC;  // depth of one block: a b panel, KC x NR floats (8 KiB on wasm), stays in L1
+constexpr int kMC = TT_GEMM_MC;  // rows of A per block: MC x KC floats = 96 KiB, fits L2; also the rows of C that
+                                 // the ir loop walks down, one row apart, for each b panel (see ttkernels_relaxed)
+constexpr int kNC = TT_GEMM_NC;  // columns of B per block: KC x NC floats = 2 MiB
 
 #if defined(TT_USE_XSIMD)
 using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
