@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     }
     const std::string assets = argv[1], datasets = argv[2], out_dir = argv[3];
     const double target = argc > 4 ? std::atof(argv[4]) : 0.1;
-    std::vector<std::string> forms = {"fp32", "int8", "int8-tensor", "int4"};
+    std::vector<std::string> forms = {"fp32", "int8", "int8-tensor", "int8-u7", "int4"};
     if (argc > 5) {
         forms.clear();
         std::stringstream list(argv[5]);

@@ -122,7 +122,7 @@ export const convBackwardLine = (s) => `conv2d backward (same layer, ours; TF.js
 // The relaxed build's forward on the same data, for convRow's rotation: checked against the simd128 build first
 // (fused multiply-adds round once where simd128 rounds twice: differences in the last bits only).
 async function relaxedConv(M) {
-  if (!relaxedSimd()) return { extra: {}, note: `node ${process.versions.node} does not validate relaxed SIMD` };
+  if (!relaxedSimd()) return { extra: {}, note: `node ${process.versions.node} has no working relaxed SIMD` };
   const R = await loadOurs('tt_bench_relaxed'), data = convData();
   const simd = oursConv(M, data), relaxed = oursConv(R, data), diff = maxAbsDiff(simd.run(), relaxed.run());
   simd.free();

@@ -293,7 +293,7 @@ function markdown(r) {
 // The relaxed section alone (--relaxed-only: build/bench/relaxed.md / .json), or with everything (--no-relaxed skips).
 async function relaxedSection(M) {
   if (args.has('--no-relaxed')) return { relaxedNote: '--no-relaxed' };
-  if (!relaxedSimd()) return { relaxedNote: `node ${process.versions.node} does not validate f32x4.relaxed_madd` };
+  if (!relaxedSimd()) return { relaxedNote: `node ${process.versions.node} has no working relaxed SIMD (f32x4.relaxed_madd, the int8 dot)` };
   return { relaxed: await relaxedRows(M, await loadOurs('tt_bench_relaxed')) };
 }
 const M = await loadOurs();

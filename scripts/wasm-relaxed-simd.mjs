@@ -9,26 +9,34 @@
 //
 // usage: node scripts/wasm-relaxed-simd.mjs FILE.wasm [--min N]   rewrite FILE in place; fails when fewer than N
 //                                                                (default 1) instructions were mapped
-//        node scripts/wasm-relaxed-simd.mjs --count FILE.wasm    print {"prototype": n, "final": n} and exit
+//        node scripts/wasm-relaxed-simd.mjs --count FILE.wasm    print {"prototype": n, "final": n, "dot": n} and exit
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { walkCode, uleb } from './lib/wasm-code.mjs';
 
-// prototype sub-opcode → [final sub-opcode, name]. Sub-opcodes 0xaf and 0xb0 are unassigned in final simd128.
-export const RELAXED_MAP = new Map([[0xaf, [0x105, 'f32x4.relaxed_madd']]]);
+// prototype sub-opcode → [final sub-opcode, name]. Sub-opcodes 0xaf, 0xb0 and 0xb2 are unassigned in final simd128.
+// 0xb2 is not a renumbering: clang 14 has no builtin for the int8 dot, so engine/kernels/quant_u7.cpp writes the
+// prototype i8x16.laneselect (v128, v128, v128 -> v128, like the dot with its accumulator) where it means the dot,
+// and this map turns it into the dot. Nothing else in the engine may use laneselect.
+export const RELAXED_MAP = new Map([
+  [0xaf, [0x105, 'f32x4.relaxed_madd']],
+  [0xb2, [0x113, 'i32x4.relaxed_dot_i8x16_i7x16_add_s']],
+]);
 // The other clang 14 prototype relaxed instructions (none used): refuse them rather than leave them invalid.
 const PROTOTYPE_UNMAPPED = new Map([
-  [0xb0, 'f32x4.fms'], [0xcf, 'f64x2.fma'], [0xd0, 'f64x2.fms'], [0xb2, 'i8x16.laneselect'],
+  [0xb0, 'f32x4.fms'], [0xcf, 'f64x2.fma'], [0xd0, 'f64x2.fms'],
   [0xb3, 'i16x8.laneselect'], [0xd2, 'i32x4.laneselect'], [0xd3, 'i64x2.laneselect'], [0xa2, 'i8x16.relaxed_swizzle'],
 ]);
 
-// Counts the prototype and final relaxed-madd instructions of a module.
+// Counts a module's mapped prototype instructions and their final forms: final = relaxed_madd + dot, dot = the dots.
+const FINAL = new Set([...RELAXED_MAP.values()].map(([final]) => final));
 export function countRelaxed(bytes) {
-  const n = { prototype: 0, final: 0 };
+  const n = { prototype: 0, final: 0, dot: 0 };
   walkCode(bytes, (prefix, op) => {
     if (prefix !== 0xfd) return;
     if (RELAXED_MAP.has(op)) n.prototype++;
-    else if (op === 0x105) n.final++;
+    else if (FINAL.has(op)) n.final++;
+    if (op === 0x113) n.dot++;
   });
   return n;
 }
@@ -64,11 +72,13 @@ function main(argv) {
   const already = countRelaxed(bytes).final;
   const n = rewriteRelaxed(bytes);
   if (n + already < min) {
-    throw new Error(`${file}: ${n} prototype relaxed-madd instructions found, at least ${min} expected ` +
+    throw new Error(`${file}: ${n} prototype relaxed instructions found, at least ${min} expected ` +
                     '(was it compiled with -mrelaxed-simd and TT_RELAXED_SIMD?)');
   }
   fs.writeFileSync(file, bytes);
-  console.log(`${file}: ${n} f32x4.fma (0xfd 0xaf) → f32x4.relaxed_madd (0xfd 0x105)` +
+  const { dot } = countRelaxed(bytes);
+  console.log(`${file}: ${n} prototype instructions renumbered (f32x4.fma 0xaf → f32x4.relaxed_madd 0x105, ` +
+              `i8x16.laneselect 0xb2 → i32x4.relaxed_dot_i8x16_i7x16_add_s 0x113: ${dot} dots)` +
               (already ? `, ${already} already final` : ''));
 }
 

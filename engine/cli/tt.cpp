@@ -313,8 +313,8 @@ int main(int argc, char** argv) {
         ->type_name("N")
         ->check(whole_number(0))
         ->capture_default_str();
-    cp->add_option("--form", cp_opt->form, "fp32, int8, int8-tensor or int4")
-        ->check(CLI::IsMember({"fp32", "int8", "int8-tensor", "int4"}))
+    cp->add_option("--form", cp_opt->form, "fp32, int8, int8-tensor, int8-u7 (7-bit inputs) or int4")
+        ->check(CLI::IsMember({"fp32", "int8", "int8-tensor", "int8-u7", "int4"}))
         ->capture_default_str();
     cp->add_option("--seed", cp_opt->seed, "the fine-tune's batches")->check(whole_number(0))->capture_default_str();
     cp->callback(

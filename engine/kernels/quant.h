@@ -28,6 +28,9 @@ namespace tt {
 struct QParams {
     float scale = 1.0f;
     int32_t zero_point = 0;
+    // uint8 inputs only: the largest code. 255, or 127 with PyTorch's reduce_range: 7-bit inputs, which wasm's relaxed
+    // int8 dot (i32x4.relaxed_dot_i8x16_i7x16_add_s) takes as its second operand (quant_packed.h: qgemm_packed_u7).
+    int32_t quant_max = 255;
 };
 
 // Ties go to the even neighbour (2.5 -> 2, 3.5 -> 4, -2.5 -> -2), like torch.round, numpy and ONNX QuantizeLinear.
@@ -37,12 +40,15 @@ float round_half_even(float v);
 QParams choose_qparams_symmetric(float lo, float hi, int qmax = 127);
 // uint8 asymmetric: the range is widened to contain 0 (so 0, the padding value, is exact); zero point in [0, 255].
 QParams choose_qparams_asymmetric(float lo, float hi);
+// The same over 0..127 (PyTorch's reduce_range: scale = width / 127, zero point in [0, 127], quant_max 127).
+QParams choose_qparams_reduce_range(float lo, float hi);
 
 // Per tensor. Saturating: results outside the integer range are clamped, never wrapped.
 void quantize_int8(const float* x, int64_t n, QParams p, int8_t* q);
 void quantize_uint8(const float* x, int64_t n, QParams p, uint8_t* q);
-// The same, 16 values per step with SIMD (quant_gemm.cpp): what the quantized layers call. quantize_uint8 is its oracle
-// (equal for every finite x).
+// The same, 16 values per step with SIMD (quant_gemm.cpp): what the quantized layers call. It also saturates at
+// p.quant_max (quantize_uint8 always at 255): quantize_uint8 then min(q, quant_max) is its oracle (equal for every
+// finite x).
 void quantize_uint8_simd(const float* x, int64_t n, QParams p, uint8_t* q);
 void dequantize_int8(const int8_t* q, int64_t n, QParams p, float* x);
 void dequantize_uint8(const uint8_t* q, int64_t n, QParams p, float* x);
@@ -56,9 +62,12 @@ void dequantize_per_channel_int8(const int8_t* q, int rows, int cols, const floa
 // The running min/max of every tensor it observes: a calibration pass feeds it held-out batches.
 struct MinMaxObserver {
     float lo = 0.0f, hi = 0.0f;
-    int64_t count = 0;  // values observed
+    int64_t count = 0;          // values observed
+    bool reduce_range = false;  // qparams over 0..127 (QParams::quant_max)
     void observe(const float* x, int64_t n);
-    QParams qparams() const { return choose_qparams_asymmetric(lo, hi); }
+    QParams qparams() const {
+        return reduce_range ? choose_qparams_reduce_range(lo, hi) : choose_qparams_asymmetric(lo, hi);
+    }
 };
 
 // acc[m, n] = sum_k (xq[m, k] - x_zero) * wq[n, k]     xq: M x K uint8, wq: N x K int8 (both row-major), acc: M x N.

@@ -54,7 +54,8 @@ void quantize_uint8_simd(const float* x, int64_t n, QParams p, uint8_t* q) {
     using f32x4 = xsimd::batch<float, qarch>;
     // (v + 1.5 * 2^23) - 1.5 * 2^23 leaves no bits below the units: the float unit's own rounding (to nearest, ties to
     // even) rounds v, exactly as round_half_even does for |v| < 2^22; beyond that the clamp decides anyway.
-    const f32x4 magic(12582912.0f), scale(p.scale), zero(static_cast<float>(p.zero_point)), lo(0.0f), hi(255.0f);
+    const f32x4 magic(12582912.0f), scale(p.scale), zero(static_cast<float>(p.zero_point)), lo(0.0f),
+        hi(static_cast<float>(p.quant_max));
     for (; i + 16 <= n; i += 16) {
         f32x4 v[4];
         for (int j = 0; j < 4; ++j) {
@@ -72,7 +73,9 @@ void quantize_uint8_simd(const float* x, int64_t n, QParams p, uint8_t* q) {
 #endif
     }
 #endif
-    quantize_uint8(x + i, n - i, p, q + i);  // the tail (and everything in builds without SIMD)
+    quantize_uint8(x + i, n - i, p, q + i);  // the tail (and everything in builds without SIMD), saturated at 255
+    if (p.quant_max < 255)
+        for (; i < n; ++i) q[i] = static_cast<uint8_t>(std::min<int32_t>(q[i], p.quant_max));
 }
 
 void im2col_rows_u8(const Conv2dGeometry& g, const uint8_t* image, uint8_t pad, uint8_t* taps) {

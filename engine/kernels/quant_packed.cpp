@@ -41,6 +41,7 @@ void pack_u8_rows(const uint8_t* x, int rows, int K, int32_t zero, int16_t* pack
 void quantize_pack_rows_ref(const float* x, int rows, int K, QParams p, int16_t* packed) {
     std::vector<uint8_t> q(static_cast<size_t>(rows) * K);
     quantize_uint8(x, static_cast<int64_t>(rows) * K, p, q.data());
+    for (uint8_t& v : q) v = static_cast<uint8_t>(std::min<int32_t>(v, p.quant_max));
     pack_u8_rows(q.data(), rows, K, p.zero_point, packed);
 }
 
@@ -130,9 +131,9 @@ inline i32x4 madd(const i16x8& a, const i16x8& b) {
 }
 
 // 8 floats -> quantize_uint8(x) - zero as int16. (v + 1.5 * 2^23) - 1.5 * 2^23 rounds half to even with the float
-// unit's own rounding (as quantize_uint8_simd); after the clamp to [0, 255] the truncation is exact.
-inline i16x8 quantize8(const float* x, const f32x4& scale, const f32x4& zero, const i16x8& zero16) {
-    const f32x4 magic(12582912.0f), lo(0.0f), hi(255.0f);
+// unit's own rounding (as quantize_uint8_simd); after the clamp to [0, quant_max] the truncation is exact.
+inline i16x8 quantize8(const float* x, const f32x4& scale, const f32x4& zero, const i16x8& zero16, const f32x4& hi) {
+    const f32x4 magic(12582912.0f), lo(0.0f);
     const f32x4 t0 = f32x4::load_unaligned(x) / scale, t1 = f32x4::load_unaligned(x + 4) / scale;
     const f32x4 v0 = xsimd::min(xsimd::max((t0 + magic) - magic + zero, lo), hi);
     const f32x4 v1 = xsimd::min(xsimd::max((t1 + magic) - magic + zero, lo), hi);
@@ -256,16 +257,16 @@ void im2col_pack_u8(const Conv2dGeometry& g, const uint8_t* image, int32_t zero,
 void quantize_pack_rows(const float* x, int rows, int K, QParams p, int16_t* packed) {
 #if defined(TT_QPACK_SIMD)
     const int Kp = qpack_k(K), K8 = K / 8 * 8;
-    const f32x4 scale(p.scale), zero(static_cast<float>(p.zero_point));
+    const f32x4 scale(p.scale), zero(static_cast<float>(p.zero_point)), hi(static_cast<float>(p.quant_max));
     const i16x8 zero16(static_cast<int16_t>(p.zero_point));
     for (int r = 0; r < rows; ++r) {
         const float* in = x + static_cast<int64_t>(r) * K;
         int16_t* out = packed + static_cast<int64_t>(r) * Kp;
-        for (int k = 0; k < K8; k += 8) quantize8(in + k, scale, zero, zero16).store_unaligned(out + k);
+        for (int k = 0; k < K8; k += 8) quantize8(in + k, scale, zero, zero16, hi).store_unaligned(out + k);
         for (int k = K8; k < K; ++k) {  // the tail, by the scalar quantizer itself
             uint8_t q;
             quantize_uint8(in + k, 1, p, &q);
-            out[k] = static_cast<int16_t>(int32_t(q) - p.zero_point);
+            out[k] = static_cast<int16_t>(std::min<int32_t>(q, p.quant_max) - p.zero_point);
         }
         std::fill(out + K, out + Kp, int16_t(0));
     }

@@ -46,4 +46,30 @@ void qgemm_packed(int M, int N, int Kp, const int8_t* a, const int16_t* b, int32
 void qgemm_packed_ref(int M, int N, int Kp, const int16_t* a, const int8_t* b, int32_t* acc);
 void qgemm_packed_ref(int M, int N, int Kp, const int8_t* a, const int16_t* b, int32_t* acc);
 
+// ---- 7-bit inputs (QParams::quant_max 127, PyTorch's reduce_range) -------------------------------------------------
+// wasm's relaxed SIMD has an int8 dot, i32x4.relaxed_dot_i8x16_i7x16_add_s: 16 multiply-adds in one instruction (one
+// VNNI vpdpbusd on x86 CPUs that have it) against pmaddwd's 8 on operands widened first. Its second operand must be
+// 7-bit (0..127): beyond that, CPUs disagree (x86 reads it unsigned, Arm signed). So the inputs are quantized over
+// 0..127, not centred (x - zero needs 9 bits), and the zero point is taken off once per output:
+//     sum_k (x[m, k] - zero) w[n, k] = sum_k x[m, k] w[n, k] - zero * wsum[n],   wsum[n] = sum_k w[n, k]
+// The sums are exact integers, so the result equals qgemm_packed's on the centred, widened rows in every build.
+
+// Float rows [rows, K] -> quantize_uint8_simd codes as uint8 [rows, Kp], zeros after K (they multiply 0-padded
+// weights: nothing added, and wsum covers the real k only).
+void quantize_rows_u8(const float* x, int rows, int K, QParams p, uint8_t* packed);
+// The taps of a quantized image (C, H, W) as uint8 rows [OH*OW, Kp]: row p = im2col_rows_u8's row p (padding reads
+// as zero, the quantized 0.0), zeros after C*KH*KW.
+void im2col_rows_u7(const Conv2dGeometry& g, const uint8_t* image, int32_t zero, uint8_t* taps);
+// wsum[r] = sum_k w[r, k] over packed rows [rows, Kp].
+void row_sums_s8(const int8_t* w, int rows, int Kp, int32_t* wsum);
+// acc[m, n] = sum_k (x[m, k] - zero) * w[n, k]     x: M x Kp uint8 in [0, 127], w: N x Kp int8, wsum: row_sums_s8(w).
+// On the relaxed dot in the relaxed web build (qgemm_u7_relaxed()); elsewhere the rows are centred, widened and
+// multiplied by qgemm_packed (the layers then take their own path: see QuantizedLinear::forward).
+void qgemm_packed_u7(int M, int N, int Kp, const uint8_t* x, int32_t zero, const int8_t* w, const int32_t* wsum,
+                     int32_t* acc);
+void qgemm_packed_u7_ref(int M, int N, int Kp, const uint8_t* x, int32_t zero, const int8_t* w, const int32_t* wsum,
+                         int32_t* acc);
+// True in the build whose qgemm_packed_u7 runs on the relaxed int8 dot (tt_web_relaxed, tt_bench_relaxed).
+bool qgemm_u7_relaxed();
+
 }  // namespace tt

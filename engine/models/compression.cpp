@@ -30,10 +30,13 @@ std::vector<uint8_t> compress_classifier(const std::vector<uint8_t>& fp32_file, 
     if (form == "int8") {
     } else if (form == "int8-tensor") {
         o.per_channel = false;
+    } else if (form == "int8-u7") {
+        o.reduce_range = true;
     } else if (form == "int4") {
         o.bits = 4;
     } else {
-        TT_CHECK(form == "fp32", "compress_classifier: unknown form '" << form << "' (fp32, int8, int8-tensor, int4)");
+        TT_CHECK(form == "fp32",
+                 "compress_classifier: unknown form '" << form << "' (fp32, int8, int8-tensor, int8-u7, int4)");
     }
     if (form != "fp32") nn::quantize_model(*net, o, calibration);
     return save_classifier(*net, arch);

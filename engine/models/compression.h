@@ -17,7 +17,8 @@ std::vector<Tensor> image_batches(const ImageDataset& data, int64_t start, int64
 
 // The file (save_classifier bytes, with tt.arch) of a float classifier turned into `form`:
 //   "fp32"  unchanged;  "int8"  int8 per-channel weights, uint8 inputs calibrated on `calibration` (dynamic when
-//   empty);  "int8-tensor"  one weight scale per tensor;  "int4"  int4 linears (group 32), int8 convolutions.
+//   empty);  "int8-tensor"  one weight scale per tensor;  "int8-u7"  int8 with inputs over 0..127 (reduce_range: what
+//   the relaxed web build's int8 dot takes);  "int4"  int4 linears (group 32), int8 convolutions.
 std::vector<uint8_t> compress_classifier(const std::vector<uint8_t>& fp32_file, const std::string& arch,
                                          const std::string& form, const std::vector<Tensor>& calibration);
 

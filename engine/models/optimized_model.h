@@ -28,7 +28,7 @@ struct OptimizeOptions {
     int64_t batch_size = 64;
     float lr = 0.01f;
     int64_t calibration_images = 512;  // the first training images, for the int8 inputs' static scale
-    std::string form = "int8";         // compress_classifier's: fp32, int8, int8-tensor, int4
+    std::string form = "int8";         // compress_classifier's: fp32, int8, int8-tensor, int8-u7, int4
     uint64_t seed = 1;
 };
 

@@ -25,6 +25,7 @@ RawTensor raw(const char* dtype, Shape shape, const std::vector<T>& values) {
 
 void put_input(RawStateDict& out, const std::string& prefix, const nn::QuantizedModule& q, Json& entry) {
     entry.set("input", q.input.is_static ? "static" : "dynamic");
+    if (q.input.qparams.quant_max == 127) entry.set("input_bits", 7);  // reduce_range; absent: 8
     if (!q.input.is_static) return;
     out[prefix + "input_scale"] = raw("F32", Shape{}, std::vector<float>{q.input.qparams.scale});
     out[prefix + "input_zero_point"] =
@@ -185,11 +186,20 @@ std::shared_ptr<nn::Sequential> load_classifier(const uint8_t* bytes, size_t siz
                 TT_CHECK(input && input->is_string() &&
                              (input->as_string() == "static" || input->as_string() == "dynamic"),
                          where << ": input must be \"static\" or \"dynamic\"");
+                const int input_bits = e.find("input_bits") ? json_int(e, "input_bits", where) : 8;
+                TT_CHECK(input_bits == 7 || input_bits == 8,
+                         where << ": input_bits must be 8 (uint8 inputs) or 7 (reduce_range), got " << input_bits);
+                const int32_t quant_max = input_bits == 7 ? 127 : 255;
                 if (input->as_string() == "static") {
                     const float xs = reader.scales(p + "input_scale", Shape{}, "input scale of " + layer)[0];
                     const uint8_t xz =
                         reader.take<uint8_t>(p + "input_zero_point", "U8", Shape{}, "input zero point of " + layer)[0];
-                    q->input = {true, {xs, xz}};
+                    TT_CHECK(xz <= quant_max,
+                             where << ": input zero point " << int(xz) << " is above " << quant_max << " ("
+                                   << input_bits << "-bit inputs)");
+                    q->input = {true, {xs, xz, quant_max}};
+                } else {
+                    q->input.qparams.quant_max = quant_max;
                 }
             } else if (bits == 4 && s.kind == LayerSpec::Linear) {
                 TT_CHECK(axis == 0 && group > 0 && group <= 4096,

@@ -6,7 +6,8 @@
 //     tt.quant  (quantized files only) JSON, one entry per quantized layer index:
 //               {"1": {"bits": 8, "scheme": "symmetric", "axis": 0, "group": 0, "input": "static"}, ...}
 //               axis 0 = a scale per output channel, -1 = one per tensor; group = int4 group size (0 for int8);
-//               input "static" (calibrated scale and zero point stored) or "dynamic" (from each batch).
+//               input "static" (calibrated scale and zero point stored) or "dynamic" (from each batch);
+//               "input_bits": 7 when the inputs are quantized over 0..127 (reduce_range; absent: 8, over 0..255).
 // Tensors of layer i (float layers: F32 under PyTorch's names, "i.weight", "i.bias", ...):
 //     int8 linear:  i.weight I8 [out, in]         i.weight_scale F32 [out] (axis 0) or [1]   i.bias F32 [out]
 //     int8 conv:    i.weight I8 [OC, C, K, K]     i.weight_scale F32 [OC] or [1]             i.bias F32 [OC]

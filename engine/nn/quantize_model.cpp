@@ -26,6 +26,7 @@ int quantize_model(Sequential& net, const QuantizeOptions& options, const std::v
                 Module& layer = net[i];
                 if (dynamic_cast<Linear*>(&layer) || dynamic_cast<Conv2d*>(&layer)) {
                     const Tensor hc = h.contiguous();
+                    seen[i].reduce_range = options.reduce_range;
                     seen[i].observe(hc.data(), hc.numel());
                 }
                 h = layer(h);
@@ -46,6 +47,7 @@ int quantize_model(Sequential& net, const QuantizeOptions& options, const std::v
         const auto it = seen.find(i);
         // Int4Linear multiplies float inputs: only int8 layers quantize theirs.
         if (it != seen.end() && !dynamic_cast<Int4Linear*>(q.get())) q->input = {true, it->second.qparams()};
+        else if (options.reduce_range) q->input.qparams = choose_qparams_reduce_range(0.0f, 0.0f);  // dynamic, 7-bit
         q->train(net.is_training());
         net.set(i, q);
         ++swapped;

@@ -28,6 +28,12 @@ std::vector<int8_t> pack_weights(const std::vector<int8_t>& w, int64_t rows, int
     return packed;
 }
 
+std::vector<int32_t> row_sums(const std::vector<int8_t>& packed, int64_t rows, int64_t cols) {
+    std::vector<int32_t> sums(static_cast<size_t>(rows));
+    row_sums_s8(packed.data(), int(rows), qpack_k(int(cols)), sums.data());
+    return sums;
+}
+
 void check_bias(const std::vector<float>& bias, int64_t n, const char* who) {
     TT_CHECK(bias.empty() || static_cast<int64_t>(bias.size()) == n,
              who << ": bias has " << bias.size() << " values, expected " << n << " (or none)");
@@ -67,6 +73,7 @@ Tensor QuantizedModule::backward(const Tensor&) {
 QParams QuantizedModule::input_qparams(const Tensor& x) const {
     if (input.is_static) return input.qparams;
     MinMaxObserver seen;
+    seen.reduce_range = input.qparams.quant_max <= 127;  // dynamic: only the range is kept
     seen.observe(x.data(), x.numel());
     return seen.qparams();
 }
@@ -79,6 +86,7 @@ QuantizedLinear::QuantizedLinear(const Linear& from, bool per_channel)
     quantize_weights(w.data(), int(out_features), int(in_features), per_channel, weight, weight_scale);
     scales_ = expand_scales(weight_scale, out_features, "QuantizedLinear");
     packed_ = pack_weights(weight, out_features, in_features);
+    wsum_ = row_sums(packed_, out_features, in_features);
 }
 
 QuantizedLinear::QuantizedLinear(int64_t in, int64_t out, std::vector<int8_t> w, std::vector<float> s,
@@ -89,6 +97,7 @@ QuantizedLinear::QuantizedLinear(int64_t in, int64_t out, std::vector<int8_t> w,
     scales_ = expand_scales(weight_scale, out, "QuantizedLinear");
     check_bias(bias, out, "QuantizedLinear");
     packed_ = pack_weights(weight, out, in);
+    wsum_ = row_sums(packed_, out, in);
 }
 
 Tensor QuantizedLinear::forward(const Tensor& x) {
@@ -98,12 +107,19 @@ Tensor QuantizedLinear::forward(const Tensor& x) {
     const Tensor x2 = x.reshape({-1, in_features}).contiguous();  // [B, in]
     const int B = int(x2.shape(0)), in = int(in_features), out = int(out_features);
     const QParams xp = input_qparams(x2);
-    // quantized, centred on the zero point and widened in one pass: the rows qgemm_packed takes
     const int Kp = qpack_k(in);
-    std::vector<int16_t> x16(static_cast<size_t>(B) * Kp);
-    quantize_pack_rows(x2.data(), B, in, xp, x16.data());
     std::vector<int32_t> acc(static_cast<size_t>(B) * out);
-    qgemm_packed(B, out, Kp, x16.data(), packed_.data(), acc.data());
+    if (xp.quant_max <= 127 && qgemm_u7_relaxed()) {
+        // 7-bit inputs in the relaxed build: uint8 rows for the relaxed int8 dot, 16 multiply-adds per instruction
+        std::vector<uint8_t> xq(static_cast<size_t>(B) * Kp);
+        quantize_rows_u8(x2.data(), B, in, xp, xq.data());
+        qgemm_packed_u7(B, out, Kp, xq.data(), xp.zero_point, packed_.data(), wsum_.data(), acc.data());
+    } else {
+        // quantized, centred on the zero point and widened in one pass: the rows qgemm_packed takes
+        std::vector<int16_t> x16(static_cast<size_t>(B) * Kp);
+        quantize_pack_rows(x2.data(), B, in, xp, x16.data());
+        qgemm_packed(B, out, Kp, x16.data(), packed_.data(), acc.data());
+    }
     Tensor y({B, out_features});
     dequantize_acc(B, out, acc.data(), xp.scale, scales_.data(), bias.empty() ? nullptr : bias.data(), y.data());
     Shape y_shape = x.shape();
@@ -130,6 +146,7 @@ QuantizedConv2d::QuantizedConv2d(const Conv2d& from, bool per_channel)
                      weight_scale);
     scales_ = expand_scales(weight_scale, out_channels, "QuantizedConv2d");
     packed_ = pack_weights(weight, out_channels, in_channels * kernel_size * kernel_size);
+    wsum_ = row_sums(packed_, out_channels, in_channels * kernel_size * kernel_size);
 }
 
 QuantizedConv2d::QuantizedConv2d(int64_t c, int64_t oc, int64_t k, int64_t s, int64_t p, int64_t d,
@@ -150,6 +167,7 @@ QuantizedConv2d::QuantizedConv2d(int64_t c, int64_t oc, int64_t k, int64_t s, in
     scales_ = expand_scales(weight_scale, oc, "QuantizedConv2d");
     check_bias(bias, oc, "QuantizedConv2d");
     packed_ = pack_weights(weight, oc, c * k * k);
+    wsum_ = row_sums(packed_, oc, c * k * k);
 }
 
 Tensor QuantizedConv2d::forward(const Tensor& x) {
@@ -170,21 +188,31 @@ Tensor QuantizedConv2d::forward(const Tensor& x) {
     const int OC = int(out_channels);
     std::vector<uint8_t> xq(static_cast<size_t>(xc.numel()));
     quantize_uint8_simd(xc.data(), xc.numel(), xp, xq.data());
-    std::vector<int16_t> taps(static_cast<size_t>(P) * Kp);
     std::vector<int32_t> acc(static_cast<size_t>(OC) * P);
     std::vector<float> s(scales_.size());
     for (size_t o = 0; o < s.size(); ++o) s[o] = xp.scale * scales_[o];  // as dequantize_acc: acc * (sx * sw) + b
     Tensor y({g.batch, out_channels, g.out_h(), g.out_w()});
     const int64_t image = int64_t(in_channels) * g.height * g.width;
+    // 7-bit inputs in the relaxed build: uint8 taps for the relaxed int8 dot, acc [P, OC] (its x W^T orientation),
+    // read across by the epilogue. Elsewhere int16 taps, acc [OC, P].
+    const bool u7 = xp.quant_max <= 127 && qgemm_u7_relaxed();
+    std::vector<int16_t> taps(u7 ? 0 : static_cast<size_t>(P) * Kp);
+    std::vector<uint8_t> taps8(u7 ? static_cast<size_t>(P) * Kp : 0);
+    const int64_t o_step = u7 ? 1 : P, p_step = u7 ? OC : 1;
     for (int b = 0; b < g.batch; ++b) {
-        im2col_pack_u8(g, xq.data() + b * image, xp.zero_point, taps.data());
-        qgemm_packed(OC, P, Kp, packed_.data(), taps.data(), acc.data());
+        if (u7) {
+            im2col_rows_u7(g, xq.data() + b * image, xp.zero_point, taps8.data());
+            qgemm_packed_u7(P, OC, Kp, taps8.data(), xp.zero_point, packed_.data(), wsum_.data(), acc.data());
+        } else {
+            im2col_pack_u8(g, xq.data() + b * image, xp.zero_point, taps.data());
+            qgemm_packed(OC, P, Kp, packed_.data(), taps.data(), acc.data());
+        }
         float* out = y.data() + static_cast<int64_t>(b) * OC * P;
         for (int o = 0; o < OC; ++o) {
             const float so = s[size_t(o)], bo = bias.empty() ? 0.0f : bias[size_t(o)];
-            const int32_t* a = acc.data() + static_cast<size_t>(o) * P;
+            const int32_t* a = acc.data() + o * o_step;
             float* yo = out + static_cast<size_t>(o) * P;
-            for (int p = 0; p < P; ++p) yo[p] = static_cast<float>(a[p]) * so + bo;
+            for (int p = 0; p < P; ++p) yo[p] = static_cast<float>(a[p * p_step]) * so + bo;
         }
     }
     return y;

@@ -26,7 +26,7 @@ class Conv2d;
 
 struct InputQuant {
     bool is_static = false;  // false: from each batch's min/max
-    QParams qparams;
+    QParams qparams;         // static: all of it; dynamic: only quant_max (255, or 127 for 7-bit inputs) is used
 };
 
 // The common part: forward only, and what the layer costs in bytes.
@@ -59,6 +59,7 @@ public:
 private:
     std::vector<float> scales_;   // weight_scale, one per output
     std::vector<int8_t> packed_;  // weight padded for qgemm_packed: [out, qpack_k(in)]
+    std::vector<int32_t> wsum_;   // row sums of packed_, for qgemm_packed_u7 (7-bit inputs)
 };
 
 class QuantizedConv2d : public QuantizedModule {
@@ -81,6 +82,7 @@ public:
 private:
     std::vector<float> scales_;
     std::vector<int8_t> packed_;  // weight padded for qgemm_packed: [OC, qpack_k(C * K * K)]
+    std::vector<int32_t> wsum_;   // row sums of packed_, for qgemm_packed_u7 (7-bit inputs)
 };
 
 class Int4Linear : public QuantizedModule {
@@ -104,7 +106,10 @@ public:
 struct QuantizeOptions {
     int bits = 8;             // 8: QuantizedLinear / QuantizedConv2d; 4: Int4Linear (convolutions get int8)
     bool per_channel = true;  // int8 weights: a scale per output channel, or one per tensor
-    int group = kInt4Group;   // int4
+    // int8 inputs over 0..127, not 0..255 (PyTorch's reduce_range): half the input resolution, for the relaxed int8
+    // dot (quant_packed.h), which the relaxed web build then runs at 16 multiply-adds per instruction
+    bool reduce_range = false;
+    int group = kInt4Group;  // int4
 };
 
 // Swaps every Linear and Conv2d child of net for its quantized version, in place. With calibration batches (inputs

@@ -3,7 +3,9 @@
 // evaluated on their cards' test images; the native build does the same from the same bytes
 // (build/native/bench/tt_compression_native), and also evaluates the very file the wasm engine wrote (`tt evaluate`,
 // the leaderboard's evaluator). Integer GEMMs and the same float epilogue: the correct counts must be equal — equal,
-// not close — and the files the same size. Needs the native build (tt, tt_compression_native) beside build/wasm.
+// not close — and the files the same size. int8-u7 (inputs over 0..127) also runs in tt_web_relaxed, on the relaxed
+// int8 dot: the same counts again. Needs the native build (tt, tt_compression_native) beside build/wasm.
+import v8 from 'node:v8';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +21,11 @@ const models = [
   { name: 'mnist-mlp', task: 'mnist' },
   { name: 'fashion-cnn', task: 'fashion-mnist' },
 ];
-const forms = ['int8', 'int4'];
+const forms = ['int8', 'int8-u7', 'int4'];
+// tt_web_relaxed: relaxed SIMD is behind a flag in node 20, and its baseline tier gets the int8 dot wrong
+// (tests/node/relaxed-simd.test.mjs): both set before any module is compiled.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+v8.setFlagsFromString('--no-liftoff');
 
 test('int8 and int4 test accuracies of the MLP and the CNN are equal in wasm and natively', async () => {
   const compressionNative = path.join(native, 'bench/tt_compression_native'), tt = path.join(native, 'tt');
@@ -30,16 +36,18 @@ test('int8 and int4 test accuracies of the MLP and the CNN are equal in wasm and
     // seconds per timing sample ~0: only the counts matter here
     const nativeDoc = JSON.parse(execFileSync(compressionNative, [path.join(root, 'assets'), datasets, tmp, '0.0001',
       forms.join(',')], { encoding: 'utf8', maxBuffer: 1 << 26 }));
-    const M = await loadEngine();
+    const M = await loadEngine(), R = await loadEngine({ relaxed: true });
     assert.equal(typeof M.CompressionLab, 'function', 'the wasm engine has no CompressionLab');
+    assert.equal(R.qgemmU7Relaxed(), true, 'tt_web_relaxed runs int8-u7 on the relaxed int8 dot');
     for (const m of models) {
       const card = JSON.parse(fs.readFileSync(path.join(root, 'assets', `${m.name}.json`), 'utf8'));
       const set = card.data.dataset;
       const testFile = path.join(datasets, `${set}-test.ttds`);
       const train = fs.readFileSync(path.join(datasets, `${set}-train.ttds`));
       const count = train.readUInt32LE(8);  // "TTDS", version, N: calibration = the last 512 training images
-      const lab = new M.CompressionLab(card.architecture, fs.readFileSync(path.join(root, 'assets', `${m.name}.safetensors`)),
-        fs.readFileSync(testFile), `${set}-test.ttds`, card.test_count, train, count - 512, 512);
+      const args = [card.architecture, fs.readFileSync(path.join(root, 'assets', `${m.name}.safetensors`)),
+        fs.readFileSync(testFile), `${set}-test.ttds`, card.test_count, train, count - 512, 512];
+      const lab = new M.CompressionLab(...args), relaxedLab = new R.CompressionLab(...args);
       try {
         const nativeRows = nativeDoc.models.find((x) => x.name === m.name).rows;
         for (const form of forms) {
@@ -59,8 +67,12 @@ test('int8 and int4 test accuracies of the MLP and the CNN are equal in wasm and
           assert.equal(out.public.count, card.test_count, what);
           assert.equal(out.public.correct, w.correct, `${what}: the wasm-made file scores ${out.public.correct} natively`);
         }
+        const u7 = JSON.parse(relaxedLab.measure('int8-u7', 0.0001));
+        assert.equal(u7.correct, nativeRows.find((r) => r.form === 'int8-u7').correct,
+          `${m.name} int8-u7 on the relaxed int8 dot (tt_web_relaxed): ${u7.correct} correct, natively the same?`);
       } finally {
         lab.delete();
+        relaxedLab.delete();
       }
     }
   } finally {

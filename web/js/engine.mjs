@@ -83,9 +83,39 @@ const RELAXED_PROBE = new Uint8Array([
   0x03, 0x02, 0x01, 0x00,                          // one function of type 0
   0x0a, 0x3d, 0x01, 0x3b, 0x00, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02, 0x0b,
 ]);
-export const relaxedSimd = () => typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+// And the int8 dot the relaxed build's int8-u7 layers run on (i32x4.relaxed_dot_i8x16_i7x16_add_s, 0xfd 0x113) must
+// give the right sum: () -> i32 { lane 0 of dot(a, b, c) }, a = [-128, 127, -1, 5, ...] (int8), b = [127, 127, 100, 0,
+// ...] (7-bit), c = 1000: -16256 + 16129 - 100 + 1000 = 773. node 20's V8 gets it wrong on its baseline tier
+// (tests/node/relaxed-simd.test.mjs); a browser that does too is given tt_web.
+const v128 = (bytes) => [0xfd, 0x0c, ...bytes];
+const DOT_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,        // types: () -> i32
+  0x03, 0x02, 0x01, 0x00,
+  0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,        // export "f"
+  0x0a, 0x40, 0x01, 0x3e, 0x00,
+  ...v128([0x80, 0x7f, 0xff, 0x05, ...new Array(12).fill(0)]),
+  ...v128([0x7f, 0x7f, 0x64, 0x00, ...new Array(12).fill(0)]),
+  ...v128([0xe8, 0x03, 0x00, 0x00, ...new Array(12).fill(0)]),
+  0xfd, 0x93, 0x02, 0xfd, 0x1b, 0x00, 0x0b,        // i32x4.relaxed_dot_i8x16_i7x16_add_s; i32x4.extract_lane 0
+]);
+let relaxed = null;
+export const relaxedSimd = () => {
+  if (relaxed === null) {
+    relaxed = false;
+    if (typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE) && WebAssembly.validate(DOT_PROBE)) {
+      try {
+        relaxed = new WebAssembly.Instance(new WebAssembly.Module(DOT_PROBE)).exports.f() === 773;
+      } catch {
+        relaxed = false;
+      }
+    }
+  }
+  return relaxed;
+};
 
 // threaded: see threadedEngine. relaxed: ask for tt_web_relaxed, whose sgemm kernels use f32x4.relaxed_madd (faster;
+// its int8-u7 layers run on the relaxed int8 dot, with the same integers as tt_web;
 // the browser may fuse the multiply-add, so results differ from tt_web's in the last bits and from CPU to CPU). It
 // is given only where relaxedSimd() holds and the page is single-threaded (the threaded build is the faster one
 // where it runs); elsewhere tt_web. Only for pages that want speed and show no result that must match a recipe,

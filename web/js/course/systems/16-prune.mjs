@@ -15,30 +15,39 @@ export const PANEL = { scored: 2000, trainOffset: 2000, trainCount: 8000, finetu
 
 const pct = (x) => `${x.toFixed(1)} %`;
 
+// The panel's sizes for a test set of `count` images: a smaller set (a site built without the full MNIST test split)
+// scores its first half and trains on the rest, never the scored images.
+export function panelSizes(count) {
+  const scored = Math.min(PANEL.scored, Math.floor(count / 2));
+  return { ...PANEL, scored, trainOffset: scored, trainCount: Math.min(PANEL.trainCount, count - scored),
+    distillImages: Math.min(PANEL.distillImages, count - scored) };
+}
+
 // weights: the MLP's safetensors bytes; test: mnist-test.ttds bytes. Returns {tables, note} or null without the
 // bindings.
 export function measurePruning(M, weights, test) {
   if (!has(M, 'pruneCurve', 'distillCompare')) return null;
+  const sizes = panelSizes(new DataView(test.buffer, test.byteOffset, test.byteLength).getUint32(8, true));
   const curve = JSON.parse(M.pruneCurve(JSON.stringify({
-    architecture: MLP.architecture, sparsities: SPARSITIES, global: true, finetune_steps: PANEL.finetuneSteps,
-    train_offset: PANEL.trainOffset, train_count: PANEL.trainCount, test_count: PANEL.scored, seed: 1,
+    architecture: MLP.architecture, sparsities: SPARSITIES, global: true, finetune_steps: sizes.finetuneSteps,
+    train_offset: sizes.trainOffset, train_count: sizes.trainCount, test_count: sizes.scored, seed: 1,
   }), weights, test, test));
   const distill = JSON.parse(M.distillCompare(JSON.stringify({
-    teacher: MLP.architecture, student: STUDENT, steps: PANEL.distillSteps, temperature: 4, alpha: 0.9,
-    train_offset: PANEL.trainOffset, train_count: PANEL.distillImages, test_count: PANEL.scored, seed: 1,
+    teacher: MLP.architecture, student: STUDENT, steps: sizes.distillSteps, temperature: 4, alpha: 0.9,
+    train_offset: sizes.trainOffset, train_count: sizes.distillImages, test_count: sizes.scored, seed: 1,
   }), weights, test, test));
   const at90 = curve.points[SPARSITIES.indexOf(0.9)];
   const params = (n) => n.toLocaleString('en');
   return {
     tables: [
       {
-        caption: `Magnitude pruning of the MNIST MLP (one global threshold over both weight matrices): accuracy on ${params(PANEL.scored)} test images, as pruned and after ${PANEL.finetuneSteps} masked SGD steps`,
+        caption: `Magnitude pruning of the MNIST MLP (one global threshold over both weight matrices): accuracy on ${params(sizes.scored)} test images, as pruned and after ${sizes.finetuneSteps} masked SGD steps`,
         columns: ['sparsity', 'accuracy', 'after fine-tune', 'dense', 'with CSR', 'size'],
         rows: curve.points.map((p) => [`${Math.round(100 * p.sparsity)} %`, pct(p.accuracy), pct(p.finetuned),
           M.formatBytes(p.dense_bytes), M.formatBytes(p.sparse_bytes), `${(p.sparse_bytes / p.dense_bytes).toFixed(2)}×`]),
       },
       {
-        caption: `Distillation: one student (${STUDENT}), the same seed and the same ${PANEL.distillSteps} batches of 64 from ${params(PANEL.distillImages)} images, trained on the labels alone vs distilled from the MLP (T = 4, α = 0.9)`,
+        caption: `Distillation: one student (${STUDENT}), the same seed and the same ${sizes.distillSteps} batches of 64 from ${params(sizes.distillImages)} images, trained on the labels alone vs distilled from the MLP (T = 4, α = 0.9)`,
         columns: ['model', 'parameters', 'accuracy'],
         rows: [['teacher: the MNIST MLP', params(distill.teacher_parameters), pct(distill.teacher)],
           ['student alone', params(distill.student_parameters), pct(distill.alone)],
