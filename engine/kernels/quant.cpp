@@ -72,11 +72,10 @@ void quantize_int8(const float* x, int64_t n, QParams p, int8_t* q) {
 // PyTorch's reduce_range: the same as choose_qparams_asymmetric over 0..127 (7-bit inputs, for wasm's relaxed int8 dot).
 QParams choose_qparams_reduce_range(float lo, float hi) {
     check_range(lo, hi, "choose_qparams_reduce_range");
-    lo = std::min(lo, 0.0f);
-    hi = std::max(hi, 0.0f);
+    const float low = std::min(lo, 0.0f), width = std::max(hi, 0.0f) - low;  // the range widened to contain 0
     QParams p;
-    p.scale = hi - lo > 0.0f ? (hi - lo) / 127.0f : 1.0f;
-    p.zero_point = saturate(round_half_even(-lo / p.scale), 0, 127);
+    p.scale = width > 0.0f ? width / 127.0f : 1.0f;
+    p.zero_point = saturate(round_half_even(-low / p.scale), 0, 127);
     p.quant_max = 127;
     return p;
 }
